@@ -1,0 +1,46 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { defineConfig } from 'electron-vite';
+import { resolve } from 'node:path';
+
+// Three bundles: main (ESM, Node), two sandboxed preloads (CommonJS — a sandboxed
+// preload cannot be an ES module), and two renderer pages (UI and media host).
+export default defineConfig({
+  main: {
+    build: {
+      outDir: 'out/main',
+      rollupOptions: {
+        input: { index: resolve(import.meta.dirname, 'main/index.ts') },
+        // Native and Electron modules stay external; better-sqlite3 is rebuilt for Electron at packaging time.
+        external: ['electron', 'better-sqlite3'],
+      },
+    },
+  },
+  preload: {
+    build: {
+      outDir: 'out/preload',
+      // A sandboxed preload can require nothing but a few Electron built-ins: each entry must be one self-contained file.
+      isolatedEntries: true,
+      externalizeDeps: false,
+      rollupOptions: {
+        input: {
+          ui: resolve(import.meta.dirname, 'preload/ui.ts'),
+          media: resolve(import.meta.dirname, 'preload/media.ts'),
+        },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+  },
+  renderer: {
+    root: resolve(import.meta.dirname, 'renderer'),
+    plugins: [svelte()],
+    build: {
+      outDir: resolve(import.meta.dirname, 'out/renderer'),
+      rollupOptions: {
+        input: {
+          ui: resolve(import.meta.dirname, 'renderer/ui/index.html'),
+          media: resolve(import.meta.dirname, 'renderer/media/index.html'),
+        },
+      },
+    },
+  },
+});

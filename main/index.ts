@@ -1,0 +1,77 @@
+/**
+ * Composition root of the Electron app: the only place, with main/desktop/,
+ * that knows Electron. It creates the windows, adapts them to the core's
+ * ports, and starts the core.
+ */
+import { app, BrowserWindow } from 'electron';
+import { startCore, type ConsoleCore } from './core';
+import { createElectronUiTransport } from './desktop/ipc';
+import { electronSecretStore } from './desktop/secrets';
+import { createMediaHostWindow, createUiWindow, installPermissionPolicy, uiUrl } from './desktop/windows';
+import { createLogger } from './logging/logger';
+
+if (!app.requestSingleInstanceLock()) {
+  // A second launch (e.g. a tel: link) hands over to the running console and leaves.
+  app.quit();
+} else {
+  let ui: BrowserWindow | null = null;
+  let media: BrowserWindow | null = null;
+  let core: ConsoleCore | null = null;
+  let quitting = false;
+
+  const showUi = () => {
+    if (!ui || ui.isDestroyed()) {
+      ui = createUiWindow();
+      ui.on('close', (event) => {
+        // Closing the window hides it: the console keeps the line registered and calls up.
+        if (!quitting) {
+          event.preventDefault();
+          ui?.hide();
+        }
+      });
+    }
+    if (ui.isMinimized()) ui.restore();
+    ui.show();
+    ui.focus();
+  };
+
+  app.on('second-instance', showUi);
+
+  app.on('before-quit', (event) => {
+    if (quitting || !core) return;
+    // Unregister and close the database before the process goes.
+    event.preventDefault();
+    quitting = true;
+    const stopping = core;
+    core = null;
+    void stopping.stop().finally(() => app.quit());
+  });
+
+  void app.whenReady().then(async () => {
+    const dataDir = app.getPath('userData');
+    const log = createLogger({ dir: app.getPath('logs'), consoleLevel: app.isPackaged ? 'warn' : 'info' });
+    installPermissionPolicy(() => media?.webContents ?? null);
+    media = createMediaHostWindow();
+    media.webContents.on('render-process-gone', (_e, details) => {
+      log.error('media host gone', { reason: details.reason });
+    });
+    core = await startCore({
+      ui: createElectronUiTransport({ ui: () => ui, media: () => media }),
+      uiUrl,
+      secrets: electronSecretStore,
+      dataDir,
+      log,
+      app: {
+        name: app.getName(),
+        version: app.getVersion(),
+        platform: process.platform,
+        electron: process.versions.electron ?? null,
+      },
+    });
+    showUi();
+  });
+
+  app.on('window-all-closed', () => {
+    // The media host is never closed while running; nothing to do here — the tray keeps the app alive.
+  });
+}

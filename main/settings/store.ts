@@ -1,0 +1,162 @@
+/**
+ * Settings in `<dataDir>/settings.json`. Writes are atomic (temp file +
+ * rename) so a crash never leaves half a file. A file that cannot be read —
+ * corrupt JSON, wrong shape, or written by a newer console — is never
+ * overwritten in place: it is renamed `settings.json.<reason>-<time>`, the
+ * console starts from defaults, and the caller gets a notice to show.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  accountInputSchema,
+  ConsoleError,
+  preferencesSchema,
+  type AccountInput,
+  type PreferencesPatch,
+  type SettingsView,
+} from '../../preload/contract';
+import type { Logger } from '../logging/logger';
+import { CURRENT_SETTINGS_VERSION, defaultSettings, settingsFileSchema, type SettingsFile } from './file';
+import type { SecretStore } from './secrets';
+
+export interface SettingsProblem {
+  reason: 'corrupt' | 'invalid' | 'newer-version';
+  keptAs: string;
+  message: string;
+}
+
+export interface SettingsStore {
+  readonly problem: SettingsProblem | null;
+  file(): SettingsFile;
+  view(): SettingsView;
+  /** The plain password for the SIP stack; null when none is stored. */
+  password(): string | null;
+  updatePreferences(patch: PreferencesPatch): SettingsView;
+  saveAccount(input: AccountInput): SettingsView;
+  removeAccount(): SettingsView;
+}
+
+export function openSettingsStore(dataDir: string, secrets: SecretStore, log: Logger): SettingsStore {
+  mkdirSync(dataDir, { recursive: true });
+  const path = join(dataDir, 'settings.json');
+  let problem: SettingsProblem | null = null;
+  let current: SettingsFile;
+
+  const keepAside = (reason: SettingsProblem['reason'], message: string) => {
+    const keptAs = `${path}.${reason}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    renameSync(path, keptAs);
+    problem = { reason, keptAs, message };
+    log.warn('settings: kept unreadable file aside and started from defaults', { reason, keptAs, message });
+  };
+
+  if (!existsSync(path)) {
+    current = defaultSettings();
+  } else {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (e) {
+      raw = undefined;
+      keepAside('corrupt', `settings.json is not valid JSON (${(e as Error).message})`);
+    }
+    if (problem) {
+      current = defaultSettings();
+    } else {
+      const version = (raw as { schemaVersion?: unknown } | null)?.schemaVersion;
+      if (typeof version === 'number' && version > CURRENT_SETTINGS_VERSION) {
+        keepAside('newer-version', `settings.json was written by a newer console (schema ${version}; this one reads ${CURRENT_SETTINGS_VERSION})`);
+        current = defaultSettings();
+      } else {
+        const parsed = settingsFileSchema.safeParse(raw);
+        if (parsed.success) current = parsed.data;
+        else {
+          keepAside('invalid', `settings.json has unexpected content: ${parsed.error.issues[0]?.path.join('.') ?? ''} ${parsed.error.issues[0]?.message ?? ''}`.trim());
+          current = defaultSettings();
+        }
+      }
+    }
+  }
+
+  const write = (next: SettingsFile) => {
+    const tmp = `${path}.tmp-${process.pid}`;
+    try {
+      writeFileSync(tmp, JSON.stringify(next, null, 2), { mode: 0o600 });
+      renameSync(tmp, path);
+    } catch (e) {
+      log.error('settings: write failed', { error: String(e) });
+      throw new ConsoleError('storage', `Settings could not be saved: ${(e as Error).message}`);
+    }
+    current = next;
+  };
+  if (!existsSync(path)) write(current);
+
+  const view = (): SettingsView => ({
+    account: current.account && {
+      wsUrl: current.account.wsUrl,
+      sipUri: current.account.sipUri,
+      ...(current.account.authorizationUser !== undefined && { authorizationUser: current.account.authorizationUser }),
+      ...(current.account.displayName !== undefined && { displayName: current.account.displayName }),
+      acceptSelfSigned: current.account.acceptSelfSigned,
+      hasPassword: current.account.passwordSealed !== undefined,
+    },
+    preferences: current.preferences,
+  });
+
+  return {
+    get problem() {
+      return problem;
+    },
+    file: () => current,
+    view,
+    password() {
+      const sealed = current.account?.passwordSealed;
+      if (sealed === undefined) return null;
+      try {
+        return secrets.open(sealed);
+      } catch (e) {
+        log.error('settings: stored password could not be unsealed', { error: String(e) });
+        return null;
+      }
+    },
+    updatePreferences(patch) {
+      const merged = preferencesSchema.parse({
+        audio: { ...current.preferences.audio, ...patch.audio },
+        calls: { ...current.preferences.calls, ...patch.calls },
+        transfer: { ...current.preferences.transfer, ...patch.transfer },
+        holdMusic: { ...current.preferences.holdMusic, ...patch.holdMusic },
+        history: { ...current.preferences.history, ...patch.history },
+      });
+      write({ ...current, preferences: merged });
+      return view();
+    },
+    saveAccount(input) {
+      const account = accountInputSchema.parse(input);
+      let passwordSealed = current.account?.passwordSealed;
+      if (account.password !== undefined) {
+        if (account.password === '') passwordSealed = undefined;
+        else {
+          if (!secrets.isAvailable()) {
+            throw new ConsoleError('storage', 'This computer offers no secure storage for the SIP password (OS keyring unavailable); it was not saved.');
+          }
+          passwordSealed = secrets.seal(account.password);
+        }
+      }
+      write({
+        ...current,
+        account: {
+          wsUrl: account.wsUrl,
+          sipUri: account.sipUri,
+          ...(account.authorizationUser !== undefined && { authorizationUser: account.authorizationUser }),
+          ...(account.displayName !== undefined && { displayName: account.displayName }),
+          acceptSelfSigned: account.acceptSelfSigned,
+          ...(passwordSealed !== undefined && { passwordSealed }),
+        },
+      });
+      return view();
+    },
+    removeAccount() {
+      write({ ...current, account: null });
+      return view();
+    },
+  };
+}

@@ -1,0 +1,18 @@
+/**
+ * The IPC contract: every channel between the UI and main, with its schemas.
+ * Pure (no Electron, no Node APIs): main, preload and tests import values from
+ * here; the renderer imports types only.
+ */
+export * from './result';
+export * from './define';
+export * from './app';
+export * from './settings';
+export * from './line';
+export * from './media-port';
+
+import { app } from './app';
+import { line } from './line';
+import { settings } from './settings';
+
+/** Every domain's channels. Each later domain (calls, history, transfer) adds itself here. */
+export const contract = { app, settings, line } as const;

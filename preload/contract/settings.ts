@@ -1,0 +1,124 @@
+/**
+ * Settings as the UI sees them. The SIP password is write-only: it goes in
+ * through `account:save` and never comes back out (only `hasPassword`).
+ */
+import { z } from 'zod';
+import { event, noInput, request } from './define';
+
+const wsUrl = z
+  .string()
+  .trim()
+  .max(2048)
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return (u.protocol === 'ws:' || u.protocol === 'wss:') && u.hostname.length > 0;
+    } catch {
+      return false;
+    }
+  }, 'Enter a WebSocket address starting with wss:// (or ws:// for a lab server), e.g. wss://sip.example.com:8089/ws');
+
+// sip:user@host[:port][;params] — user part required: we register an address of record.
+const sipUriPattern = /^sips?:[^\s@:;]+@[A-Za-z0-9.-]+(:\d{1,5})?(;[^\s]*)?$/;
+const sipUri = z
+  .string()
+  .trim()
+  .max(512)
+  .regex(sipUriPattern, 'Enter a SIP address like sip:1001@pbx.example.com');
+
+const optionalText = (max: number, what: string) =>
+  z
+    .string()
+    .trim()
+    .max(max, `${what} is limited to ${max} characters`)
+    .optional()
+    .transform((v) => (v === '' ? undefined : v));
+
+export const accountInputSchema = z.strictObject({
+  wsUrl,
+  sipUri,
+  authorizationUser: optionalText(256, 'Authorization user'),
+  /** Omitted: keep the stored password. Empty string: remove it. */
+  password: z.string().max(512, 'Password is limited to 512 characters').optional(),
+  displayName: optionalText(128, 'Display name'),
+  /** Lab servers only: accept a self-signed TLS certificate on wss://. */
+  acceptSelfSigned: z.boolean().default(false),
+});
+export type AccountInput = z.input<typeof accountInputSchema>;
+export type Account = z.output<typeof accountInputSchema>;
+
+export const accountViewSchema = z.strictObject({
+  wsUrl: z.string(),
+  sipUri: z.string(),
+  authorizationUser: z.string().optional(),
+  displayName: z.string().optional(),
+  acceptSelfSigned: z.boolean(),
+  hasPassword: z.boolean(),
+});
+export type AccountView = z.infer<typeof accountViewSchema>;
+
+/** Preferences every later feature adds to; each key has a default so older files keep working. */
+export const preferencesSchema = z.strictObject({
+  audio: z
+    .strictObject({
+      inputDeviceId: z.string().max(512).default('default'),
+      outputDeviceId: z.string().max(512).default('default'),
+      ringerDeviceId: z.string().max(512).default('default'),
+      echoCancellation: z.boolean().default(true),
+      noiseSuppression: z.boolean().default(true),
+      autoGainControl: z.boolean().default(true),
+    })
+    .prefault({}),
+  calls: z
+    .strictObject({
+      dtmf: z.enum(['info', 'rfc2833']).default('info'),
+      declineWith: z.enum(['busy', 'decline']).default('busy'),
+    })
+    .prefault({}),
+  transfer: z
+    .strictObject({
+      safeBlind: z.boolean().default(true),
+      safeBlindTimeoutSec: z.number().int().min(5).max(300).default(30),
+      undoWindowSec: z.number().min(0).max(10).default(3),
+      completeTimeoutSec: z.number().int().min(2).max(60).default(8),
+      incomingRefer: z.enum(['follow', 'ask']).default('ask'),
+    })
+    .prefault({}),
+  holdMusic: z
+    .strictObject({
+      track: z.string().max(1024).default('builtin:lounge'),
+      volume: z.number().min(0).max(1).default(0.5),
+    })
+    .prefault({}),
+  history: z
+    .strictObject({
+      /** null keeps history forever. */
+      retentionDays: z.number().int().min(1).max(36500).nullable().default(null),
+    })
+    .prefault({}),
+});
+export type Preferences = z.output<typeof preferencesSchema>;
+
+/** A patch changes whole leaves of one or more sections; unknown keys are refused. */
+export const preferencesPatchSchema = z.strictObject({
+  audio: preferencesSchema.shape.audio.unwrap().partial().optional(),
+  calls: preferencesSchema.shape.calls.unwrap().partial().optional(),
+  transfer: preferencesSchema.shape.transfer.unwrap().partial().optional(),
+  holdMusic: preferencesSchema.shape.holdMusic.unwrap().partial().optional(),
+  history: preferencesSchema.shape.history.unwrap().partial().optional(),
+});
+export type PreferencesPatch = z.input<typeof preferencesPatchSchema>;
+
+export const settingsViewSchema = z.strictObject({
+  account: accountViewSchema.nullable(),
+  preferences: preferencesSchema,
+});
+export type SettingsView = z.infer<typeof settingsViewSchema>;
+
+export const settings = {
+  get: request('settings:get', noInput, settingsViewSchema),
+  update: request('settings:update', preferencesPatchSchema, settingsViewSchema),
+  saveAccount: request('account:save', accountInputSchema, settingsViewSchema),
+  removeAccount: request('account:remove', noInput, settingsViewSchema),
+  changed: event('settings:changed', settingsViewSchema),
+} as const;

@@ -1,0 +1,58 @@
+/**
+ * The UI's whole view of main: one method per action, one `on…` per event,
+ * each `on…` returning its unsubscribe. Built over a two-function bridge so
+ * the real preload (ipcRenderer) and the headless harness (playwright
+ * bindings) expose exactly the same object.
+ */
+import type { z } from 'zod';
+import {
+  contract,
+  type EventChannel,
+  type RequestChannel,
+  type Result,
+} from './contract';
+
+export interface UiBridge {
+  invoke(channel: string, payload: unknown): Promise<Result<unknown>>;
+  /** Subscribes to a pushed event; returns the unsubscribe. */
+  subscribe(channel: string, listener: (payload: unknown) => void): () => void;
+}
+
+type Invoker<C extends RequestChannel> = undefined extends z.input<C['request']>
+  ? (input?: z.input<C['request']>) => Promise<Result<z.output<C['response']>>>
+  : (input: z.input<C['request']>) => Promise<Result<z.output<C['response']>>>;
+type Subscriber<C extends EventChannel> = (listener: (payload: z.output<C['payload']>) => void) => () => void;
+
+export function createUiApi(bridge: UiBridge) {
+  const call =
+    <C extends RequestChannel>(channel: C): Invoker<C> =>
+    ((input?: unknown) => bridge.invoke(channel.name, input)) as Invoker<C>;
+  const on =
+    <C extends EventChannel>(channel: C): Subscriber<C> =>
+    (listener) =>
+      bridge.subscribe(channel.name, listener as (payload: unknown) => void);
+
+  const { app, settings, line } = contract;
+  return Object.freeze({
+    app: Object.freeze({
+      info: call(app.info),
+      notices: call(app.notices),
+      dismissNotice: call(app.dismissNotice),
+      onNotice: on(app.noticeAdded),
+    }),
+    settings: Object.freeze({
+      get: call(settings.get),
+      update: call(settings.update),
+      saveAccount: call(settings.saveAccount),
+      removeAccount: call(settings.removeAccount),
+      onChanged: on(settings.changed),
+    }),
+    line: Object.freeze({
+      status: call(line.status),
+      reconnect: call(line.reconnect),
+      onChanged: on(line.changed),
+    }),
+  });
+}
+
+export type ConsoleApi = ReturnType<typeof createUiApi>;

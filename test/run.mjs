@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+/**
+ * `npm test`: build the app (the UI, media-host and harness tests load the
+ * built pages), then run every vitest project once, writing JUnit XML to
+ * test-results/.
+ *
+ * The whole run happens inside a fresh network namespace that has only a
+ * loopback interface, so no test can reach anything but 127.0.0.1 — the SIP
+ * lab requires this and refuses to run otherwise (test/lab/netns.ts). As root
+ * (CI) that is `unshare --net`; elsewhere an unprivileged user namespace
+ * (`unshare --net --map-root-user`) where the kernel allows it. Where neither
+ * works the suite still runs, and the lab reports itself skipped.
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+
+const args = process.argv.slice(2);
+const run = (cmd, argv, opts = {}) => spawnSync(cmd, argv, { stdio: 'inherit', ...opts }).status ?? 1;
+
+if (process.env.AGENT_CONSOLE_IN_NETNS !== '1') {
+  const build = run('npx', ['electron-vite', 'build', '--logLevel', 'warn']);
+  if (build !== 0) process.exit(build);
+
+  const inner = ['-c', 'ip link set lo up 2>/dev/null || true; exec node test/run.mjs "$@"', 'run.mjs', ...args];
+  const env = { ...process.env, AGENT_CONSOLE_IN_NETNS: '1' };
+  const isRoot = process.getuid?.() === 0;
+  const attempts = isRoot ? [['--net']] : [['--net', '--map-root-user']];
+  for (const flags of attempts) {
+    const probe = spawnSync('unshare', [...flags, 'true'], { stdio: 'ignore' });
+    if (probe.status === 0) process.exit(run('unshare', [...flags, 'sh', ...inner], { env }));
+  }
+  console.warn(
+    '\n[agent-console] WARNING: could not create a loopback-only network namespace (unshare). ' +
+      'The SIP lab tests will report themselves SKIPPED; run `npm test` as root or enable user namespaces.\n',
+  );
+  process.exit(run('npx', ['vitest', 'run', ...args]));
+}
+
+const interfaces = readdirSync('/sys/class/net');
+console.log(`[agent-console] tests run in a network namespace with interfaces: ${interfaces.join(', ')}`);
+process.exit(run('npx', ['vitest', 'run', ...args]));
