@@ -59,6 +59,27 @@ export function describeZodError(error: z.ZodError): string {
     .join('; ');
 }
 
+/**
+ * Field path → first message for that field, for inline form validation.
+ * Unknown keys (reported by zod on the parent object) are listed under their own names.
+ */
+export function zodFieldErrors(error: z.ZodError): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        const path = [...issue.path, key].join('.');
+        fields[path] ??= 'This field is not allowed here';
+      }
+      continue;
+    }
+    if (issue.path.length === 0) continue;
+    const path = issue.path.join('.');
+    fields[path] ??= issue.message;
+  }
+  return fields;
+}
+
 export interface Router {
   handle<C extends RequestChannel>(
     channel: C,
@@ -88,7 +109,7 @@ export function createRouter(transport: UiTransport, options: { uiUrl: () => str
           }
           const parsed = channel.request.safeParse(raw);
           if (!parsed.success) {
-            return err('invalid-request', describeZodError(parsed.error));
+            return err('invalid-request', describeZodError(parsed.error), zodFieldErrors(parsed.error));
           }
           try {
             const value: unknown = await (handler as (input: unknown) => unknown)(parsed.data);
@@ -103,7 +124,7 @@ export function createRouter(transport: UiTransport, options: { uiUrl: () => str
             }
             return ok(checked.data);
           } catch (e) {
-            if (e instanceof ConsoleError) return err(e.code, e.message);
+            if (e instanceof ConsoleError) return err(e.code, e.message, e.fields);
             options.log.error('ipc: handler failed', { channel: channel.name, error: String(e) });
             return err('internal', 'Something went wrong inside the console; it has been logged.');
           }

@@ -136,7 +136,11 @@ export function openSettingsStore(dataDir: string, secrets: SecretStore, log: Lo
         if (account.password === '') passwordSealed = undefined;
         else {
           if (!secrets.isAvailable()) {
-            throw new ConsoleError('storage', 'This computer offers no secure storage for the SIP password (OS keyring unavailable); it was not saved.');
+            throw new ConsoleError(
+              'storage',
+              'This computer offers no secure storage for the SIP password (OS keyring unavailable); nothing was saved.',
+              { password: 'Cannot be stored: no secure storage (OS keyring) on this computer' },
+            );
           }
           passwordSealed = secrets.seal(account.password);
         }

@@ -19,13 +19,18 @@ export const errorCodes = [
 export type ErrorCode = (typeof errorCodes)[number];
 
 export type Ok<T> = { ok: true; value: T };
-export type Err = { ok: false; code: ErrorCode; message: string };
+/**
+ * `fields` (optional) maps a field path (`wsUrl`, `audio.volume`) to a message
+ * for that field, so a form can show each message under its own input.
+ */
+export type Err = { ok: false; code: ErrorCode; message: string; fields?: Record<string, string> };
 export type Result<T> = Ok<T> | Err;
 
 export const errSchema = z.strictObject({
   ok: z.literal(false),
   code: z.enum(errorCodes),
   message: z.string(),
+  fields: z.record(z.string(), z.string()).optional(),
 });
 
 /** Thrown inside main by handlers and services for an expected, typed failure. */
@@ -33,6 +38,8 @@ export class ConsoleError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** Field path → message, when the failure belongs to specific form fields. */
+    readonly fields?: Record<string, string>,
   ) {
     super(message);
     this.name = 'ConsoleError';
@@ -40,4 +47,5 @@ export class ConsoleError extends Error {
 }
 
 export const ok = <T>(value: T): Ok<T> => ({ ok: true, value });
-export const err = (code: ErrorCode, message: string): Err => ({ ok: false, code, message });
+export const err = (code: ErrorCode, message: string, fields?: Record<string, string>): Err =>
+  fields && Object.keys(fields).length > 0 ? { ok: false, code, message, fields } : { ok: false, code, message };

@@ -99,13 +99,28 @@ export const preferencesSchema = z.strictObject({
 });
 export type Preferences = z.output<typeof preferencesSchema>;
 
+/**
+ * A section's leaves, each optional and WITHOUT its default: `.partial()` alone
+ * keeps zod defaults, so patching `holdMusic.volume` would silently reset
+ * `holdMusic.track` to its default.
+ */
+const patchOf = <S extends z.ZodRawShape>(section: z.ZodObject<S>) =>
+  z.strictObject(
+    Object.fromEntries(
+      Object.entries(section.shape).map(([key, leaf]) => [
+        key,
+        (leaf instanceof z.ZodDefault ? (leaf.unwrap() as z.ZodType) : (leaf as z.ZodType)).optional(),
+      ]),
+    ) as unknown as { [K in keyof S]: z.ZodOptional<S[K] extends z.ZodDefault<infer T> ? T : S[K]> },
+  );
+
 /** A patch changes whole leaves of one or more sections; unknown keys are refused. */
 export const preferencesPatchSchema = z.strictObject({
-  audio: preferencesSchema.shape.audio.unwrap().partial().optional(),
-  calls: preferencesSchema.shape.calls.unwrap().partial().optional(),
-  transfer: preferencesSchema.shape.transfer.unwrap().partial().optional(),
-  holdMusic: preferencesSchema.shape.holdMusic.unwrap().partial().optional(),
-  history: preferencesSchema.shape.history.unwrap().partial().optional(),
+  audio: patchOf(preferencesSchema.shape.audio.unwrap()).optional(),
+  calls: patchOf(preferencesSchema.shape.calls.unwrap()).optional(),
+  transfer: patchOf(preferencesSchema.shape.transfer.unwrap()).optional(),
+  holdMusic: patchOf(preferencesSchema.shape.holdMusic.unwrap()).optional(),
+  history: patchOf(preferencesSchema.shape.history.unwrap()).optional(),
 });
 export type PreferencesPatch = z.input<typeof preferencesPatchSchema>;
 
