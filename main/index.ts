@@ -3,7 +3,7 @@
  * that knows Electron. It creates the windows, adapts them to the core's
  * ports, and starts the core.
  */
-import { app, BrowserWindow } from 'electron';
+import { app, type BrowserWindow } from 'electron';
 import { startCore, type ConsoleCore } from './core';
 import { createElectronUiTransport } from './desktop/ipc';
 import { electronSecretStore } from './desktop/secrets';

@@ -53,7 +53,7 @@ export function createLogger(options: LoggerOptions): Logger {
     debug: (m, d) => (d === undefined ? scoped.debug(m) : scoped.debug(m, d)),
     scope: (name) => wrap(instance.scope(name)),
   });
-  return wrap(instance as never);
+  return wrap(instance);
 }
 
 /** A logger that writes nowhere, for unit tests that do not assert on logs. */
