@@ -32,7 +32,7 @@ export function createUiApi(bridge: UiBridge) {
     (listener) =>
       bridge.subscribe(channel.name, listener as (payload: unknown) => void);
 
-  const { app, settings, line } = contract;
+  const { app, settings, line, calls } = contract;
   return Object.freeze({
     app: Object.freeze({
       info: call(app.info),
@@ -51,6 +51,20 @@ export function createUiApi(bridge: UiBridge) {
       status: call(line.status),
       reconnect: call(line.reconnect),
       onChanged: on(line.changed),
+    }),
+    calls: Object.freeze({
+      list: call(calls.list),
+      dial: call(calls.dial),
+      answer: call(calls.answer),
+      decline: call(calls.decline),
+      hangup: call(calls.hangup),
+      hold: call(calls.hold),
+      unhold: call(calls.unhold),
+      mute: call(calls.mute),
+      unmute: call(calls.unmute),
+      dtmf: call(calls.dtmf),
+      swap: call(calls.swap),
+      onChanged: on(calls.changed),
     }),
   });
 }

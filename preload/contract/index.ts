@@ -9,10 +9,12 @@ export * from './app';
 export * from './settings';
 export * from './line';
 export * from './media-port';
+export * from './calls';
 
 import { app } from './app';
+import { calls } from './calls';
 import { line } from './line';
 import { settings } from './settings';
 
 /** Every domain's channels. Each later domain (calls, history, transfer) adds itself here. */
-export const contract = { app, settings, line } as const;
+export const contract = { app, settings, line, calls } as const;

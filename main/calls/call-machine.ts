@@ -1,0 +1,310 @@
+/**
+ * One call's life as data: `transition(state, event) → { state, effects }`.
+ * Pure — no I/O, no timers, no JsSIP. The call service (service.ts) feeds it
+ * agent intents and SIP events and executes the effects it returns.
+ *
+ *   outgoing:  trying ──1xx──▶ ringing ──183+SDP──▶ early-media
+ *                 │  ╲            │                    │
+ *                 │   ╲──183+SDP──┼──────▶ (early)      │
+ *                 └───────────────┴───── 2xx ──────────┴──▶ established ──▶ ended
+ *   incoming:  ringing ──answer──▶ answering ──2xx sent/ACK──▶ established ──▶ ended
+ *                 └──decline 486|603──────────────────────────────────────▶ ended
+ *   any live state ──hangup | sip.ended | media.gone──▶ ended {reason, by}
+ *
+ * Hold and mute are ATTRIBUTES of `established`, not states (a held call is
+ * still an established dialog):
+ *   hold.local  : agent put the call on hold (re-INVITE sendonly, RFC 3264 §8.4)
+ *   hold.remote : the far end holds us (their re-INVITE sendonly/inactive)
+ *   holdPending : our hold/unhold re-INVITE is in flight; no second one until it settles
+ *   muted       : our microphone track is disabled (no signalling)
+ *
+ * Every move not drawn above throws IllegalTransition("<from> → <event>").
+ * The service checks `allowedActions` before feeding an agent intent, so a
+ * throw here is a bug caught, never an agent-facing error.
+ */
+
+export type CallDirection = 'outgoing' | 'incoming';
+export type CallPhase = 'trying' | 'ringing' | 'early-media' | 'answering' | 'established' | 'ended';
+export type EndedBy = 'agent' | 'remote' | 'system';
+export type CallAction = 'answer' | 'decline' | 'hangup' | 'hold' | 'unhold' | 'mute' | 'unmute' | 'dtmf' | 'swap';
+export type RingVolume = 'loud' | 'soft';
+
+export interface RemoteParty {
+  /** What the agent reads: the user part / number. */
+  number: string;
+  uri: string;
+  displayName: string | null;
+}
+
+export interface CallState {
+  readonly id: string;
+  readonly direction: CallDirection;
+  readonly phase: CallPhase;
+  readonly remote: RemoteParty;
+  readonly hold: { readonly local: boolean; readonly remote: boolean };
+  readonly holdPending: 'hold' | 'unhold' | null;
+  readonly muted: boolean;
+  /** Hold music playing to the far end (set by transfer/hold-music features), null = none. */
+  readonly holdMusic: string | null;
+  readonly startedAt: number;
+  readonly answeredAt: number | null;
+  readonly endedAt: number | null;
+  readonly ended: { readonly reason: string; readonly by: EndedBy; readonly code: number | null } | null;
+  /** Incoming only: whether it rang loud (alone) or soft (call waiting). */
+  readonly ring: RingVolume | null;
+}
+
+export type CallEvent =
+  // agent intents
+  | { type: 'answer' }
+  | { type: 'decline'; code: 486 | 603 }
+  /** `transportUp` false: the BYE/CANCEL cannot reach the server; we end locally and say so. */
+  | { type: 'hangup'; transportUp: boolean }
+  | { type: 'hold' }
+  | { type: 'unhold' }
+  | { type: 'mute' }
+  | { type: 'unmute' }
+  | { type: 'dtmf'; tones: string }
+  // SIP, from the session adapter
+  | { type: 'sip.progress'; code: number; earlyMedia: boolean }
+  | { type: 'sip.accepted' }
+  | { type: 'sip.holdChanged'; originator: 'local' | 'remote'; on: boolean }
+  | { type: 'sip.holdFailed'; reason: string }
+  | { type: 'sip.ended'; by: 'remote' | 'system'; reason: string; code: number | null }
+  // media host
+  | { type: 'media.gone'; reason: string }
+  | { type: 'holdMusic.changed'; track: string | null };
+
+export type CallEventType = CallEvent['type'];
+
+export type Effect =
+  | { type: 'sip.answer'; callId: string }
+  | { type: 'sip.decline'; callId: string; code: 486 | 603 }
+  | { type: 'sip.hangup'; callId: string }
+  | { type: 'sip.hold'; callId: string }
+  | { type: 'sip.unhold'; callId: string }
+  | { type: 'sip.dtmf'; callId: string; tones: string }
+  | { type: 'media.mute'; callId: string; on: boolean }
+  | { type: 'media.ringtone'; callId: string; action: 'start'; volume: RingVolume }
+  | { type: 'media.ringtone'; callId: string; action: 'stop' }
+  | { type: 'history.started'; callId: string; direction: CallDirection; remote: RemoteParty; at: number }
+  | { type: 'history.answered'; callId: string; at: number }
+  | { type: 'history.holdStarted'; callId: string; at: number }
+  | { type: 'history.holdEnded'; callId: string; at: number }
+  | { type: 'history.ended'; callId: string; at: number; reason: string; by: EndedBy; code: number | null; answered: boolean }
+  | { type: 'notify.incoming'; callId: string; remote: RemoteParty; volume: RingVolume }
+  | { type: 'notify.dismiss'; callId: string }
+  | { type: 'notify.missed'; callId: string; remote: RemoteParty }
+  | { type: 'notify.problem'; callId: string; message: string }
+  /** Ask the service to fire `name` for this call after `ms`; all of a call's timers die with it. */
+  | { type: 'timer.start'; callId: string; name: 'dismiss'; ms: number }
+  | { type: 'timer.cancelAll'; callId: string };
+
+export interface Transition {
+  state: CallState;
+  effects: Effect[];
+}
+
+/** How long an ended call's card stays visible with its reason. */
+export const ENDED_CARD_MS = 6000;
+
+export class IllegalTransition extends Error {
+  constructor(
+    readonly from: string,
+    readonly event: string,
+  ) {
+    super(`illegal call transition: ${from} → ${event}`);
+    this.name = 'IllegalTransition';
+  }
+}
+
+/** `outgoing/ringing`, `incoming/established`, … — the name used in errors and tables. */
+export const stateName = (s: Pick<CallState, 'direction' | 'phase'>) => `${s.direction}/${s.phase}`;
+
+const base = (id: string, direction: CallDirection, remote: RemoteParty, at: number): CallState => ({
+  id,
+  direction,
+  phase: direction === 'outgoing' ? 'trying' : 'ringing',
+  remote,
+  hold: { local: false, remote: false },
+  holdPending: null,
+  muted: false,
+  holdMusic: null,
+  startedAt: at,
+  answeredAt: null,
+  endedAt: null,
+  ended: null,
+  ring: null,
+});
+
+/** The agent dialled: the INVITE goes out (the service starts it before calling this). */
+export function createOutgoing(id: string, remote: RemoteParty, at: number): Transition {
+  const state = base(id, 'outgoing', remote, at);
+  return { state, effects: [{ type: 'history.started', callId: id, direction: 'outgoing', remote, at }] };
+}
+
+/** An INVITE arrived. `ring` is decided by the call set: soft while the agent is already on a call. */
+export function createIncoming(id: string, remote: RemoteParty, at: number, ring: RingVolume): Transition {
+  const state = { ...base(id, 'incoming', remote, at), ring };
+  return {
+    state,
+    effects: [
+      { type: 'history.started', callId: id, direction: 'incoming', remote, at },
+      { type: 'media.ringtone', callId: id, action: 'start', volume: ring },
+      { type: 'notify.incoming', callId: id, remote, volume: ring },
+    ],
+  };
+}
+
+const isLive = (s: CallState) => s.phase !== 'ended';
+
+/** The actions main offers the agent for this call alone (the call set adds swap). */
+export function allowedActions(s: CallState): CallAction[] {
+  switch (s.phase) {
+    case 'ringing':
+      return s.direction === 'incoming' ? ['answer', 'decline'] : ['hangup'];
+    case 'trying':
+    case 'answering':
+      return ['hangup'];
+    case 'early-media':
+      return ['hangup', 'dtmf'];
+    case 'established': {
+      const actions: CallAction[] = ['hangup'];
+      if (s.holdPending === null) actions.push(s.hold.local ? 'unhold' : 'hold');
+      actions.push(s.muted ? 'unmute' : 'mute');
+      actions.push('dtmf');
+      return actions;
+    }
+    case 'ended':
+      return [];
+  }
+}
+
+/** The only function that changes a call. `now` is injected: the machine reads no clock. */
+export function transition(s: CallState, e: CallEvent, now: number): Transition {
+  const illegal = () => new IllegalTransition(stateName(s), e.type);
+  if (!isLive(s)) throw illegal();
+  const id = s.id;
+
+  const end = (reason: string, by: EndedBy, code: number | null, extra: Effect[] = []): Transition => {
+    const answered = s.answeredAt !== null;
+    const effects: Effect[] = [...extra];
+    if (s.direction === 'incoming' && (s.phase === 'ringing' || s.phase === 'answering')) {
+      effects.push({ type: 'media.ringtone', callId: id, action: 'stop' }, { type: 'notify.dismiss', callId: id });
+      if (by === 'remote') effects.push({ type: 'notify.missed', callId: id, remote: s.remote });
+    }
+    if (s.hold.local) effects.push({ type: 'history.holdEnded', callId: id, at: now });
+    effects.push(
+      { type: 'history.ended', callId: id, at: now, reason, by, code, answered },
+      { type: 'timer.cancelAll', callId: id },
+      { type: 'timer.start', callId: id, name: 'dismiss', ms: ENDED_CARD_MS },
+    );
+    return {
+      state: { ...s, phase: 'ended', holdPending: null, endedAt: now, ended: { reason, by, code } },
+      effects,
+    };
+  };
+
+  switch (e.type) {
+    case 'answer':
+      if (s.direction !== 'incoming' || s.phase !== 'ringing') throw illegal();
+      return {
+        state: { ...s, phase: 'answering' },
+        effects: [
+          { type: 'media.ringtone', callId: id, action: 'stop' },
+          { type: 'notify.dismiss', callId: id },
+          { type: 'sip.answer', callId: id },
+        ],
+      };
+
+    case 'decline':
+      if (s.direction !== 'incoming' || s.phase !== 'ringing') throw illegal();
+      return end(e.code === 486 ? 'Declined (busy)' : 'Declined', 'agent', e.code, [
+        { type: 'sip.decline', callId: id, code: e.code },
+      ]);
+
+    case 'hangup': {
+      if (s.direction === 'incoming' && s.phase === 'ringing') throw illegal(); // that is decline
+      const what = s.phase === 'established' ? 'Hung up' : 'Cancelled';
+      const reason = e.transportUp
+        ? what
+        : `${what} — the SIP server was unreachable, so the other party may not have been told yet`;
+      return end(reason, 'agent', null, [{ type: 'sip.hangup', callId: id }]);
+    }
+
+    case 'hold':
+      if (s.phase !== 'established' || s.hold.local || s.holdPending !== null) throw illegal();
+      return { state: { ...s, holdPending: 'hold' }, effects: [{ type: 'sip.hold', callId: id }] };
+
+    case 'unhold':
+      if (s.phase !== 'established' || !s.hold.local || s.holdPending !== null) throw illegal();
+      return { state: { ...s, holdPending: 'unhold' }, effects: [{ type: 'sip.unhold', callId: id }] };
+
+    case 'mute':
+      if (s.phase !== 'established' || s.muted) throw illegal();
+      return { state: { ...s, muted: true }, effects: [{ type: 'media.mute', callId: id, on: true }] };
+
+    case 'unmute':
+      if (s.phase !== 'established' || !s.muted) throw illegal();
+      return { state: { ...s, muted: false }, effects: [{ type: 'media.mute', callId: id, on: false }] };
+
+    case 'dtmf':
+      if (s.phase !== 'established' && s.phase !== 'early-media') throw illegal();
+      return { state: s, effects: [{ type: 'sip.dtmf', callId: id, tones: e.tones }] };
+
+    case 'sip.progress': {
+      if (s.direction !== 'outgoing' || s.phase === 'established') throw illegal();
+      // 100 Trying changes nothing; 18x rings; 183 (or any 18x) with SDP is early media.
+      // Repeated 18x are normal (RFC 3261 §13.2.2.1), so the same phase again is legal.
+      if (e.code < 101) return { state: s, effects: [] };
+      if (e.earlyMedia) return { state: { ...s, phase: 'early-media' }, effects: [] };
+      if (s.phase === 'early-media') return { state: s, effects: [] }; // never fall back from early media
+      return { state: { ...s, phase: 'ringing' }, effects: [] };
+    }
+
+    case 'sip.accepted':
+      if (s.direction === 'outgoing' ? s.phase === 'established' : s.phase !== 'answering') throw illegal();
+      return {
+        state: { ...s, phase: 'established', answeredAt: now },
+        effects: [{ type: 'history.answered', callId: id, at: now }],
+      };
+
+    case 'sip.holdChanged': {
+      if (s.phase !== 'established') throw illegal();
+      if (e.originator === 'remote') {
+        return { state: { ...s, hold: { ...s.hold, remote: e.on } }, effects: [] };
+      }
+      const effects: Effect[] = [];
+      if (e.on && !s.hold.local) effects.push({ type: 'history.holdStarted', callId: id, at: now });
+      if (!e.on && s.hold.local) effects.push({ type: 'history.holdEnded', callId: id, at: now });
+      const pendingDone = s.holdPending === (e.on ? 'hold' : 'unhold');
+      return {
+        state: { ...s, hold: { ...s.hold, local: e.on }, holdPending: pendingDone ? null : s.holdPending },
+        effects,
+      };
+    }
+
+    case 'sip.holdFailed':
+      if (s.phase !== 'established' || s.holdPending === null) throw illegal();
+      return {
+        state: { ...s, holdPending: null },
+        effects: [
+          {
+            type: 'notify.problem',
+            callId: id,
+            message: `${s.holdPending === 'hold' ? 'Hold' : 'Resume'} did not go through: ${e.reason}`,
+          },
+        ],
+      };
+
+    case 'sip.ended':
+      return end(e.reason, e.by, e.code);
+
+    case 'media.gone':
+      return end(`Audio stopped: ${e.reason}`, 'system', null, [{ type: 'sip.hangup', callId: id }]);
+
+    case 'holdMusic.changed':
+      if (s.phase !== 'established') throw illegal();
+      return { state: { ...s, holdMusic: e.track }, effects: [] };
+  }
+}
