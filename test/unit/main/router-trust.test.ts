@@ -89,7 +89,7 @@ describe('router: trusted senders only', () => {
     let uiUrl = 'http://127.0.0.1:1/';
     const t = fakeTransport();
     const router = createRouter(t.transport, { uiUrl: () => uiUrl, log: recordingLog().log });
-    router.handle(contract.line.status, () => ({ state: 'unconfigured', aor: null, reason: null, since: 1 }));
+    router.handle(contract.line.status, () => ({ state: 'unconfigured' as const, aor: null, reason: null, since: 1 }));
     expect((await t.send('line:status', undefined)).ok).toBe(false);
     uiUrl = HTTP_UI;
     expect((await t.send('line:status', undefined)).ok).toBe(true);
@@ -158,7 +158,7 @@ describe('router: payloads, errors and responses', () => {
     const { router, listeners } = setup();
     router.handle(contract.app.notices, () => []);
     expect(() => router.handle(contract.app.notices, () => [])).toThrow(/twice/);
-    router.handle(contract.line.status, () => ({ state: 'unconfigured', aor: null, reason: null, since: 1 }));
+    router.handle(contract.line.status, () => ({ state: 'unconfigured' as const, aor: null, reason: null, since: 1 }));
     expect(listeners.size).toBe(2);
     router.dispose();
     expect(listeners.size).toBe(0);
