@@ -1,0 +1,224 @@
+/**
+ * Everything the host plays: remote call audio (to the output device), the
+ * ringtone (to the ringer device), the completion cue and music preview (to
+ * the output device), and the hold-music track sent to held callers
+ * (WebAudio → MediaStreamAudioDestinationNode, swapped onto a sender with
+ * replaceTrack by host.ts).
+ */
+import type { MusicSource } from '../../main/media/protocol';
+import { classic, cue, lounge, ringtone } from './synth';
+
+type SinkElement = HTMLAudioElement & { setSinkId?: (id: string) => Promise<void> };
+
+const sinkOf = (deviceId: string) => (deviceId === 'default' ? '' : deviceId);
+
+export class AudioEngine {
+  outputDeviceId = 'default';
+  ringerDeviceId = 'default';
+  #ctx: AudioContext | null = null;
+  readonly #remote = new Map<string, SinkElement>();
+  // Local sounds: one element per destination device so each follows its own setSinkId.
+  #outputEl: SinkElement | null = null;
+  #ringerEl: SinkElement | null = null;
+  #outputDest: MediaStreamAudioDestinationNode | null = null;
+  #ringerDest: MediaStreamAudioDestinationNode | null = null;
+  // Hold music: source → gain → musicDest (to callers) and → outputDest while previewing.
+  #musicDest: MediaStreamAudioDestinationNode | null = null;
+  #musicGain: GainNode | null = null;
+  #musicSource: AudioBufferSourceNode | null = null;
+  #musicBuffer: AudioBuffer | null = null;
+  #musicName = 'Lounge';
+  #musicUsers = new Set<string>();
+  #previewing = false;
+  #ring: AudioBufferSourceNode | null = null;
+
+  get musicName(): string {
+    return this.#musicName;
+  }
+
+  get remoteElements(): number {
+    return this.#remote.size;
+  }
+
+  #context(): AudioContext {
+    if (!this.#ctx) {
+      this.#ctx = new AudioContext({ latencyHint: 'interactive' });
+      this.#outputDest = this.#ctx.createMediaStreamDestination();
+      this.#ringerDest = this.#ctx.createMediaStreamDestination();
+      this.#musicDest = this.#ctx.createMediaStreamDestination();
+      this.#musicGain = this.#ctx.createGain();
+      this.#musicGain.gain.value = 0.5;
+      this.#musicGain.connect(this.#musicDest);
+      this.#outputEl = this.#element(this.#outputDest.stream, this.outputDeviceId);
+      this.#ringerEl = this.#element(this.#ringerDest.stream, this.ringerDeviceId);
+    }
+    if (this.#ctx.state === 'suspended') void this.#ctx.resume();
+    return this.#ctx;
+  }
+
+  #element(stream: MediaStream, deviceId: string): SinkElement {
+    const el = document.createElement('audio') as SinkElement;
+    el.autoplay = true;
+    el.srcObject = stream;
+    document.body.append(el);
+    void this.#sink(el, deviceId);
+    void el.play().catch(() => undefined);
+    return el;
+  }
+
+  async #sink(el: SinkElement, deviceId: string): Promise<void> {
+    if (!el.setSinkId) return;
+    try {
+      await el.setSinkId(sinkOf(deviceId));
+    } catch {
+      // The device vanished between enumerate and now: the default device keeps playing.
+      await el.setSinkId('').catch(() => undefined);
+    }
+  }
+
+  async setDevices(output: string, ringer: string): Promise<void> {
+    this.outputDeviceId = output;
+    this.ringerDeviceId = ringer;
+    const jobs: Promise<void>[] = [];
+    for (const el of this.#remote.values()) jobs.push(this.#sink(el, output));
+    if (this.#outputEl) jobs.push(this.#sink(this.#outputEl, output));
+    if (this.#ringerEl) jobs.push(this.#sink(this.#ringerEl, ringer));
+    await Promise.all(jobs);
+  }
+
+  /** Remote audio of a call: played through an <audio> element on the output device. */
+  playRemote(pcId: string, stream: MediaStream): void {
+    let el = this.#remote.get(pcId);
+    if (!el) {
+      el = document.createElement('audio') as SinkElement;
+      el.autoplay = true;
+      el.dataset['pc'] = pcId;
+      document.body.append(el);
+      this.#remote.set(pcId, el);
+      void this.#sink(el, this.outputDeviceId);
+    }
+    if (el.srcObject !== stream) el.srcObject = stream;
+    void el.play().catch(() => undefined);
+  }
+
+  stopRemote(pcId: string): void {
+    const el = this.#remote.get(pcId);
+    if (!el) return;
+    el.pause();
+    el.srcObject = null;
+    el.remove();
+    this.#remote.delete(pcId);
+  }
+
+  #buffer(samples: Float32Array): AudioBuffer {
+    const ctx = this.#context();
+    const buffer = ctx.createBuffer(1, samples.length, ctx.sampleRate);
+    buffer.copyToChannel(samples as Float32Array<ArrayBuffer>, 0);
+    return buffer;
+  }
+
+  async configureMusic(source: MusicSource, name: string, volume: number): Promise<string> {
+    const ctx = this.#context();
+    let buffer: AudioBuffer;
+    if ('builtin' in source) {
+      buffer = this.#buffer(source.builtin === 'classic' ? classic(ctx.sampleRate) : lounge(ctx.sampleRate));
+    } else {
+      const bytes = Uint8Array.from(atob(source.base64), (c) => c.charCodeAt(0));
+      buffer = await ctx.decodeAudioData(bytes.buffer);
+    }
+    this.#musicBuffer = buffer;
+    this.#musicName = name;
+    this.#musicGain!.gain.value = Math.min(1, Math.max(0, volume));
+    if (this.#musicSource) {
+      // Switch pieces in place: held callers hear the new one without a renegotiation.
+      this.#stopMusicSource();
+      this.#startMusicSource();
+    }
+    return name;
+  }
+
+  #startMusicSource(): void {
+    const ctx = this.#context();
+    if (!this.#musicBuffer) this.#musicBuffer = this.#buffer(lounge(ctx.sampleRate));
+    const source = ctx.createBufferSource();
+    source.buffer = this.#musicBuffer;
+    source.loop = true;
+    source.connect(this.#musicGain!);
+    source.start();
+    this.#musicSource = source;
+  }
+
+  #stopMusicSource(): void {
+    if (!this.#musicSource) return;
+    this.#musicSource.stop();
+    this.#musicSource.disconnect();
+    this.#musicSource = null;
+  }
+
+  #updateMusic(): void {
+    const wanted = this.#musicUsers.size > 0 || this.#previewing;
+    // Synthesis only runs while someone listens (2-core agent PCs run a softphone and a CRM).
+    if (wanted && !this.#musicSource) this.#startMusicSource();
+    if (!wanted) this.#stopMusicSource();
+  }
+
+  /** The hold-music track a held leg's sender carries (one shared track; volume applies to all). */
+  musicTrack(user: string): MediaStreamTrack {
+    this.#context();
+    this.#musicUsers.add(user);
+    this.#updateMusic();
+    return this.#musicDest!.stream.getAudioTracks()[0]!;
+  }
+
+  releaseMusic(user: string): void {
+    this.#musicUsers.delete(user);
+    this.#updateMusic();
+  }
+
+  preview(on: boolean): void {
+    this.#context();
+    if (on && !this.#previewing) this.#musicGain!.connect(this.#outputDest!);
+    if (!on && this.#previewing) this.#musicGain!.disconnect(this.#outputDest!);
+    this.#previewing = on;
+    this.#updateMusic();
+  }
+
+  startRing(soft: boolean): void {
+    this.stopRing();
+    const ctx = this.#context();
+    const source = ctx.createBufferSource();
+    source.buffer = this.#buffer(ringtone(ctx.sampleRate, soft));
+    source.loop = true;
+    const gain = ctx.createGain();
+    // Call waiting rings softly under the conversation (issue 3).
+    gain.gain.value = soft ? 0.25 : 1;
+    source.connect(gain).connect(this.#ringerDest!);
+    source.start();
+    this.#ring = source;
+  }
+
+  stopRing(): void {
+    if (!this.#ring) return;
+    this.#ring.stop();
+    this.#ring.disconnect();
+    this.#ring = null;
+  }
+
+  get ringing(): boolean {
+    return this.#ring !== null;
+  }
+
+  playCue(): Promise<void> {
+    const ctx = this.#context();
+    const source = ctx.createBufferSource();
+    source.buffer = this.#buffer(cue(ctx.sampleRate));
+    source.connect(this.#outputDest!);
+    return new Promise((resolve) => {
+      source.onended = () => {
+        source.disconnect();
+        resolve();
+      };
+      source.start();
+    });
+  }
+}
