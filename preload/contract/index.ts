@@ -9,12 +9,14 @@ export * from './app';
 export * from './settings';
 export * from './line';
 export * from './media-port';
+export * from './history';
 export * from './calls';
 
 import { app } from './app';
+import { history } from './history';
 import { calls } from './calls';
 import { line } from './line';
 import { settings } from './settings';
 
 /** Every domain's channels. Each later domain (calls, history, transfer) adds itself here. */
-export const contract = { app, settings, line, calls } as const;
+export const contract = { app, settings, line, history, calls } as const;

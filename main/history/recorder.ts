@@ -1,0 +1,94 @@
+/**
+ * The port the call service (main/calls/service*.ts) records through, one
+ * method per thing that happens to a call, called AS it happens — not once at
+ * the end — so a crash mid-call still leaves the call in history (marked
+ * `interrupted` when the database is next opened).
+ *
+ * `callId` is the call service's own id for the call. Times are epoch ms from
+ * the service's injected clock. Every method is one small transaction; wrap
+ * bursts in `batch()` to share one.
+ *
+ * Methods throw `ConsoleError` ('not-found' for an unknown callId, 'storage'
+ * when the disk refuses); `safeRecorder()` wraps a recorder so a history
+ * failure is logged and never breaks a live call.
+ */
+import type {
+  CallDirection,
+  CallOutcome,
+  EndedBy,
+  TransferMode,
+  TransferStepKind,
+} from '../../preload/contract/history';
+import type { Logger } from '../logging/logger';
+
+export interface CallStartedEvent {
+  callId: string;
+  direction: CallDirection;
+  /** Our line (AOR) the call is on, e.g. sip:1001@pbx.example.com. */
+  localLine: string;
+  remote: { number?: string | null; uri?: string | null; displayName?: string | null };
+  queue?: string | null;
+  at: number;
+}
+
+export interface CallEndedEvent {
+  callId: string;
+  at: number;
+  outcome: Exclude<CallOutcome, 'interrupted'>;
+  endedBy: EndedBy;
+  sipCode?: number | null;
+  sipReason?: string | null;
+}
+
+/** Mirrors the call snapshot's `holdAudio`: what the caller hears while held. */
+export type HoldAudio = 'you' | 'silence' | { music: string };
+
+export interface TransferStepEvent {
+  callId: string;
+  /** Groups the steps of one transfer attempt (a call may have several). */
+  transferId: string;
+  step: TransferStepKind;
+  mode: TransferMode;
+  target: string;
+  sipCode?: number | null;
+  detail?: string | null;
+  at: number;
+}
+
+export interface CallRecorder {
+  callStarted(event: CallStartedEvent): void;
+  callRinging(callId: string, at: number): void;
+  callAnswered(callId: string, at: number): void;
+  /** The remote identity became known or changed (e.g. P-Asserted-Identity, a transfer). */
+  remotePartyChanged(callId: string, remote: CallStartedEvent['remote']): void;
+  callEnded(event: CallEndedEvent): void;
+  holdStarted(callId: string, at: number, heard: HoldAudio): void;
+  holdEnded(callId: string, at: number): void;
+  transferStep(event: TransferStepEvent): void;
+  /** Runs `fn` in one transaction: all of its events land, or none do. */
+  batch<T>(fn: () => T): T;
+}
+
+/** A recorder that logs and swallows history failures: a full disk must not drop a live call. */
+export function safeRecorder(inner: CallRecorder, log: Logger): CallRecorder {
+  const guard =
+    <A extends unknown[]>(name: string, fn: (...args: A) => void) =>
+    (...args: A) => {
+      try {
+        fn(...args);
+      } catch (e) {
+        log.error(`history: ${name} not recorded`, { error: String(e) });
+      }
+    };
+  return {
+    callStarted: guard('callStarted', (e) => inner.callStarted(e)),
+    callRinging: guard('callRinging', (id, at) => inner.callRinging(id, at)),
+    callAnswered: guard('callAnswered', (id, at) => inner.callAnswered(id, at)),
+    remotePartyChanged: guard('remotePartyChanged', (id, r) => inner.remotePartyChanged(id, r)),
+    callEnded: guard('callEnded', (e) => inner.callEnded(e)),
+    holdStarted: guard('holdStarted', (id, at, heard) => inner.holdStarted(id, at, heard)),
+    holdEnded: guard('holdEnded', (id, at) => inner.holdEnded(id, at)),
+    transferStep: guard('transferStep', (e) => inner.transferStep(e)),
+    batch: (fn) => inner.batch(fn),
+  };
+}

@@ -1,0 +1,602 @@
+/**
+ * The call history: the recorder the call service writes through as events
+ * happen, and the typed queries the UI reads through. All SQL is prepared
+ * statements with bound parameters; the few statements whose WHERE clause
+ * depends on which filters are set are assembled from fixed fragments (never
+ * from user text) and cached. Every row leaving here is parsed by the
+ * contract's schema; every SQLite failure leaves as a ConsoleError.
+ */
+import { once } from 'node:events';
+import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Statement } from 'better-sqlite3';
+import {
+  callDetailSchema,
+  callNoteSchema,
+  callSummarySchema,
+  ConsoleError,
+  dispositionCode,
+  historyFilterSchema,
+  holdPeriodSchema,
+  transferStepSchema,
+  type CallDetail,
+  type CallSummary,
+  type HistoryCursor,
+  type HistoryExportResult,
+  type HistoryFilter,
+  type HistoryPage,
+} from '../../preload/contract';
+import { silentLogger, type Logger } from '../logging/logger';
+import { csvRow } from './csv';
+import { openDatabase, type SqliteDatabase } from './database';
+import { digitsOf, uriUser } from './digits';
+import type { CallEndedEvent, CallRecorder, CallStartedEvent, HoldAudio, TransferStepEvent } from './recorder';
+import { planSearch } from './search';
+
+export interface HistoryOptions {
+  log?: Logger;
+  now?: () => number;
+  /** Where exports are written; default `<folder of the database>/exports`. */
+  exportDir?: string;
+}
+
+export interface PageQuery {
+  filter?: HistoryFilter;
+  cursor?: HistoryCursor | null;
+  limit?: number;
+}
+export interface SearchQuery extends PageQuery {
+  query: string;
+}
+
+type Filter = ReturnType<typeof historyFilterSchema.parse>;
+
+interface CallRow {
+  id: number;
+  call_key: string;
+  direction: string;
+  local_line: string;
+  remote_number: string | null;
+  remote_uri: string | null;
+  remote_name: string | null;
+  queue: string | null;
+  started_at: number;
+  ringing_at: number | null;
+  answered_at: number | null;
+  ended_at: number | null;
+  duration_ms: number | null;
+  outcome: string | null;
+  sip_code: number | null;
+  sip_reason: string | null;
+  ended_by: string | null;
+  disposition: string | null;
+  transferred: number;
+  note_count: number;
+}
+
+const summaryColumns = `
+  c.id, c.call_key, c.direction, c.local_line, c.remote_number, c.remote_uri, c.remote_name, c.queue,
+  c.started_at, c.ringing_at, c.answered_at, c.ended_at, c.duration_ms, c.outcome, c.sip_code, c.sip_reason,
+  c.ended_by, c.disposition,
+  EXISTS (SELECT 1 FROM transfer_steps t WHERE t.call_id = c.id) AS transferred,
+  (SELECT count(*) FROM call_notes n WHERE n.call_id = c.id) AS note_count`;
+
+/** Fixed SQL fragments per filter key; values are bound by name. */
+function filterSql(f: Filter): string[] {
+  const where: string[] = [];
+  if (f.direction !== undefined) where.push('c.direction = @direction');
+  if (f.outcomes !== undefined) where.push('c.outcome IN (SELECT value FROM json_each(@outcomes))');
+  if (f.transferred === true) where.push('EXISTS (SELECT 1 FROM transfer_steps t WHERE t.call_id = c.id)');
+  if (f.transferred === false) where.push('NOT EXISTS (SELECT 1 FROM transfer_steps t WHERE t.call_id = c.id)');
+  if (f.from !== undefined) where.push('c.started_at >= @from');
+  if (f.to !== undefined) where.push('c.started_at < @to');
+  return where;
+}
+
+function filterParams(f: Filter): Record<string, unknown> {
+  const p: Record<string, unknown> = {};
+  if (f.direction !== undefined) p.direction = f.direction;
+  if (f.outcomes !== undefined) p.outcomes = JSON.stringify(f.outcomes);
+  if (f.from !== undefined) p.from = f.from;
+  if (f.to !== undefined) p.to = f.to;
+  return p;
+}
+
+function toSummary(row: CallRow): CallSummary {
+  const parsed = callSummarySchema.safeParse({
+    id: row.id,
+    callId: row.call_key,
+    direction: row.direction,
+    localLine: row.local_line,
+    remote: { number: row.remote_number, uri: row.remote_uri, displayName: row.remote_name },
+    queue: row.queue,
+    startedAt: row.started_at,
+    ringingAt: row.ringing_at,
+    answeredAt: row.answered_at,
+    endedAt: row.ended_at,
+    durationMs: row.duration_ms,
+    outcome: row.outcome,
+    sipCode: row.sip_code,
+    sipReason: row.sip_reason,
+    endedBy: row.ended_by,
+    transferred: row.transferred === 1,
+    disposition: row.disposition,
+    noteCount: row.note_count,
+  });
+  if (!parsed.success) {
+    throw new ConsoleError('storage', `Call ${row.id} in the history has unexpected content (${parsed.error.issues[0]?.path.join('.')}).`);
+  }
+  return parsed.data;
+}
+
+const clampLimit = (limit: number | undefined) => Math.min(Math.max(Math.trunc(limit ?? 50), 1), 200);
+
+/** The CSV columns of an export, in order. */
+export const exportColumns = [
+  'id',
+  'call_id',
+  'direction',
+  'local_line',
+  'remote_number',
+  'remote_name',
+  'remote_uri',
+  'queue',
+  'started_at',
+  'answered_at',
+  'ended_at',
+  'duration_s',
+  'outcome',
+  'sip_code',
+  'sip_reason',
+  'ended_by',
+  'transferred',
+  'disposition',
+  'notes',
+] as const;
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function exportCells(s: CallSummary, notes: string | null) {
+  return [
+    s.id,
+    s.callId,
+    s.direction,
+    s.localLine,
+    s.remote.number,
+    s.remote.displayName,
+    s.remote.uri,
+    s.queue,
+    iso(s.startedAt),
+    iso(s.answeredAt),
+    iso(s.endedAt),
+    s.durationMs === null ? null : Math.round(s.durationMs / 1000),
+    s.outcome,
+    s.sipCode,
+    s.sipReason,
+    s.endedBy,
+    s.transferred ? 'yes' : 'no',
+    s.disposition,
+    notes,
+  ];
+}
+
+export class HistoryRepository implements CallRecorder {
+  /** Calls found open when the database was opened (the console had stopped mid-call), now `interrupted`. */
+  readonly recoveredCalls: number;
+  readonly path: string;
+  private readonly db: SqliteDatabase;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly exportDir: string;
+  private readonly cache = new Map<string, Statement>();
+  private closed = false;
+
+  private readonly stmt: {
+    callByKey: Statement<[string], { id: number; ended_at: number | null }>;
+    insertCall: Statement;
+    ringing: Statement;
+    answered: Statement;
+    remote: Statement;
+    end: Statement;
+    closeHolds: Statement;
+    insertHold: Statement;
+    insertStep: Statement;
+    insertNote: Statement;
+    setDisposition: Statement;
+    summary: Statement<[number], CallRow>;
+    steps: Statement<[number], Record<string, unknown>>;
+    holds: Statement<[number], Record<string, unknown>>;
+    notes: Statement<[number], Record<string, unknown>>;
+    openCalls: Statement<[], { id: number; last_at: number }>;
+    interrupt: Statement;
+    deleteBatch: Statement;
+  };
+
+  constructor(path: string, options: HistoryOptions = {}) {
+    this.path = path;
+    this.log = options.log ?? silentLogger;
+    this.now = options.now ?? Date.now;
+    this.exportDir = options.exportDir ?? join(dirname(path), 'exports');
+    this.db = openDatabase(path);
+    const db = this.db;
+    this.stmt = {
+      callByKey: db.prepare('SELECT id, ended_at FROM calls WHERE call_key = ? ORDER BY id DESC LIMIT 1'),
+      insertCall: db.prepare(`
+        INSERT INTO calls (call_key, direction, local_line, remote_number, remote_digits, remote_uri, remote_name, queue, started_at)
+        VALUES (@callId, @direction, @localLine, @number, @digits, @uri, @name, @queue, @at)`),
+      ringing: db.prepare('UPDATE calls SET ringing_at = coalesce(ringing_at, @at) WHERE id = @id AND ended_at IS NULL'),
+      answered: db.prepare('UPDATE calls SET answered_at = coalesce(answered_at, @at) WHERE id = @id AND ended_at IS NULL'),
+      remote: db.prepare(
+        'UPDATE calls SET remote_number = @number, remote_digits = @digits, remote_uri = @uri, remote_name = @name WHERE id = @id',
+      ),
+      end: db.prepare(`
+        UPDATE calls SET ended_at = @at, outcome = @outcome, ended_by = @endedBy, sip_code = @sipCode, sip_reason = @sipReason
+        WHERE id = @id AND ended_at IS NULL`),
+      closeHolds: db.prepare('UPDATE holds SET ended_at = max(@at, started_at) WHERE call_id = @id AND ended_at IS NULL'),
+      insertHold: db.prepare('INSERT INTO holds (call_id, started_at, heard, music) VALUES (@id, @at, @heard, @music)'),
+      insertStep: db.prepare(`
+        INSERT INTO transfer_steps (call_id, transfer_id, step, mode, target, sip_code, detail, at)
+        VALUES (@id, @transferId, @step, @mode, @target, @sipCode, @detail, @at)`),
+      insertNote: db.prepare('INSERT INTO call_notes (call_id, text, at) VALUES (@id, @text, @at)'),
+      setDisposition: db.prepare('UPDATE calls SET disposition = @code WHERE id = @id'),
+      summary: db.prepare(`SELECT ${summaryColumns} FROM calls c WHERE c.id = ?`),
+      steps: db.prepare(
+        'SELECT transfer_id, step, mode, target, sip_code, detail, at FROM transfer_steps WHERE call_id = ? ORDER BY at, id',
+      ),
+      holds: db.prepare('SELECT started_at, ended_at, heard, music FROM holds WHERE call_id = ? ORDER BY started_at, id'),
+      notes: db.prepare('SELECT id, text, at FROM call_notes WHERE call_id = ? ORDER BY at, id'),
+      // The last sign of life of a call left open: its end is unknown, so we say "interrupted" at that time.
+      openCalls: db.prepare(`
+        SELECT c.id, max(c.started_at, coalesce(c.ringing_at, 0), coalesce(c.answered_at, 0),
+                         coalesce((SELECT max(at) FROM transfer_steps t WHERE t.call_id = c.id), 0),
+                         coalesce((SELECT max(coalesce(h.ended_at, h.started_at)) FROM holds h WHERE h.call_id = c.id), 0)) AS last_at
+        FROM calls c WHERE c.ended_at IS NULL`),
+      interrupt: db.prepare(`
+        UPDATE calls SET ended_at = @at, outcome = 'interrupted', ended_by = 'system',
+          sip_reason = 'The console stopped while the call was up'
+        WHERE id = @id AND ended_at IS NULL`),
+      deleteBatch: db.prepare(`
+        DELETE FROM calls WHERE id IN (
+          SELECT id FROM calls WHERE started_at < @cutoff AND ended_at IS NOT NULL ORDER BY started_at LIMIT @limit)`),
+    };
+    this.recoveredCalls = this.recoverOpenCalls();
+    if (this.recoveredCalls > 0) this.log.warn('history: calls left open by the previous run marked interrupted', { count: this.recoveredCalls });
+  }
+
+  // ── recorder ────────────────────────────────────────────────────────────
+
+  callStarted(e: CallStartedEvent): void {
+    this.guard('record the start of a call', () => {
+      const open = this.stmt.callByKey.get(e.callId);
+      if (open && open.ended_at === null) {
+        throw new ConsoleError('invalid-request', `Call ${e.callId} is already recorded as in progress.`);
+      }
+      const number = e.remote.number ?? null;
+      const uri = e.remote.uri ?? null;
+      this.stmt.insertCall.run({
+        callId: e.callId,
+        direction: e.direction,
+        localLine: e.localLine,
+        number,
+        digits: digitsOf(number ?? uriUser(uri)),
+        uri,
+        name: e.remote.displayName ?? null,
+        queue: e.queue ?? null,
+        at: e.at,
+      });
+    });
+  }
+
+  callRinging(callId: string, at: number): void {
+    this.guard('record ringing', () => void this.stmt.ringing.run({ id: this.idOf(callId), at }));
+  }
+
+  callAnswered(callId: string, at: number): void {
+    this.guard('record an answer', () => void this.stmt.answered.run({ id: this.idOf(callId), at }));
+  }
+
+  remotePartyChanged(callId: string, remote: CallStartedEvent['remote']): void {
+    this.guard('record the remote party', () => {
+      const id = this.idOf(callId);
+      const current = this.stmt.summary.get(id)!;
+      const number = remote.number === undefined ? current.remote_number : remote.number;
+      const uri = remote.uri === undefined ? current.remote_uri : remote.uri;
+      const name = remote.displayName === undefined ? current.remote_name : remote.displayName;
+      this.stmt.remote.run({ id, number, uri, name, digits: digitsOf(number ?? uriUser(uri)) });
+    });
+  }
+
+  callEnded(e: CallEndedEvent): void {
+    this.guard('record the end of a call', () =>
+      this.db.transaction(() => {
+        const id = this.idOf(e.callId);
+        this.stmt.closeHolds.run({ id, at: e.at });
+        const changed = this.stmt.end.run({
+          id,
+          at: e.at,
+          outcome: e.outcome,
+          endedBy: e.endedBy,
+          sipCode: e.sipCode ?? null,
+          sipReason: e.sipReason ?? null,
+        }).changes;
+        if (changed === 0) this.log.debug('history: end of an already ended call ignored', { callId: e.callId });
+      })(),
+    );
+  }
+
+  holdStarted(callId: string, at: number, heard: HoldAudio): void {
+    this.guard('record a hold', () =>
+      this.db.transaction(() => {
+        const id = this.idOf(callId);
+        // A new hold while held (e.g. the music changed) closes the previous period.
+        this.stmt.closeHolds.run({ id, at });
+        this.stmt.insertHold.run({
+          id,
+          at,
+          heard: typeof heard === 'string' ? heard : 'music',
+          music: typeof heard === 'string' ? null : heard.music,
+        });
+      })(),
+    );
+  }
+
+  holdEnded(callId: string, at: number): void {
+    this.guard('record the end of a hold', () => void this.stmt.closeHolds.run({ id: this.idOf(callId), at }));
+  }
+
+  transferStep(e: TransferStepEvent): void {
+    this.guard('record a transfer step', () =>
+      void this.stmt.insertStep.run({
+        id: this.idOf(e.callId),
+        transferId: e.transferId,
+        step: e.step,
+        mode: e.mode,
+        target: e.target,
+        sipCode: e.sipCode ?? null,
+        detail: e.detail ?? null,
+        at: e.at,
+      }),
+    );
+  }
+
+  batch<T>(fn: () => T): T {
+    return this.guard('record a batch of call events', () => this.db.transaction(fn)());
+  }
+
+  // ── agent edits ─────────────────────────────────────────────────────────
+
+  addNote(id: number, text: string): CallDetail {
+    const trimmed = text.trim();
+    if (trimmed.length === 0 || trimmed.length > 4000) {
+      throw new ConsoleError('invalid-request', 'A note is 1 to 4000 characters.');
+    }
+    this.guard('save the note', () => {
+      this.requireCall(id);
+      this.stmt.insertNote.run({ id, text: trimmed, at: this.now() });
+    });
+    return this.get(id);
+  }
+
+  setDisposition(id: number, code: string | null): CallDetail {
+    const parsed = code === null ? null : dispositionCode.safeParse(code);
+    if (parsed && !parsed.success) throw new ConsoleError('invalid-request', parsed.error.issues[0]?.message ?? 'Invalid disposition code');
+    this.guard('save the disposition', () => {
+      this.requireCall(id);
+      this.stmt.setDisposition.run({ id, code: parsed ? parsed.data : null });
+    });
+    return this.get(id);
+  }
+
+  // ── queries ─────────────────────────────────────────────────────────────
+
+  get(id: number): CallDetail {
+    return this.guard('read the call', () => {
+      const row = this.requireCall(id);
+      const parsed = callDetailSchema.safeParse({
+        call: toSummary(row),
+        transfers: this.stmt.steps.all(id).map((r) =>
+          transferStepSchema.parse({
+            transferId: r.transfer_id,
+            step: r.step,
+            mode: r.mode,
+            target: r.target,
+            sipCode: r.sip_code,
+            detail: r.detail,
+            at: r.at,
+          }),
+        ),
+        holds: this.stmt.holds.all(id).map((r) =>
+          holdPeriodSchema.parse({ startedAt: r.started_at, endedAt: r.ended_at, heard: r.heard, music: r.music }),
+        ),
+        notes: this.stmt.notes.all(id).map((r) => callNoteSchema.parse(r)),
+      });
+      if (!parsed.success) throw new ConsoleError('storage', `Call ${id} in the history has unexpected content.`);
+      return parsed.data;
+    });
+  }
+
+  /** Newest first (start time, then id), keyset-paged: the cursor is the last row of the previous page. */
+  page(q: PageQuery = {}): HistoryPage {
+    const filter = this.parseFilter(q.filter);
+    const limit = clampLimit(q.limit);
+    return this.guard('read the history', () => {
+      const where = filterSql(filter);
+      if (q.cursor) where.push('(c.started_at, c.id) < (@cursorAt, @cursorId)');
+      const sql = `SELECT ${summaryColumns} FROM calls c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY c.started_at DESC, c.id DESC LIMIT @limit`;
+      const params = { ...filterParams(filter), limit: limit + 1 } as Record<string, unknown>;
+      if (q.cursor) Object.assign(params, { cursorAt: q.cursor.startedAt, cursorId: q.cursor.id });
+      return this.pageOf(this.prepared(sql).all(params) as CallRow[], limit);
+    });
+  }
+
+  /**
+   * Search by number (digits only, any formatting) or by words in the name,
+   * address and notes. Results come newest-recorded first (descending id —
+   * calls get their id when they start); the cursor's id continues it.
+   */
+  search(q: SearchQuery): HistoryPage {
+    const plan = planSearch(q.query);
+    const filter = this.parseFilter(q.filter);
+    const limit = clampLimit(q.limit);
+    const where = ['call_search MATCH @match', ...filterSql(filter)];
+    if (q.cursor) where.push('s.rowid < @cursorId');
+    const sql = `SELECT ${summaryColumns} FROM call_search s JOIN calls c ON c.id = s.rowid
+      WHERE ${where.join(' AND ')} ORDER BY s.rowid DESC LIMIT @limit`;
+    const params = { ...filterParams(filter), match: plan.match, limit: limit + 1 } as Record<string, unknown>;
+    if (q.cursor) params.cursorId = q.cursor.id;
+    return this.guard(
+      'search the history',
+      () => this.pageOf(this.prepared(sql).all(params) as CallRow[], limit),
+      'invalid-request',
+    );
+  }
+
+  /**
+   * Streams the filtered (and optionally searched) history to a CSV file in
+   * the export folder, newest first. Reads through its own read-only
+   * connection (a WAL snapshot), so recording continues while it runs, and
+   * honours the file stream's backpressure, so memory stays flat whatever the
+   * row count. Written to `.partial` and renamed when complete.
+   */
+  async exportCsv(q: { filter?: HistoryFilter; query?: string } = {}): Promise<HistoryExportResult> {
+    const filter = this.parseFilter(q.filter);
+    const plan = q.query === undefined ? null : planSearch(q.query);
+    const where = filterSql(filter);
+    const params: Record<string, unknown> = filterParams(filter);
+    let from = 'calls c';
+    let order = 'c.started_at DESC, c.id DESC';
+    if (plan) {
+      from = 'call_search s JOIN calls c ON c.id = s.rowid';
+      where.unshift('call_search MATCH @match');
+      params.match = plan.match;
+      order = 's.rowid DESC';
+    }
+    const sql = `SELECT ${summaryColumns},
+        (SELECT group_concat(n.text, char(10) ORDER BY n.id) FROM call_notes n WHERE n.call_id = c.id) AS notes_text
+      FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order}`;
+
+    mkdirSync(this.exportDir, { recursive: true });
+    const stamp = new Date(this.now()).toISOString().replace(/[:.]/g, '-');
+    let path = join(this.exportDir, `history-${stamp}.csv`);
+    for (let n = 2; existsSync(path) || existsSync(`${path}.partial`); n++) path = join(this.exportDir, `history-${stamp}-${n}.csv`);
+    const partial = `${path}.partial`;
+
+    let reader: SqliteDatabase | undefined;
+    const out = createWriteStream(partial, { flags: 'wx' });
+    let rows = 0;
+    try {
+      await once(out, 'open');
+      reader = openDatabase(this.path, { readonly: true });
+      const rowsOf = reader.prepare(sql).iterate(params) as IterableIterator<CallRow & { notes_text: string | null }>;
+      let chunk = csvRow(exportColumns);
+      for (const row of rowsOf) {
+        chunk += csvRow(exportCells(toSummary(row), row.notes_text));
+        rows++;
+        if (chunk.length >= 64 * 1024) {
+          const more = out.write(chunk);
+          chunk = '';
+          if (!more) await once(out, 'drain');
+        }
+      }
+      out.end(chunk);
+      await once(out, 'finish');
+      renameSync(partial, path);
+      return { path, rows };
+    } catch (e) {
+      out.destroy();
+      rmSync(partial, { force: true });
+      if (e instanceof ConsoleError) throw e;
+      this.log.error('history: export failed', { error: String(e) });
+      throw new ConsoleError('storage', `The export could not be written: ${(e as Error).message}`);
+    } finally {
+      reader?.close();
+    }
+  }
+
+  // ── retention ───────────────────────────────────────────────────────────
+
+  /** Deletes up to `limit` ended calls that started before `cutoff` (one transaction); returns how many. */
+  deleteEndedBefore(cutoff: number, limit: number): number {
+    return this.guard('apply retention', () => this.stmt.deleteBatch.run({ cutoff, limit }).changes);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.cache.clear();
+    this.db.close();
+  }
+
+  /** Health of the file (tests, diagnostics). */
+  integrityCheck(): string {
+    return this.db.pragma('integrity_check', { simple: true }) as string;
+  }
+
+  // ── internals ───────────────────────────────────────────────────────────
+
+  private recoverOpenCalls(): number {
+    return this.guard('recover calls left open', () =>
+      this.db.transaction(() => {
+        const open = this.stmt.openCalls.all();
+        for (const c of open) {
+          this.stmt.closeHolds.run({ id: c.id, at: c.last_at });
+          this.stmt.interrupt.run({ id: c.id, at: c.last_at });
+        }
+        return open.length;
+      })(),
+    );
+  }
+
+  private idOf(callId: string): number {
+    const row = this.stmt.callByKey.get(callId);
+    if (!row) throw new ConsoleError('not-found', `No call ${callId} in the history.`);
+    return row.id;
+  }
+
+  private requireCall(id: number): CallRow {
+    const row = this.stmt.summary.get(id);
+    if (!row) throw new ConsoleError('not-found', `No call ${id} in the history.`);
+    return row;
+  }
+
+  private parseFilter(filter: HistoryFilter | undefined): Filter {
+    const parsed = historyFilterSchema.safeParse(filter ?? {});
+    if (!parsed.success) throw new ConsoleError('invalid-request', parsed.error.issues[0]?.message ?? 'Invalid filter');
+    return parsed.data;
+  }
+
+  private pageOf(rows: CallRow[], limit: number): HistoryPage {
+    const items = rows.slice(0, limit).map(toSummary);
+    const last = items.at(-1);
+    return { items, nextCursor: rows.length > limit && last ? { startedAt: last.startedAt, id: last.id } : null };
+  }
+
+  private prepared(sql: string): Statement {
+    let s = this.cache.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.cache.set(sql, s);
+    }
+    return s;
+  }
+
+  /** Turns anything SQLite throws into a typed error (logged), so no raw SQLite exception reaches the UI. */
+  private guard<T>(what: string, fn: () => T, codeForSqlite: 'storage' | 'invalid-request' = 'storage'): T {
+    if (this.closed) throw new ConsoleError('unavailable', 'The call history is closed.');
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof ConsoleError) throw e;
+      const code = (e as { code?: unknown }).code;
+      this.log.error(`history: could not ${what}`, { error: String(e), code });
+      if (typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT')) {
+        throw new ConsoleError('invalid-request', `Could not ${what}: the values were refused (${code}).`);
+      }
+      throw new ConsoleError(
+        codeForSqlite,
+        codeForSqlite === 'invalid-request' ? `This search could not be run; try other words.` : `Could not ${what} (${String(code ?? 'error')}).`,
+      );
+    }
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * Call history as the UI sees it: a page of call summaries (newest first,
+ * keyset cursor), a search, one call in detail (transfer timeline, hold
+ * periods, notes), note/disposition edits and a CSV export. Every row the
+ * history repository hands out is parsed by these schemas first.
+ */
+import { z } from 'zod';
+import { epochMs, request, text } from './define';
+
+export const callDirections = ['inbound', 'outbound'] as const;
+export type CallDirection = (typeof callDirections)[number];
+
+/**
+ * How a call ended. Decided by the call service (it knows why), never
+ * re-derived by history. `interrupted`: the console stopped (crash, power
+ * loss) while the call was up; set when the database is next opened.
+ */
+export const callOutcomes = [
+  'answered',
+  'missed', // inbound, caller gave up or nobody answered
+  'declined', // inbound, the agent declined
+  'busy', // outbound, 486/600
+  'no-answer', // outbound, 408/480 or our own timeout
+  'cancelled', // outbound, the agent hung up before an answer
+  'failed', // any other final failure (4xx/5xx/6xx, media host gone)
+  'transferred', // ended by a completed transfer
+  'interrupted',
+] as const;
+export type CallOutcome = (typeof callOutcomes)[number];
+
+export const endedByValues = ['local', 'remote', 'system'] as const;
+export type EndedBy = (typeof endedByValues)[number];
+
+/** What the caller heard while held (mirrors the call snapshot's `holdAudio`). */
+export const holdHeardValues = ['you', 'silence', 'music'] as const;
+export type HoldHeard = (typeof holdHeardValues)[number];
+
+export const transferModes = ['blind', 'safe-blind', 'attended'] as const;
+export type TransferMode = (typeof transferModes)[number];
+
+/** The transfer timeline's vocabulary (TRANSFER.md, "Transfer timeline"). */
+export const transferStepKinds = [
+  'requested',
+  'dialing',
+  'ringing',
+  'answered',
+  'refer-sent',
+  'accepted',
+  'completed',
+  'failed',
+  'taken-back',
+  'cancelled',
+  'undone',
+  'converted-to-blind',
+] as const;
+export type TransferStepKind = (typeof transferStepKinds)[number];
+
+const sipCode = z.number().int().min(100).max(699);
+/** Disposition codes are configured per contact center; keep them short, printable identifiers. */
+export const dispositionCode = z
+  .string()
+  .trim()
+  .regex(/^[\p{L}\p{N}][\p{L}\p{N} _.\-/]{0,63}$/u, 'A disposition code is 1–64 letters, digits, spaces or _ . - /');
+
+export const remotePartySchema = z.strictObject({
+  /** As signalled (formatting kept); null when only a URI is known. */
+  number: z.string().nullable(),
+  uri: z.string().nullable(),
+  displayName: z.string().nullable(),
+});
+export type RemoteParty = z.infer<typeof remotePartySchema>;
+
+export const callSummarySchema = z.strictObject({
+  /** History's own id (stable, increasing in the order calls started). */
+  id: z.number().int().positive(),
+  /** The call service's id for the call. */
+  callId: z.string(),
+  direction: z.enum(callDirections),
+  localLine: z.string(),
+  remote: remotePartySchema,
+  queue: z.string().nullable(),
+  startedAt: epochMs,
+  ringingAt: epochMs.nullable(),
+  answeredAt: epochMs.nullable(),
+  endedAt: epochMs.nullable(),
+  /** Talk time (answer → end); null when never answered or still up. */
+  durationMs: z.number().int().nonnegative().nullable(),
+  /** null while the call is still up. */
+  outcome: z.enum(callOutcomes).nullable(),
+  sipCode: sipCode.nullable(),
+  sipReason: z.string().nullable(),
+  endedBy: z.enum(endedByValues).nullable(),
+  transferred: z.boolean(),
+  disposition: z.string().nullable(),
+  noteCount: z.number().int().nonnegative(),
+});
+export type CallSummary = z.infer<typeof callSummarySchema>;
+
+export const transferStepSchema = z.strictObject({
+  transferId: z.string(),
+  step: z.enum(transferStepKinds),
+  mode: z.enum(transferModes),
+  target: z.string(),
+  sipCode: sipCode.nullable(),
+  detail: z.string().nullable(),
+  at: epochMs,
+});
+export type TransferStep = z.infer<typeof transferStepSchema>;
+
+export const holdPeriodSchema = z.strictObject({
+  startedAt: epochMs,
+  endedAt: epochMs.nullable(),
+  heard: z.enum(holdHeardValues),
+  /** The track's name when `heard` is music. */
+  music: z.string().nullable(),
+});
+export type HoldPeriod = z.infer<typeof holdPeriodSchema>;
+
+export const callNoteSchema = z.strictObject({
+  id: z.number().int().positive(),
+  text: z.string(),
+  at: epochMs,
+});
+export type CallNote = z.infer<typeof callNoteSchema>;
+
+export const callDetailSchema = z.strictObject({
+  call: callSummarySchema,
+  transfers: z.array(transferStepSchema),
+  holds: z.array(holdPeriodSchema),
+  notes: z.array(callNoteSchema),
+});
+export type CallDetail = z.infer<typeof callDetailSchema>;
+
+/** Filters combine with AND; `from`/`to` bound the start time, [from, to). */
+export const historyFilterSchema = z
+  .strictObject({
+    direction: z.enum(callDirections).optional(),
+    outcomes: z.array(z.enum(callOutcomes)).min(1).max(callOutcomes.length).optional(),
+    /** true: calls with at least one transfer step; false: calls without. */
+    transferred: z.boolean().optional(),
+    from: epochMs.optional(),
+    to: epochMs.optional(),
+  })
+  .refine((f) => f.from === undefined || f.to === undefined || f.from <= f.to, {
+    message: '`from` must not be after `to`',
+    path: ['from'],
+  });
+export type HistoryFilter = z.input<typeof historyFilterSchema>;
+
+/** Where the previous page stopped: the last row's start time and id. */
+export const historyCursorSchema = z.strictObject({ startedAt: epochMs, id: z.number().int().positive() });
+export type HistoryCursor = z.infer<typeof historyCursorSchema>;
+
+export const historyPageRequestSchema = z.strictObject({
+  filter: historyFilterSchema.optional(),
+  cursor: historyCursorSchema.nullable().optional(),
+  limit: z.number().int().min(1).max(200).default(50),
+});
+export type HistoryPageRequest = z.input<typeof historyPageRequestSchema>;
+
+/** Longest search the box accepts; longer input is refused with a typed error, not truncated. */
+export const searchQueryMaxLength = 200;
+
+export const historySearchRequestSchema = z.strictObject({
+  /**
+   * A number in any formatting (`+1 (202) 555-0134`, `2025550134`, `555-01`)
+   * matches on digits only; anything else matches name, address and note text
+   * word by word (each word at least 3 characters, taken literally).
+   */
+  query: text(searchQueryMaxLength),
+  filter: historyFilterSchema.optional(),
+  cursor: historyCursorSchema.nullable().optional(),
+  limit: z.number().int().min(1).max(200).default(50),
+});
+export type HistorySearchRequest = z.input<typeof historySearchRequestSchema>;
+
+export const historyPageSchema = z.strictObject({
+  items: z.array(callSummarySchema),
+  /** Pass back as `cursor` for the next page; null at the end. */
+  nextCursor: historyCursorSchema.nullable(),
+});
+export type HistoryPage = z.infer<typeof historyPageSchema>;
+
+export const callRefSchema = z.number().int().positive();
+
+export const historyNoteRequestSchema = z.strictObject({ id: callRefSchema, text: text(4000) });
+export const historyDispositionRequestSchema = z.strictObject({
+  id: callRefSchema,
+  /** null clears it. */
+  code: dispositionCode.nullable(),
+});
+
+/**
+ * Export writes a CSV file chosen by main, never by the renderer: for now
+ * `<dataDir>/exports/history-<time>.csv` (a save dialog in main/desktop can
+ * later move it). The UI gets the written path and the row count.
+ */
+export const historyExportRequestSchema = z.strictObject({
+  filter: historyFilterSchema.optional(),
+  query: text(searchQueryMaxLength).optional(),
+});
+export const historyExportResultSchema = z.strictObject({ path: z.string(), rows: z.number().int().nonnegative() });
+export type HistoryExportResult = z.infer<typeof historyExportResultSchema>;
+
+export const history = {
+  page: request('history:page', historyPageRequestSchema, historyPageSchema),
+  search: request('history:search', historySearchRequestSchema, historyPageSchema),
+  get: request('history:get', callRefSchema, callDetailSchema),
+  note: request('history:note', historyNoteRequestSchema, callDetailSchema),
+  disposition: request('history:disposition', historyDispositionRequestSchema, callDetailSchema),
+  export: request('history:export', historyExportRequestSchema, historyExportResultSchema),
+} as const;
