@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 import type { ConsoleApi } from '../../preload/ui-api';
 
 declare global {
