@@ -10,6 +10,7 @@ import {
   type LineStatus,
   type Notice,
 } from '../preload/contract';
+import { startHistory, type HistoryRepository } from './history';
 import { createRouter, type Router, type UiTransport } from './ipc/router';
 import type { Logger } from './logging/logger';
 import type { SecretStore } from './settings/secrets';
@@ -29,6 +30,8 @@ export interface CorePorts {
 export interface ConsoleCore {
   readonly router: Router;
   readonly settings: SettingsStore;
+  /** The call history (also the call service's recorder); null when it could not be opened (a notice says why). */
+  readonly history: HistoryRepository | null;
   /** Graceful stop: unregister, close the database. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -92,6 +95,15 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
     return view;
   });
 
+  const history = startHistory({
+    dataDir: ports.dataDir,
+    router,
+    log: log.scope('history'),
+    now,
+    retentionDays: () => settings.file().preferences.history.retentionDays,
+    notice: addNotice,
+  });
+
   router.handle(contract.line.status, () => lineStatus);
   router.handle(contract.line.reconnect, () => lineStatus);
 
@@ -99,10 +111,12 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
   return {
     router,
     settings,
+    history: history.repo,
     async stop() {
       if (stopped) return;
       stopped = true;
       router.dispose();
+      history.stop();
     },
   };
 }

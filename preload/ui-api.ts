@@ -32,7 +32,7 @@ export function createUiApi(bridge: UiBridge) {
     (listener) =>
       bridge.subscribe(channel.name, listener as (payload: unknown) => void);
 
-  const { app, settings, line, calls } = contract;
+  const { app, settings, line, calls, history } = contract;
   return Object.freeze({
     app: Object.freeze({
       info: call(app.info),
@@ -51,6 +51,14 @@ export function createUiApi(bridge: UiBridge) {
       status: call(line.status),
       reconnect: call(line.reconnect),
       onChanged: on(line.changed),
+    }),
+    history: Object.freeze({
+      page: call(history.page),
+      search: call(history.search),
+      get: call(history.get),
+      addNote: call(history.note),
+      setDisposition: call(history.disposition),
+      exportCsv: call(history.export),
     }),
     calls: Object.freeze({
       list: call(calls.list),
