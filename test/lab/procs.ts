@@ -84,6 +84,8 @@ export async function stopPid(pid: number, opts: { group?: boolean; graceMs?: nu
   // The group may hold children that outlive the leader: always sweep it.
   signalPid(t, 'SIGKILL');
   if (exited) await Promise.race([exited, sleep(1000)]);
+  const gone = Date.now() + 1000;
+  while (Date.now() < gone && isAlive(t.group ? -pid : pid)) await sleep(20);
   untrack(pid);
 }
 

@@ -1,0 +1,190 @@
+/**
+ * The lab's microphones: generated WAVs (48 kHz, mono, signed 16-bit, whole
+ * number of periods so Chromium's fake capture loops them without a click),
+ * and a Node-side analyser applying the page's detector to PCM — so a music
+ * file (e.g. the media host's hold music) can be checked against the same
+ * notion of "music" the peers use.
+ *
+ * Signals:
+ *   caller 440 Hz, agent 660 Hz, transferee 880 Hz — pure sines at 0.3 FS.
+ *   HOLD_SIGNAL — the lab's own hold music: a two-note chime alternating
+ *   C5 523.25 Hz and G5 783.99 Hz every 250 ms (5 ms ramps), 0.3 FS. Neither
+ *   note is near a party tone, so the detector reports it as music, no tones.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { aggregate, analyseFrame, DETECTOR, KNOWN_TONES, type FrameReport, type HearsReport } from './detector';
+
+export * from './detector';
+
+export const SAMPLE_RATE = 48_000;
+export const HOLD_SIGNAL = { notesHz: [523.25, 783.99], noteMs: 250, rampMs: 5 } as const;
+
+export class WavFormatError extends Error {
+  override readonly name = 'WavFormatError';
+}
+
+function wav(samples: Float32Array, sampleRate = SAMPLE_RATE): Buffer {
+  const data = Buffer.alloc(samples.length * 2);
+  for (let i = 0; i < samples.length; i++) {
+    const s = Math.max(-1, Math.min(1, samples[i]!));
+    data.writeInt16LE(Math.round(s * 32767), i * 2);
+  }
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0);
+  h.writeUInt32LE(36 + data.length, 4);
+  h.write('WAVE', 8);
+  h.write('fmt ', 12);
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20); // PCM
+  h.writeUInt16LE(1, 22); // mono
+  h.writeUInt32LE(sampleRate, 24);
+  h.writeUInt32LE(sampleRate * 2, 28);
+  h.writeUInt16LE(2, 32);
+  h.writeUInt16LE(16, 34);
+  h.write('data', 36);
+  h.writeUInt32LE(data.length, 40);
+  return Buffer.concat([h, data]);
+}
+
+/** A pure tone; `seconds` × `hz` should be whole so the loop point is seamless. */
+export function toneSamples(hz: number, seconds = 4, amplitude = 0.3): Float32Array {
+  const n = Math.round(seconds * SAMPLE_RATE);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = amplitude * Math.sin((2 * Math.PI * hz * i) / SAMPLE_RATE);
+  return out;
+}
+
+export function holdSignalSamples(seconds = 4, amplitude = 0.3): Float32Array {
+  const n = Math.round(seconds * SAMPLE_RATE);
+  const noteLen = Math.round((HOLD_SIGNAL.noteMs / 1000) * SAMPLE_RATE);
+  const ramp = Math.round((HOLD_SIGNAL.rampMs / 1000) * SAMPLE_RATE);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = Math.floor(i / noteLen);
+    const j = i - k * noteLen;
+    const hz = HOLD_SIGNAL.notesHz[k % HOLD_SIGNAL.notesHz.length]!;
+    // Each note starts and ends at zero amplitude: seamless both between notes and at the loop point.
+    const env = Math.min(1, j / ramp, (noteLen - j) / ramp);
+    out[i] = amplitude * env * Math.sin((2 * Math.PI * hz * j) / SAMPLE_RATE);
+  }
+  return out;
+}
+
+export type LabSignal = 'caller' | 'agent' | 'transferee' | 'hold' | 'silence';
+
+export function signalSamples(signal: LabSignal, seconds = 4): Float32Array {
+  switch (signal) {
+    case 'caller':
+    case 'agent':
+    case 'transferee':
+      return toneSamples({ caller: 440, agent: 660, transferee: 880 }[signal], seconds);
+    case 'hold':
+      return holdSignalSamples(seconds);
+    case 'silence':
+      return new Float32Array(Math.round(seconds * SAMPLE_RATE));
+  }
+}
+
+/** Write every lab signal as `<dir>/<signal>.wav`; returns the paths. */
+export function writeLabWavs(dir: string): Record<LabSignal, string> {
+  mkdirSync(dir, { recursive: true });
+  const out = {} as Record<LabSignal, string>;
+  for (const s of ['caller', 'agent', 'transferee', 'hold', 'silence'] as const) {
+    const path = join(dir, `${s}.wav`);
+    writeFileSync(path, wav(signalSamples(s)));
+    out[s] = path;
+  }
+  return out;
+}
+
+export function writeToneWav(path: string, hz: number, seconds = 4): string {
+  writeFileSync(path, wav(toneSamples(hz, seconds)));
+  return path;
+}
+
+/** Read a PCM s16 WAV (any rate, first channel) into floats. */
+export function readWav(path: string): { samples: Float32Array; sampleRate: number } {
+  const b = readFileSync(path);
+  if (b.toString('ascii', 0, 4) !== 'RIFF' || b.toString('ascii', 8, 12) !== 'WAVE') throw new WavFormatError(`${path}: not a RIFF/WAVE file`);
+  let off = 12;
+  let channels = 1;
+  let sampleRate = 0;
+  let bits = 0;
+  while (off + 8 <= b.length) {
+    const id = b.toString('ascii', off, off + 4);
+    const size = b.readUInt32LE(off + 4);
+    if (id === 'fmt ') {
+      if (b.readUInt16LE(off + 8) !== 1) throw new WavFormatError(`${path}: only PCM is supported`);
+      channels = b.readUInt16LE(off + 10);
+      sampleRate = b.readUInt32LE(off + 12);
+      bits = b.readUInt16LE(off + 22);
+    } else if (id === 'data') {
+      if (bits !== 16) throw new WavFormatError(`${path}: only 16-bit samples are supported (got ${bits})`);
+      const frames = Math.floor(Math.min(size, b.length - off - 8) / (2 * channels));
+      const samples = new Float32Array(frames);
+      for (let i = 0; i < frames; i++) samples[i] = b.readInt16LE(off + 8 + i * 2 * channels) / 32768;
+      return { samples, sampleRate };
+    }
+    off += 8 + size + (size % 2);
+  }
+  throw new WavFormatError(`${path}: no data chunk`);
+}
+
+function fftMagnitudeDb(frame: Float32Array): Float32Array {
+  // Radix-2 FFT with a Blackman window, scaled like AnalyserNode (|X|/N in dB).
+  const n = frame.length;
+  const re = new Float64Array(n);
+  const im = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const w = 0.42 - 0.5 * Math.cos((2 * Math.PI * i) / n) + 0.08 * Math.cos((4 * Math.PI * i) / n);
+    re[i] = frame[i]! * w;
+  }
+  for (let i = 1, j = 0; i < n; i++) {
+    let bit = n >> 1;
+    for (; j & bit; bit >>= 1) j ^= bit;
+    j ^= bit;
+    if (i < j) {
+      [re[i], re[j]] = [re[j]!, re[i]!];
+    }
+  }
+  for (let len = 2; len <= n; len <<= 1) {
+    const ang = (-2 * Math.PI) / len;
+    for (let i = 0; i < n; i += len) {
+      for (let k = 0; k < len / 2; k++) {
+        const wr = Math.cos(ang * k);
+        const wi = Math.sin(ang * k);
+        const a = i + k;
+        const b = a + len / 2;
+        const xr = re[b]! * wr - im[b]! * wi;
+        const xi = re[b]! * wi + im[b]! * wr;
+        re[b] = re[a]! - xr;
+        im[b] = im[a]! - xi;
+        re[a] = re[a]! + xr;
+        im[a] = im[a]! + xi;
+      }
+    }
+  }
+  const out = new Float32Array(n / 2);
+  for (let k = 0; k < n / 2; k++) out[k] = 20 * Math.log10(Math.hypot(re[k]!, im[k]!) / n + 1e-12);
+  return out;
+}
+
+/**
+ * Apply the peers' detector to PCM: frames of DETECTOR.fftSize every 100 ms,
+ * aggregated over the whole signal (or its first `maxSeconds`).
+ */
+export function analysePcm(samples: Float32Array, sampleRate: number, known: readonly number[] = KNOWN_TONES, maxSeconds = 10): HearsReport {
+  const size = DETECTOR.fftSize;
+  const hop = Math.round(sampleRate / 10);
+  const end = Math.min(samples.length, Math.round(maxSeconds * sampleRate));
+  const frames: FrameReport[] = [];
+  for (let start = 0; start + size <= end; start += hop) {
+    const frame = samples.subarray(start, start + size);
+    let sum = 0;
+    for (let i = 0; i < size; i++) sum += frame[i]! ** 2;
+    const rmsDb = 10 * Math.log10(sum / size + 1e-20);
+    frames.push(analyseFrame({ db: fftMagnitudeDb(frame), sampleRate, fftSize: size, rmsDb }, known));
+  }
+  return aggregate(frames, known);
+}
