@@ -7,13 +7,21 @@ import { app, type BrowserWindow } from 'electron';
 import { startCore, type ConsoleCore } from './core';
 import { createElectronUiTransport } from './desktop/ipc';
 import { electronSecretStore } from './desktop/secrets';
-import { createMediaHostWindow, createUiWindow, installPermissionPolicy, uiUrl } from './desktop/windows';
+import {
+  applyProcessWideSecurity,
+  createMediaHostWindow,
+  createUiWindow,
+  installContentSecurityPolicy,
+  installPermissionPolicy,
+  uiUrl,
+} from './desktop/windows';
 import { createLogger } from './logging/logger';
 
 if (!app.requestSingleInstanceLock()) {
   // A second launch (e.g. a tel: link) hands over to the running console and leaves.
   app.quit();
 } else {
+  applyProcessWideSecurity();
   let ui: BrowserWindow | null = null;
   let media: BrowserWindow | null = null;
   let core: ConsoleCore | null = null;
@@ -35,7 +43,14 @@ if (!app.requestSingleInstanceLock()) {
     ui.focus();
   };
 
-  app.on('second-instance', showUi);
+  // Before ready there is no window to show yet; startup shows it anyway.
+  app.on('second-instance', () => {
+    if (core) showUi();
+  });
+  // macOS: clicking the dock icon brings the hidden console back.
+  app.on('activate', () => {
+    if (core) showUi();
+  });
 
   app.on('before-quit', (event) => {
     if (quitting || !core) return;
@@ -50,7 +65,11 @@ if (!app.requestSingleInstanceLock()) {
   void app.whenReady().then(async () => {
     const dataDir = app.getPath('userData');
     const log = createLogger({ dir: app.getPath('logs'), consoleLevel: app.isPackaged ? 'warn' : 'info' });
-    installPermissionPolicy(() => media?.webContents ?? null);
+    installContentSecurityPolicy();
+    installPermissionPolicy({
+      ui: () => (ui && !ui.isDestroyed() ? ui.webContents : null),
+      media: () => (media && !media.isDestroyed() ? media.webContents : null),
+    });
     media = createMediaHostWindow();
     media.webContents.on('render-process-gone', (_e, details) => {
       log.error('media host gone', { reason: details.reason });

@@ -37,10 +37,92 @@ export const app = {
   on: vi.fn(),
   whenReady: vi.fn(() => new Promise(() => {})),
   quit: vi.fn(),
+  enableSandbox: vi.fn(),
 };
 
-export class BrowserWindow {}
-export const session = { defaultSession: { setPermissionRequestHandler: vi.fn(), setPermissionCheckHandler: vi.fn() } };
+type Listener = (...args: unknown[]) => unknown;
+
+/** A web contents: records listeners and the window-open handler so tests can fire them. */
+export class FakeWebContents {
+  static nextId = 1;
+  readonly id = FakeWebContents.nextId++;
+  readonly listeners = new Map<string, Listener[]>();
+  windowOpenHandler: ((details: { url: string }) => { action: 'allow' | 'deny' }) | null = null;
+  url = '';
+  destroyed = false;
+  readonly mainFrame = { processId: 1, routingId: this.id, parent: null, url: '' };
+  readonly send = vi.fn();
+  on(event: string, listener: Listener) {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
+    return this;
+  }
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: 'allow' | 'deny' }) {
+    this.windowOpenHandler = handler;
+  }
+  getURL() {
+    return this.url;
+  }
+  isDestroyed() {
+    return this.destroyed;
+  }
+  /** Test helper: fires an event at every listener, returning whether one called preventDefault(). */
+  _emit(event: string, ...args: unknown[]): boolean {
+    let prevented = false;
+    const e = { preventDefault: () => (prevented = true), isMainFrame: true };
+    for (const l of this.listeners.get(event) ?? []) l(e, ...args);
+    return prevented;
+  }
+}
+
+/** A BrowserWindow that never opens: it keeps its options and what was loaded. */
+export class BrowserWindow {
+  static readonly created: BrowserWindow[] = [];
+  readonly webContents = new FakeWebContents();
+  readonly loadURL = vi.fn(async (url: string) => {
+    this.webContents.url = url;
+    this.webContents.mainFrame.url = url;
+  });
+  readonly show = vi.fn();
+  readonly hide = vi.fn();
+  readonly focus = vi.fn();
+  readonly onceListeners = new Map<string, Listener>();
+  destroyed = false;
+  constructor(readonly options: Record<string, unknown> & { webPreferences?: Record<string, unknown> }) {
+    BrowserWindow.created.push(this);
+  }
+  once(event: string, listener: Listener) {
+    this.onceListeners.set(event, listener);
+    return this;
+  }
+  readonly listeners = new Map<string, Listener[]>();
+  on(event: string, listener: Listener) {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
+    return this;
+  }
+  isDestroyed() {
+    return this.destroyed;
+  }
+  isMinimized() {
+    return false;
+  }
+  readonly restore = vi.fn();
+  /** Test helper: fires a window event, returning whether a listener called preventDefault(). */
+  _emit(event: string): boolean {
+    let prevented = false;
+    const e = { preventDefault: () => (prevented = true) };
+    for (const l of this.listeners.get(event) ?? []) l(e);
+    return prevented;
+  }
+}
+
+export const session = {
+  defaultSession: {
+    setPermissionRequestHandler: vi.fn(),
+    setPermissionCheckHandler: vi.fn(),
+    setDevicePermissionHandler: vi.fn(),
+    webRequest: { onHeadersReceived: vi.fn() },
+  },
+};
 export const shell = { openExternal: vi.fn() };
 export const contextBridge = { exposeInMainWorld: vi.fn() };
 export const ipcRenderer = { invoke: vi.fn(), on: vi.fn(), once: vi.fn(), removeListener: vi.fn() };
