@@ -1,0 +1,57 @@
+/** Shared helpers for the history tests: a temp data folder and a few recorded calls. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HistoryRepository } from '../../../main/history/repository';
+import type { CallRecorder } from '../../../main/history/recorder';
+
+export function tempDir(prefix = 'history-'): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export function openRepo(dir: string, now = () => 1_800_000_000_000): HistoryRepository {
+  return new HistoryRepository(join(dir, 'history.sqlite3'), { now });
+}
+
+/** Records one complete call the way the call service would, event by event. */
+export function recordCall(
+  r: CallRecorder,
+  o: {
+    callId: string;
+    at: number;
+    direction?: 'inbound' | 'outbound';
+    number?: string | null;
+    name?: string | null;
+    uri?: string | null;
+    queue?: string | null;
+    answered?: boolean;
+    outcome?: 'answered' | 'missed' | 'declined' | 'busy' | 'no-answer' | 'cancelled' | 'failed' | 'transferred';
+    transferTo?: string;
+    talkMs?: number;
+  },
+): void {
+  r.callStarted({
+    callId: o.callId,
+    direction: o.direction ?? 'inbound',
+    localLine: 'sip:1001@pbx.example.com',
+    remote: { number: o.number ?? null, uri: o.uri ?? null, displayName: o.name ?? null },
+    queue: o.queue ?? null,
+    at: o.at,
+  });
+  r.callRinging(o.callId, o.at + 100);
+  const answered = o.answered ?? o.outcome !== 'missed';
+  if (answered) r.callAnswered(o.callId, o.at + 2_000);
+  if (o.transferTo) {
+    r.transferStep({ callId: o.callId, transferId: `${o.callId}-t`, step: 'requested', mode: 'blind', target: o.transferTo, at: o.at + 5_000 });
+    r.transferStep({ callId: o.callId, transferId: `${o.callId}-t`, step: 'completed', mode: 'blind', target: o.transferTo, sipCode: 200, at: o.at + 6_000 });
+  }
+  r.callEnded({
+    callId: o.callId,
+    at: o.at + 2_000 + (o.talkMs ?? 60_000),
+    outcome: o.outcome ?? (o.transferTo ? 'transferred' : answered ? 'answered' : 'missed'),
+    endedBy: 'remote',
+    sipCode: answered ? null : 487,
+    sipReason: answered ? null : 'Request Terminated',
+  });
+}

@@ -1,0 +1,408 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConsoleError, historyPageSchema, type CallSummary } from '../../../preload/contract';
+import { openDatabase } from '../../../main/history/database';
+import type { HistoryRepository } from '../../../main/history/repository';
+import { openRepo, recordCall, tempDir } from './history-fixtures';
+
+const T0 = 1_790_000_000_000;
+let tmp: ReturnType<typeof tempDir>;
+let repo: HistoryRepository;
+
+beforeEach(() => {
+  tmp = tempDir();
+  repo = openRepo(tmp.dir);
+});
+afterEach(() => {
+  repo.close();
+  tmp.remove();
+});
+
+const ids = (items: CallSummary[]) => items.map((c) => c.callId);
+function typedError(fn: () => unknown): ConsoleError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConsoleError);
+    return e as ConsoleError;
+  }
+  throw new Error('expected a ConsoleError');
+}
+
+describe('recording a call as it happens', () => {
+  it('leaves a row from the first event on, and completes it event by event', () => {
+    repo.callStarted({
+      callId: 'c1',
+      direction: 'inbound',
+      localLine: 'sip:1001@pbx.example.com',
+      remote: { number: '+1 (202) 555-0134', uri: 'sip:+12025550134@pbx.example.com', displayName: 'Ada Lovelace' },
+      queue: 'support',
+      at: T0,
+    });
+    let [row] = repo.page().items;
+    expect(row).toMatchObject({ callId: 'c1', outcome: null, endedAt: null, answeredAt: null, queue: 'support', durationMs: null });
+
+    repo.callRinging('c1', T0 + 100);
+    repo.callAnswered('c1', T0 + 3_000);
+    repo.holdStarted('c1', T0 + 10_000, { music: 'builtin:lounge' });
+    repo.holdEnded('c1', T0 + 20_000);
+    repo.holdStarted('c1', T0 + 30_000, 'silence');
+    repo.transferStep({ callId: 'c1', transferId: 'x1', step: 'requested', mode: 'attended', target: 'sip:2000@pbx', at: T0 + 31_000 });
+    repo.transferStep({ callId: 'c1', transferId: 'x1', step: 'failed', mode: 'attended', target: 'sip:2000@pbx', sipCode: 486, detail: 'Busy Here', at: T0 + 33_000 });
+    repo.transferStep({ callId: 'c1', transferId: 'x1', step: 'taken-back', mode: 'attended', target: 'sip:2000@pbx', at: T0 + 33_500 });
+    repo.callEnded({ callId: 'c1', at: T0 + 63_000, outcome: 'answered', endedBy: 'local' });
+
+    [row] = repo.page().items;
+    expect(row).toMatchObject({
+      outcome: 'answered',
+      endedBy: 'local',
+      ringingAt: T0 + 100,
+      answeredAt: T0 + 3_000,
+      endedAt: T0 + 63_000,
+      durationMs: 60_000,
+      transferred: true,
+      noteCount: 0,
+    });
+    const detail = repo.get(row!.id);
+    expect(detail.holds).toEqual([
+      { startedAt: T0 + 10_000, endedAt: T0 + 20_000, heard: 'music', music: 'builtin:lounge' },
+      // Still held at hang-up: the end of the call closes the hold period.
+      { startedAt: T0 + 30_000, endedAt: T0 + 63_000, heard: 'silence', music: null },
+    ]);
+    expect(detail.transfers.map((t) => [t.step, t.sipCode])).toEqual([
+      ['requested', null],
+      ['failed', 486],
+      ['taken-back', null],
+    ]);
+    expect(detail.transfers[1]).toMatchObject({ mode: 'attended', target: 'sip:2000@pbx', detail: 'Busy Here', transferId: 'x1' });
+  });
+
+  it('closes the previous hold when a new one starts (e.g. the music changed)', () => {
+    recordCallStart('h');
+    repo.holdStarted('h', T0 + 1_000, 'you');
+    repo.holdStarted('h', T0 + 2_000, { music: 'builtin:jazz' });
+    repo.holdEnded('h', T0 + 3_000);
+    const holds = repo.get(1).holds;
+    expect(holds).toEqual([
+      { startedAt: T0 + 1_000, endedAt: T0 + 2_000, heard: 'you', music: null },
+      { startedAt: T0 + 2_000, endedAt: T0 + 3_000, heard: 'music', music: 'builtin:jazz' },
+    ]);
+  });
+
+  it('refuses events for unknown calls and a second start of a live call with typed errors', () => {
+    expect(typedError(() => repo.callAnswered('nope', T0)).code).toBe('not-found');
+    expect(typedError(() => repo.holdStarted('nope', T0, 'you')).code).toBe('not-found');
+    recordCallStart('dup');
+    expect(typedError(() => recordCallStart('dup')).code).toBe('invalid-request');
+  });
+
+  it('lets the call service reuse an id after the first call ended (counters restart with the app)', () => {
+    recordCall(repo, { callId: 'c1', at: T0, number: '100' });
+    recordCall(repo, { callId: 'c1', at: T0 + 100_000, number: '200' });
+    repo.callStarted({ callId: 'c1', direction: 'outbound', localLine: 'l', remote: { number: '300' }, at: T0 + 200_000 });
+    repo.callAnswered('c1', T0 + 201_000);
+    const items = repo.page().items;
+    expect(items.map((c) => [c.remote.number, c.answeredAt])).toEqual([
+      ['300', T0 + 201_000],
+      ['200', T0 + 102_000],
+      ['100', T0 + 2_000],
+    ]);
+  });
+
+  it('ignores a second end of the same call instead of rewriting it', () => {
+    recordCall(repo, { callId: 'e', at: T0, outcome: 'answered' });
+    repo.callEnded({ callId: 'e', at: T0 + 999_999, outcome: 'failed', endedBy: 'system' });
+    expect(repo.page().items[0]).toMatchObject({ outcome: 'answered', endedBy: 'remote' });
+  });
+
+  it('updates the remote party and its searchable digits when the identity changes', () => {
+    recordCallStart('p');
+    repo.remotePartyChanged('p', { number: '+44 20 7946 0958', displayName: 'Grace Hopper' });
+    expect(repo.page().items[0]!.remote).toEqual({ number: '+44 20 7946 0958', uri: null, displayName: 'Grace Hopper' });
+    expect(ids(repo.search({ query: '2079460958' }).items)).toEqual(['p']);
+    expect(ids(repo.search({ query: 'hopper' }).items)).toEqual(['p']);
+  });
+
+  it('records a burst in one transaction with batch(), and rolls the whole burst back on failure', () => {
+    repo.batch(() => {
+      for (let i = 0; i < 20; i++) recordCall(repo, { callId: `b${i}`, at: T0 + i * 1000 });
+    });
+    expect(repo.page({ limit: 200 }).items).toHaveLength(20);
+    expect(() =>
+      repo.batch(() => {
+        recordCall(repo, { callId: 'rolled-back', at: T0 + 50_000 });
+        repo.callAnswered('unknown-call', T0);
+      }),
+    ).toThrow(ConsoleError);
+    expect(repo.page({ limit: 200 }).items.map((c) => c.callId)).not.toContain('rolled-back');
+  });
+
+  function recordCallStart(callId: string) {
+    repo.callStarted({ callId, direction: 'inbound', localLine: 'sip:1001@pbx', remote: { number: '555' }, at: T0 });
+  }
+});
+
+describe('calls left open by a crash', () => {
+  it('are marked interrupted at their last sign of life when the database is next opened', () => {
+    repo.callStarted({ callId: 'live', direction: 'outbound', localLine: 'l', remote: { number: '+12025550134' }, at: T0 });
+    repo.callAnswered('live', T0 + 1_000);
+    repo.holdStarted('live', T0 + 5_000, { music: 'builtin:lounge' });
+    recordCall(repo, { callId: 'done', at: T0 - 100_000 });
+    expect(repo.recoveredCalls).toBe(0);
+    repo.close(); // no callEnded: as if the process died
+
+    repo = openRepo(tmp.dir);
+    expect(repo.recoveredCalls).toBe(1);
+    const [live, done] = repo.page().items;
+    expect(live).toMatchObject({ callId: 'live', outcome: 'interrupted', endedBy: 'system', endedAt: T0 + 5_000, durationMs: 4_000 });
+    expect(done).toMatchObject({ callId: 'done', outcome: 'answered' });
+    expect(repo.get(live!.id).holds[0]).toMatchObject({ endedAt: T0 + 5_000 });
+    repo.close();
+    repo = openRepo(tmp.dir);
+    expect(repo.recoveredCalls).toBe(0);
+  });
+});
+
+describe('paging newest first', () => {
+  beforeEach(() => {
+    repo.batch(() => {
+      // 25 calls; calls 10..14 share one start time to exercise the id tie-break.
+      for (let i = 0; i < 25; i++) {
+        const at = i >= 10 && i < 15 ? T0 + 10 * 60_000 : T0 + i * 60_000;
+        recordCall(repo, { callId: `c${i}`, at, number: `+1202555${String(i).padStart(4, '0')}` });
+      }
+    });
+  });
+
+  it('walks every call exactly once with the keyset cursor, in (start, id) descending order', () => {
+    const seen: CallSummary[] = [];
+    let cursor = null;
+    let pages = 0;
+    do {
+      const page = repo.page({ limit: 7, cursor });
+      expect(historyPageSchema.parse(page)).toEqual(page);
+      seen.push(...page.items);
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor);
+    expect(pages).toBe(4);
+    expect(seen).toHaveLength(25);
+    expect(new Set(seen.map((c) => c.id)).size).toBe(25);
+    for (let i = 1; i < seen.length; i++) {
+      const [a, b] = [seen[i - 1]!, seen[i]!];
+      expect(a.startedAt > b.startedAt || (a.startedAt === b.startedAt && a.id > b.id)).toBe(true);
+    }
+    expect(seen[0]!.callId).toBe('c24');
+  });
+
+  it('returns no cursor on the last page and an empty page past the end', () => {
+    const all = repo.page({ limit: 200 });
+    expect(all.items).toHaveLength(25);
+    expect(all.nextCursor).toBeNull();
+    const last = all.items.at(-1)!;
+    expect(repo.page({ cursor: { startedAt: last.startedAt, id: last.id } }).items).toEqual([]);
+  });
+});
+
+describe('filters', () => {
+  beforeEach(() => {
+    repo.batch(() => {
+      recordCall(repo, { callId: 'in-answered', at: T0, direction: 'inbound' });
+      recordCall(repo, { callId: 'in-missed', at: T0 + 1_000, direction: 'inbound', outcome: 'missed' });
+      recordCall(repo, { callId: 'out-busy', at: T0 + 2_000, direction: 'outbound', outcome: 'busy', answered: false });
+      recordCall(repo, { callId: 'in-transferred', at: T0 + 3_000, direction: 'inbound', transferTo: 'sip:queue-sales@pbx' });
+      recordCall(repo, { callId: 'out-answered', at: T0 + 4_000, direction: 'outbound' });
+    });
+  });
+  const page = (filter: Parameters<HistoryRepository['page']>[0] extends infer Q ? (Q extends { filter?: infer F } ? F : never) : never) =>
+    ids(repo.page({ filter }).items);
+
+  it('by direction', () => {
+    expect(page({ direction: 'outbound' })).toEqual(['out-answered', 'out-busy']);
+    expect(page({ direction: 'inbound' })).toEqual(['in-transferred', 'in-missed', 'in-answered']);
+  });
+  it('by outcome (any of several)', () => {
+    expect(page({ outcomes: ['missed'] })).toEqual(['in-missed']);
+    expect(page({ outcomes: ['busy', 'transferred'] })).toEqual(['in-transferred', 'out-busy']);
+  });
+  it('by transferred', () => {
+    expect(page({ transferred: true })).toEqual(['in-transferred']);
+    expect(page({ transferred: false })).toEqual(['out-answered', 'out-busy', 'in-missed', 'in-answered']);
+  });
+  it('by date range [from, to)', () => {
+    expect(page({ from: T0 + 1_000, to: T0 + 3_000 })).toEqual(['out-busy', 'in-missed']);
+    expect(page({ from: T0 + 4_000 })).toEqual(['out-answered']);
+    expect(page({ to: T0 + 1 })).toEqual(['in-answered']);
+  });
+  it('combined', () => {
+    expect(page({ direction: 'inbound', transferred: false, from: T0 + 500 })).toEqual(['in-missed']);
+    expect(page({ direction: 'outbound', outcomes: ['missed'] })).toEqual([]);
+  });
+  it('refuses a filter outside the contract with a typed error', () => {
+    expect(typedError(() => repo.page({ filter: { from: T0 + 10, to: T0 } })).code).toBe('invalid-request');
+    expect(typedError(() => repo.page({ filter: { outcomes: ['exploded' as never] } })).code).toBe('invalid-request');
+  });
+});
+
+describe('search', () => {
+  beforeEach(() => {
+    repo.batch(() => {
+      recordCall(repo, { callId: 'us', at: T0, number: '+1 (202) 555-0134', name: 'Ada Lovelace' });
+      recordCall(repo, { callId: 'uri-only', at: T0 + 1_000, uri: 'sip:+12025550199@pbx.example.com', name: 'José Álvarez' });
+      recordCall(repo, { callId: 'uk', at: T0 + 2_000, number: '+44 20 7946 0958', name: 'Grace Hopper', direction: 'outbound' });
+      recordCall(repo, { callId: 'other', at: T0 + 3_000, number: '2125550100', name: 'Alan Turing', transferTo: 'sip:2000@pbx' });
+    });
+  });
+  const search = (query: string, filter?: object) => ids(repo.search({ query, filter }).items);
+
+  it('finds +1 (202) 555-0134 from 2025550134, and from any other formatting of its digits', () => {
+    expect(search('2025550134')).toEqual(['us']);
+    expect(search('+12025550134')).toEqual(['us']);
+    expect(search('(202) 555-0134')).toEqual(['us']);
+    expect(search('202.555.0134')).toEqual(['us']);
+    expect(search('555-0134')).toEqual(['us']);
+    expect(search('555')).toEqual(['other', 'uri-only', 'us']);
+  });
+  it('matches a number known only from the SIP URI', () => {
+    expect(search('2025550199')).toEqual(['uri-only']);
+  });
+  it('finds names by any part, ignoring case and accents', () => {
+    expect(search('lovelace')).toEqual(['us']);
+    expect(search('ALVAREZ')).toEqual(['uri-only']);
+    expect(search('jose')).toEqual(['uri-only']);
+    expect(search('urin')).toEqual(['other']);
+    expect(search('ada lovelace')).toEqual(['us']);
+    expect(search('ada hopper')).toEqual([]);
+  });
+  it('finds note text added later', () => {
+    const id = repo.search({ query: 'hopper' }).items[0]!.id;
+    repo.addNote(id, 'Wants a callback about invoice #4471');
+    repo.addNote(id, 'Second note: escalated to billing');
+    expect(search('invoice')).toEqual(['uk']);
+    expect(search('escalated billing')).toEqual(['uk']);
+    expect(search('invoice escalated')).toEqual(['uk']);
+  });
+  it('combines with filters', () => {
+    expect(search('555', { direction: 'inbound', transferred: false })).toEqual(['uri-only', 'us']);
+    expect(search('555', { transferred: true })).toEqual(['other']);
+    expect(search('hopper', { direction: 'inbound' })).toEqual([]);
+  });
+  it('pages with the cursor', () => {
+    const first = repo.search({ query: '555', limit: 2 });
+    expect(ids(first.items)).toEqual(['other', 'uri-only']);
+    const second = repo.search({ query: '555', limit: 2, cursor: first.nextCursor });
+    expect(ids(second.items)).toEqual(['us']);
+    expect(second.nextCursor).toBeNull();
+  });
+
+  it('takes quotes, %, _, FTS operators and junk literally: results or a typed error, never a SQLite exception', () => {
+    const id = repo.search({ query: 'lovelace' }).items[0]!.id;
+    repo.addNote(id, 'Discount 50% on plan_b, said "NOT NOW" (twice) - col:val ^start* NEAR/2');
+    const hostile = [
+      '"',
+      '""',
+      '"unterminated',
+      "'; DROP TABLE calls; --",
+      '%',
+      '%%%',
+      '___',
+      '%_%',
+      '50%',
+      'plan_b',
+      '"NOT NOW"',
+      'NOT NOW',
+      'AND OR NOT',
+      'NEAR(ada lovelace, 2)',
+      'col:val',
+      '^start*',
+      'ada*',
+      '{digits}: 555',
+      '- - -',
+      '(((',
+      ')))',
+      '\u0000\u0001abc',
+      '\uD800\uDC00\uD800 lone surrogate',
+      '💥💥💥',
+      'x'.repeat(200),
+      'x'.repeat(201),
+      'junk '.repeat(2_048), // 10 kB
+      '"'.repeat(10_240),
+      '12',
+      '   ',
+    ];
+    const results = new Map<string, string[] | string>();
+    for (const q of hostile) {
+      try {
+        const page = repo.search({ query: q });
+        expect(historyPageSchema.parse(page)).toEqual(page);
+        results.set(q, ids(page.items));
+      } catch (e) {
+        expect(e, `query ${JSON.stringify(q.slice(0, 40))}`).toBeInstanceOf(ConsoleError);
+        expect(['invalid-request']).toContain((e as ConsoleError).code);
+        results.set(q, `error:${(e as ConsoleError).code}`);
+      }
+    }
+    // Taken as literal text, not as wildcards or operators:
+    expect(results.get('%')).toBe('error:invalid-request'); // too short to search
+    expect(results.get('%%%')).toEqual([]); // not "everything"
+    expect(results.get('%_%')).toEqual([]);
+    expect(results.get('___')).toEqual([]);
+    expect(results.get('50%')).toEqual(['us']);
+    expect(results.get('plan_b')).toEqual(['us']);
+    expect(results.get('"NOT NOW"')).toEqual(['us']);
+    expect(results.get('NOT NOW')).toEqual(['us']);
+    expect(results.get('AND OR NOT')).toEqual([]); // 'AND' is a word here, found nowhere
+    expect(results.get('col:val')).toEqual(['us']);
+    expect(results.get('^start*')).toEqual(['us']);
+    expect(results.get("'; DROP TABLE calls; --")).toEqual([]);
+    expect(results.get('junk '.repeat(2_048))).toBe('error:invalid-request');
+    expect(results.get('12')).toBe('error:invalid-request');
+    // …and the database is intact afterwards.
+    expect(repo.page().items).toHaveLength(4);
+    expect(repo.integrityCheck()).toBe('ok');
+  });
+});
+
+describe('notes and disposition', () => {
+  beforeEach(() => recordCall(repo, { callId: 'n', at: T0 }));
+
+  it('adds notes (trimmed, timestamped, in order) and sets and clears a disposition', () => {
+    repo.addNote(1, '  first  ');
+    const detail = repo.addNote(1, 'second');
+    expect(detail.notes.map((n) => [n.text, n.at])).toEqual([
+      ['first', 1_800_000_000_000],
+      ['second', 1_800_000_000_000],
+    ]);
+    expect(detail.call.noteCount).toBe(2);
+    expect(repo.setDisposition(1, 'resolved-first-call').call.disposition).toBe('resolved-first-call');
+    expect(repo.setDisposition(1, null).call.disposition).toBeNull();
+  });
+
+  it('refuses unknown calls and bad values with typed errors', () => {
+    expect(typedError(() => repo.addNote(999, 'x')).code).toBe('not-found');
+    expect(typedError(() => repo.get(999)).code).toBe('not-found');
+    expect(typedError(() => repo.setDisposition(999, 'ok')).code).toBe('not-found');
+    expect(typedError(() => repo.addNote(1, '   ')).code).toBe('invalid-request');
+    expect(typedError(() => repo.addNote(1, 'x'.repeat(4001))).code).toBe('invalid-request');
+    expect(typedError(() => repo.setDisposition(1, '=cmd|calc')).code).toBe('invalid-request');
+  });
+});
+
+describe('rows leaving the repository', () => {
+  it('are parsed by the contract schema: a row damaged on disk becomes a typed storage error, not a bad snapshot', () => {
+    recordCall(repo, { callId: 'ok', at: T0 });
+    recordCall(repo, { callId: 'bad', at: T0 + 1 });
+    const raw = openDatabase(join(tmp.dir, 'history.sqlite3'));
+    raw.prepare("UPDATE calls SET started_at = -5 WHERE call_key = 'bad'").run();
+    raw.close();
+    expect(typedError(() => repo.page()).code).toBe('storage');
+    expect(repo.get(1).call.callId).toBe('ok');
+  });
+
+  it('after close, every method answers unavailable', () => {
+    repo.close();
+    expect(typedError(() => repo.page()).code).toBe('unavailable');
+    expect(typedError(() => repo.callRinging('x', 1)).code).toBe('unavailable');
+    repo = openRepo(tmp.dir);
+  });
+});
