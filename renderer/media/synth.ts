@@ -5,7 +5,9 @@
  * samples at the AudioContext's rate; the caller loops them.
  *
  * The pieces deliberately avoid sitting on a single sustained pitch, so the
- * lab can tell "music" apart from the pure test tones the parties send.
+ * lab can tell "music" apart from the pure test tones the parties send; both
+ * are in E♭ major, whose notes (and octaves) never hit A or E — the lab's
+ * party tones are 440, 660 and 880 Hz.
  */
 
 const midi = (note: number) => 440 * 2 ** ((note - 69) / 12);
@@ -21,7 +23,8 @@ function addNote(out: Float32Array, rate: number, startSec: number, lengthSec: n
     const t = i / rate;
     const env = Math.min(1, i / attack) * Math.exp(-2.2 * t / lengthSec) * Math.min(1, (n - i) / release);
     const w = 2 * Math.PI * f * t;
-    const s = Math.sin(w) + bright * Math.sin(2 * w) * Math.exp(-3 * t) + 0.5 * bright * Math.sin(3 * w) * Math.exp(-5 * t);
+    // Fundamental + octave only: a 3rd harmonic of D would land on the lab's 880 Hz party tone.
+    const s = Math.sin(w) + bright * Math.sin(2 * w) * Math.exp(-3 * t);
     out[start + i]! += gain * env * s;
   }
 }
@@ -62,16 +65,17 @@ export function lounge(rate: number): Float32Array {
   return normalise(out);
 }
 
-/** "Classic": a baroque-style broken-chord figure over a I–vi–IV–V bass in G (12 s loop). */
+/** "Classic": a baroque-style broken-chord figure over a I–vi–IV–V bass in E♭ (~19 s loop). */
 export function classic(rate: number): Float32Array {
   const sixteenth = 60 / 100 / 4;
   const bars = 8;
   const out = new Float32Array(Math.ceil(bars * 16 * sixteenth * rate));
+  // E♭, Cm, A♭, B♭.
   const chords = [
-    [55, 59, 62, 67],
-    [52, 55, 59, 64],
-    [48, 52, 55, 60],
-    [50, 54, 57, 62],
+    [51, 55, 58, 63],
+    [48, 51, 55, 60],
+    [44, 48, 51, 56],
+    [46, 50, 53, 58],
   ];
   const pattern = [0, 1, 2, 3, 2, 1, 2, 3, 0, 1, 2, 3, 2, 1, 2, 1];
   for (let bar = 0; bar < bars; bar++) {

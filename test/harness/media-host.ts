@@ -1,0 +1,243 @@
+/**
+ * The REAL media host page (out/renderer/media/index.html, built by
+ * `npx electron-vite build`) in headless Debian Chromium, with a
+ * MediaHostLink over playwright bindings instead of Electron's MessagePort.
+ *
+ * The page's transport is injectable (renderer/media/main.ts): an init script
+ * defines `window.__agentConsoleMediaPort` before the page's own script runs;
+ * host → main messages go through an exposed binding, main → host messages
+ * are batched into ordered `page.evaluate` calls. Nothing in the page is
+ * test-only apart from that port object.
+ *
+ * H2's UI harness composes with this: pass its `baseUrl` (it serves
+ * out/renderer too) and, if it has one, its `browser` — but note the fake
+ * microphone file is per Chromium process, so a distinct tone needs its own.
+ */
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { Listeners, type MediaHostLink } from '../../main/media/link';
+
+export const chromiumPath = '/usr/bin/chromium';
+export const repoRoot = resolve(import.meta.dirname, '../..');
+export const rendererOutDir = join(repoRoot, 'out/renderer');
+
+/** Flags from /work/shared/TESTING.md: loopback WebRTC, fake devices, no network chatter. */
+export function chromiumArgs(fakeAudioFile?: string): string[] {
+  return [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--allow-loopback-in-peer-connection',
+    '--disable-features=WebRtcHideLocalIpsWithMdns',
+    '--autoplay-policy=no-user-gesture-required',
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    ...(fakeAudioFile ? [`--use-file-for-fake-audio-capture=${fakeAudioFile}`] : []),
+    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+  ];
+}
+
+export function launchChromium(fakeAudioFile?: string): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs(fakeAudioFile) });
+}
+
+const mime: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.wav': 'audio/wav',
+  '.ogg': 'audio/ogg',
+  '.mp3': 'audio/mpeg',
+  '.woff2': 'font/woff2',
+};
+
+/**
+ * Serve a directory (default out/renderer) on 127.0.0.1 only. `/blank.html`
+ * is an empty secure-context page for plain test peers.
+ */
+export async function serveStatic(root = rendererOutDir): Promise<{ baseUrl: string; close(): Promise<void> }> {
+  const base = resolve(root);
+  const server: Server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
+    if (path === '/blank.html') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end('<!doctype html><html><head><title>peer</title></head><body></body></html>');
+      return;
+    }
+    const file = normalize(join(base, path));
+    if (!(file === base || file.startsWith(base + sep)) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': mime[extname(file)] ?? 'application/octet-stream' });
+    createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => ok());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
+  };
+}
+
+export interface MediaHostHarness {
+  link: MediaHostLink;
+  page: Page;
+  browser: Browser;
+  /** Crash the media host's renderer (chrome://crash): the link reports `gone`. */
+  crash(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface StartMediaHostOptions {
+  /** Where out/renderer is served; default: a server started (and stopped) here. */
+  baseUrl?: string;
+  /** Reuse a browser (its fake microphone applies); default: launch one, stopped by stop(). */
+  browser?: Browser;
+  /** WAV fed to the fake microphone when launching our own browser. */
+  fakeAudioFile?: string;
+  /** Receives the page's console errors (diagnostics). */
+  onConsole?: (text: string) => void;
+}
+
+const toMainBinding = '__agentConsoleMediaToMain';
+
+export async function startMediaHost(options: StartMediaHostOptions = {}): Promise<MediaHostHarness> {
+  if (!options.baseUrl && !existsSync(join(rendererOutDir, 'media/index.html'))) {
+    throw new Error('out/renderer/media/index.html is missing: run `npx electron-vite build` first');
+  }
+  const server = options.baseUrl ? null : await serveStatic();
+  const baseUrl = options.baseUrl ?? server!.baseUrl;
+  const ownBrowser = !options.browser;
+  const browser = options.browser ?? (await launchChromium(options.fakeAudioFile));
+  let context: BrowserContext | null = null;
+
+  const messages = new Listeners<[unknown]>();
+  const goneListeners = new Listeners<[string]>();
+  let gone = false;
+  const markGone = (reason: string) => {
+    if (gone) return;
+    gone = true;
+    goneListeners.emit(reason);
+  };
+
+  // Host → main: one task per message, in order (the MediaHostLink contract).
+  const inbound: unknown[] = [];
+  let draining = false;
+  // Like a MessagePort before start(): messages wait until main listens (hello, first device list).
+  const drain = () => {
+    if (messages.size === 0) {
+      draining = false;
+      return;
+    }
+    const next = inbound.shift();
+    if (next !== undefined) messages.emit(next);
+    if (inbound.length > 0) setImmediate(drain);
+    else draining = false;
+  };
+
+  try {
+    context = await browser.newContext({ permissions: ['microphone'] });
+    const page = await context.newPage();
+    if (options.onConsole) page.on('console', (m) => m.type() === 'error' && options.onConsole?.(m.text()));
+    await page.exposeBinding(toMainBinding, (_source, message: unknown) => {
+      if (gone) return;
+      inbound.push(message);
+      if (!draining) {
+        draining = true;
+        setImmediate(drain);
+      }
+    });
+    // A string, not a function: tsx/esbuild would inject helpers (`__name`) the page does not have.
+    await page.addInitScript(`(() => {
+      let listener = null;
+      const early = [];
+      window.__agentConsoleMediaPort = {
+        postMessage: (m) => { void window[${JSON.stringify(toMainBinding)}](m); },
+        setListener: (l) => { listener = l; for (const m of early.splice(0)) l(m); },
+        deliver: (batch) => { for (const m of batch) { if (listener) listener(m); else early.push(m); } },
+      };
+    })();`);
+    page.on('crash', () => markGone('media host crashed'));
+    page.on('close', () => markGone('media host page closed'));
+    browser.on('disconnected', () => markGone('media host browser exited'));
+
+    // Main → host: batched, strictly ordered evaluate calls.
+    let outbound: unknown[] = [];
+    let flushing: Promise<void> | null = null;
+    let loaded!: () => void;
+    const pageLoaded = new Promise<void>((ok) => (loaded = ok));
+    const flush = async () => {
+      // Messages posted before the page is up wait, as they would in a MessagePort's queue.
+      await pageLoaded;
+      while (outbound.length > 0 && !gone) {
+        const batch = outbound;
+        outbound = [];
+        try {
+          await page.evaluate((b) => (window as unknown as { __agentConsoleMediaPort: { deliver(b: unknown[]): void } }).__agentConsoleMediaPort.deliver(b), batch);
+        } catch (error) {
+          markGone(`media host unreachable: ${String(error).split('\n')[0]}`);
+        }
+      }
+      flushing = null;
+    };
+
+    const link: MediaHostLink = {
+      post(message) {
+        if (gone) return;
+        outbound.push(message);
+        flushing ??= Promise.resolve().then(flush);
+      },
+      onMessage: (listener) => {
+        const off = messages.add(listener);
+        if (inbound.length > 0 && !draining) {
+          draining = true;
+          setImmediate(drain);
+        }
+        return off;
+      },
+      onGone: (listener) => goneListeners.add(listener),
+    };
+
+    await page.goto(`${baseUrl}/media/index.html`);
+    loaded();
+    return {
+      link,
+      page,
+      browser,
+      async crash() {
+        await page.goto('chrome://crash').catch(() => undefined);
+        markGone('media host crashed');
+      },
+      async stop() {
+        markGone('media host stopped');
+        await context?.close().catch(() => undefined);
+        if (ownBrowser) await browser.close().catch(() => undefined);
+        await server?.close();
+      },
+    };
+  } catch (error) {
+    await context?.close().catch(() => undefined);
+    if (ownBrowser) await browser.close().catch(() => undefined);
+    await server?.close();
+    throw error;
+  }
+}
