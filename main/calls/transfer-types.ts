@@ -1,0 +1,246 @@
+/**
+ * The vocabulary of the transfer machine (transfer-machine.ts): its state,
+ * the events the call service feeds it and the effects it hands back. All
+ * plain data — the machine reads no clock (every event carries `at`), starts
+ * no timer (it asks for one with `timer.start` and gets `timer.fired` back)
+ * and touches no SIP session (the call service executes `sip.*`).
+ */
+import type {
+  ResolvedTarget,
+  TransferActionName,
+  TransferPhaseName,
+  TransferReasonCode,
+  TransferStepName,
+} from '../../preload/contract/transfer';
+import { IllegalTransition } from './call-machine';
+
+export type { ResolvedTarget };
+export type TransferPhase = TransferPhaseName;
+export type TransferStep = TransferStepName;
+export type TransferAction = TransferActionName;
+
+export interface TransferReason {
+  code: TransferReasonCode;
+  /** Human text shown as is: "busy", "no answer", … */
+  message: string;
+  sipCode: number | null;
+}
+
+/** What one transfer does, resolved from preferences.transfer plus the per-transfer override. */
+export interface TransferOptions {
+  /** Safe blind: keep the caller held with music until NOTIFY 2xx; take back on failure. */
+  safe: boolean;
+  /** Undo window; 0 sends at once. */
+  undoMs: number;
+  /** Blind: how long to wait for NOTIFY 2xx (safe) or first progress (seed mode). */
+  referTimeoutMs: number;
+  /** Attended: how long to wait for NOTIFY 2xx after the REFER with Replaces. */
+  completeTimeoutMs: number;
+}
+
+/**
+ * A confirmed dialog as seen from OUR side. `direction` matters because JsSIP
+ * builds Replaces from the INVITE's From/To tags, which are swapped for an
+ * incoming call (JsSIP issue 817); we build Replaces from local/remote instead.
+ */
+export interface DialogId {
+  callId: string;
+  localTag: string;
+  remoteTag: string;
+  /** The transferee's URI (remote target of the consult). */
+  remoteUri: string;
+  direction: 'outgoing' | 'incoming';
+}
+
+/** RFC 3891 §3: to-tag/from-tag as the RECIPIENT of the INVITE-with-Replaces (the transferee) sees them. */
+export interface ReplacesHeader {
+  callId: string;
+  toTag: string;
+  fromTag: string;
+}
+
+export interface ConsultLeg {
+  /** Null until the call service reports the consult call it started (`consult.started`). */
+  callId: string | null;
+  state: 'dialing' | 'ringing' | 'up' | 'ended';
+  held: boolean;
+  music: boolean;
+  dialog: DialogId | null;
+  /** The consult was one of the agent's existing calls, not dialled by us. */
+  existing: boolean;
+}
+
+export interface TimelineEntry {
+  step: TransferStep;
+  at: number;
+  sipCode: number | null;
+  note: string | null;
+}
+
+export type TransferMode = 'blind' | 'attended' | 'incoming-refer' | 'incoming-replaces';
+
+/** The current (or last finished) transfer of one call. */
+export interface Transfer {
+  id: string;
+  mode: TransferMode;
+  /** Attended turned blind: Complete came while the consult was still ringing. */
+  semiAttended: boolean;
+  options: TransferOptions;
+  target: ResolvedTarget | null;
+  undoDeadline: number | null;
+  caller: { held: boolean; music: boolean };
+  consult: ConsultLeg | null;
+  /** Which leg the agent talks to during a consult. */
+  active: 'caller' | 'consult';
+  /** REFER got its 2xx (202 Accepted). */
+  referAccepted: boolean;
+  /** Highest progress seen in NOTIFY sipfrag bodies. */
+  progress: 'none' | 'dialing' | 'ringing';
+  /** Timer ids started and neither fired nor cancelled. */
+  timers: string[];
+  reason: TransferReason | null;
+  timeline: TimelineEntry[];
+  /** Incoming REFER: its id in the call service, and the call it created when followed. */
+  referId: string | null;
+  followedCallId: string | null;
+  /** Incoming REFER being followed after the referring dialog ended (JsSIP issue 556: no NOTIFY any more). */
+  referrerGone: boolean;
+}
+
+export interface TransferState {
+  /** The caller's leg: the call this machine belongs to. */
+  callId: string;
+  phase: TransferPhase;
+  transfer: Transfer | null;
+}
+
+export type TransferEvent =
+  // ── agent intents (validated by the contract, then fed here) ──
+  | { type: 'request.blind'; at: number; transferId: string; target: ResolvedTarget; options: TransferOptions }
+  | {
+      type: 'request.attended';
+      at: number;
+      transferId: string;
+      target: ResolvedTarget;
+      options: TransferOptions;
+      /** Use this existing, answered call as the consult instead of dialling one. */
+      existing?: { callId: string; dialog: DialogId };
+    }
+  | { type: 'agent.undo'; at: number }
+  | { type: 'agent.complete'; at: number }
+  | { type: 'agent.cancel'; at: number }
+  | { type: 'agent.swap'; at: number }
+  /** The agent pressed hang up on the consult leg: completes when both legs are up (seed). */
+  | { type: 'agent.hangupConsult'; at: number }
+  | { type: 'agent.answerRefer'; at: number; follow: boolean }
+  // ── our REFER (RFC 3515) ──
+  | { type: 'refer.accepted'; at: number; transferId: string }
+  | { type: 'refer.rejected'; at: number; transferId: string; code: number }
+  /** A NOTIFY's message/sipfrag status line (RFC 3515 §2.4.5). */
+  | { type: 'refer.notify'; at: number; transferId: string; code: number }
+  // ── the consult call (a call of its own in the call service) ──
+  | { type: 'consult.started'; at: number; transferId: string; consultCallId: string }
+  | { type: 'consult.ringing'; at: number; consultCallId: string }
+  | { type: 'consult.answered'; at: number; consultCallId: string; dialog: DialogId }
+  /** Final failure before or after answer; `code` the SIP status when there was one. */
+  | { type: 'consult.failed'; at: number; consultCallId: string; code: number | null }
+  /** The transferee hung up an answered consult (BYE). */
+  | { type: 'consult.ended'; at: number; consultCallId: string }
+  // ── the caller's leg ──
+  | { type: 'caller.ended'; at: number }
+  // ── timers the machine asked for ──
+  | { type: 'timer.fired'; at: number; timerId: string }
+  // ── being the transferee ──
+  /** An INVITE with Replaces naming this call (RFC 3891). */
+  | { type: 'incoming.replaces'; at: number; newCallId: string }
+  /** The far end REFERs this call elsewhere; `policy` is preferences.transfer.incomingRefer. */
+  | { type: 'incoming.refer'; at: number; referId: string; target: ResolvedTarget; policy: 'follow' | 'ask' }
+  | { type: 'followed.started'; at: number; referId: string; newCallId: string }
+  | { type: 'followed.answered'; at: number; newCallId: string }
+  | { type: 'followed.failed'; at: number; newCallId: string; code: number | null };
+
+export type TransferEventType = TransferEvent['type'];
+
+export interface HistoryTransferStep {
+  type: 'history.transferStep';
+  callId: string;
+  transferId: string;
+  mode: TransferMode;
+  step: TransferStep;
+  at: number;
+  target: string | null;
+  sipCode: number | null;
+  note: string | null;
+}
+
+export type TransferEffect =
+  /**
+   * REFER on `callId`'s dialog. `referTo` is the complete URI for the Refer-To
+   * header (with `?Replaces=` already escaped when attended); pass it to JsSIP's
+   * `refer(referTo)` WITHOUT its `replaces` option (JsSIP issue 817).
+   */
+  | {
+      type: 'sip.refer';
+      callId: string;
+      transferId: string;
+      target: ResolvedTarget;
+      referTo: string;
+      replaces?: ReplacesHeader;
+    }
+  /** BYE (or CANCEL while ringing). A no-op on a call that already ended. */
+  | { type: 'sip.hangup'; callId: string }
+  /** Re-INVITE sendonly / back to sendrecv. Idempotent on a leg already in that state. */
+  | { type: 'sip.hold'; callId: string }
+  | { type: 'sip.unhold'; callId: string }
+  /** Start a new outgoing call to `target`; report it with `consult.started {transferId}`. */
+  | { type: 'call.dialConsult'; callerCallId: string; transferId: string; target: ResolvedTarget }
+  /** Hold music on (replaceTrack to the music track) or off (microphone restored) on one leg. */
+  | { type: 'media.holdMusic'; callId: string; on: boolean }
+  /** Fire `timer.fired {timerId}` into this call's machine after `ms`. Dies with the call. */
+  | { type: 'timer.start'; callId: string; timer: { id: string; ms: number } }
+  | { type: 'timer.cancel'; callId: string; timer: { id: string } }
+  | HistoryTransferStep
+  | { type: 'notify.agent'; callId: string; reason: TransferReason }
+  | { type: 'media.cue'; kind: 'transfer-complete'; callId: string }
+  /** Being the transferee: answer `newCallId` (INVITE with Replaces) in place of `replacesCallId`. */
+  | { type: 'sip.acceptReplaces'; newCallId: string; replacesCallId: string }
+  /** Final response to an INVITE we will not take. */
+  | { type: 'sip.reject'; callId: string; code: number }
+  /** Follow the far end's REFER (JsSIP `refer` event `accept()`); report the new call with `followed.started`. */
+  | { type: 'sip.acceptRefer'; callId: string; referId: string }
+  | { type: 'sip.rejectRefer'; callId: string; referId: string; code: number };
+
+export type TransferEffectType = TransferEffect['type'];
+
+export interface TransferTransition {
+  state: TransferState;
+  effects: TransferEffect[];
+}
+
+/** Why an agent intent was refused; the service maps it to ConsoleError('not-allowed', message). */
+export type RefusalCode =
+  | 'no-transfer' // nothing to act on
+  | 'transfer-in-progress' // one transfer per call at a time
+  | 'undo-too-late' // the REFER or the consult already went out
+  | 'not-consulting' // swap/cancel/complete need a consult
+  | 'refer-in-flight' // the REFER is out; only its answer can end it
+  | 'call-ended'
+  | 'internal'; // a SIP event that cannot happen in this phase (a bug upstream)
+
+/**
+ * An illegal move, named `from → event` like the call machine's (whose class
+ * it extends, so the call service catches both the same way), plus a refusal
+ * code and a sentence for the agent.
+ */
+export class IllegalTransferTransition extends IllegalTransition {
+  constructor(
+    from: TransferPhase,
+    event: TransferEventType,
+    readonly refusal: RefusalCode,
+    readonly detail: string,
+  ) {
+    super(from, event);
+    this.message = `illegal transfer transition: ${from} → ${event} (${refusal}: ${detail})`;
+    this.name = 'IllegalTransferTransition';
+  }
+}
