@@ -9,7 +9,7 @@
  * (https://www.sqlite.org/wal.html#durability).
  */
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConsoleError } from '../../preload/contract';
 import { migrations as allMigrations, type Migration } from './migrations';
@@ -34,8 +34,32 @@ export class HistoryTooNewError extends ConsoleError {
   }
 }
 
-/** Reads user_version through a read-only connection, so a refused file is byte-identical afterwards. */
+const sqliteMagic = Buffer.from('SQLite format 3\0', 'latin1');
+
+/**
+ * The file's user_version, read without changing anything on disk. With no
+ * WAL beside it, the header says it all (offset 60, big-endian —
+ * https://www.sqlite.org/fileformat.html#the_database_header), and reading
+ * the bytes creates no -wal/-shm files. With a WAL present, newer pages may
+ * live there, so we ask SQLite through a read-only connection.
+ */
 function peekVersion(path: string): number {
+  const wal = `${path}-wal`;
+  if (!existsSync(wal) || statSync(wal).size === 0) {
+    const header = Buffer.alloc(100);
+    const fd = openSync(path, 'r');
+    let read: number;
+    try {
+      read = readSync(fd, header, 0, 100, 0);
+    } finally {
+      closeSync(fd);
+    }
+    if (read === 0) return 0; // an empty file is an empty database
+    if (read < 100 || !header.subarray(0, 16).equals(sqliteMagic)) {
+      throw new ConsoleError('storage', `The call history (${path}) is not a database file; it was left untouched.`);
+    }
+    return header.readUInt32BE(60);
+  }
   let db: SqliteDatabase | undefined;
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });
