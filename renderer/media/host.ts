@@ -351,7 +351,7 @@ export function serveMediaHost(port: HostPort): { stop(): void } {
     if (stopped || raw === null || typeof raw !== 'object') return;
     const message = raw as ToHost;
     if (message.kind === 'rpc' && typeof message.id === 'number' && message.request && typeof message.request.op === 'string') {
-      const pcId = pcOf(message);
+      const pcId = pcOf(message as { request?: { pc?: unknown } });
       rpc(message.request).then(
         (result) => {
           const entry = pcId ? pcs.get(pcId) : undefined;
