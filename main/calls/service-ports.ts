@@ -1,0 +1,58 @@
+/**
+ * What the call service needs from the outside world, as ports. The SIP
+ * implementation lives in main/sip (the only JsSIP importer); tests supply
+ * fakes; history (H6) supplies a SQLite-backed CallRecorder.
+ */
+import type { CallDirection, CallEvent, EndedBy, RemoteParty, RingVolume } from './call-machine';
+
+/** One SIP call leg (a JsSIP RTCSession behind an adapter). Commands are fire-and-forget; outcomes come back as events. */
+export interface CallLeg {
+  readonly id: string;
+  readonly direction: CallDirection;
+  readonly remote: RemoteParty;
+  answer(): void;
+  decline(code: 486 | 603): void;
+  hangup(): void;
+  hold(): void;
+  unhold(): void;
+  dtmf(tones: string, mode: 'info' | 'rfc2833'): void;
+  mute(on: boolean): void;
+  /** Outcomes as call-machine events (sip.progress, sip.accepted, sip.holdChanged, sip.holdFailed, sip.ended). */
+  onEvent(listener: (event: CallEvent) => void): () => void;
+  /** Drop every listener and timer of this leg (after it ended). */
+  dispose(): void;
+}
+
+export interface Telephony {
+  /** Starts an INVITE to a full sip: URI. Throws ConsoleError('unavailable') when the line cannot place calls. */
+  dial(uri: string, remote: RemoteParty): CallLeg;
+  onIncoming(listener: (leg: CallLeg) => void): () => void;
+  /** False while the WebSocket to the SIP server is down (a BYE could not be routed). */
+  isConnected(): boolean;
+  /** The account's SIP domain for numbers/extensions; null when no account. */
+  domain(): string | null;
+}
+
+/** The history port (H6's repository implements it). Every method is called as the fact happens. */
+export interface CallRecorder {
+  callStarted(c: { callId: string; direction: CallDirection; remote: RemoteParty; at: number }): void;
+  callAnswered(c: { callId: string; at: number }): void;
+  callEnded(c: { callId: string; at: number; reason: string; by: EndedBy; code: number | null; answered: boolean }): void;
+  holdStarted(c: { callId: string; at: number }): void;
+  holdEnded(c: { callId: string; at: number }): void;
+}
+
+/** Sounds and the agent's attention: ringtone in the media host, OS notifications in the shell. */
+export interface CallAlerts {
+  ringtone(callId: string, action: 'start' | 'stop', volume?: RingVolume): void;
+  incoming(callId: string, remote: RemoteParty, volume: RingVolume): void;
+  dismiss(callId: string): void;
+  missed(callId: string, remote: RemoteParty): void;
+  problem(callId: string, message: string): void;
+}
+
+/** Injected time: main/calls reads no clock and owns no Node timer directly. */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): () => void;
+}

@@ -1,0 +1,350 @@
+/**
+ * One SIP line = one account = one JsSIP UA on one WsSocket. A second account
+ * is a second Line; nothing here is global (the peer-connection globals JsSIP
+ * reads are installed once by main/media, not here).
+ *
+ * Registration is driven by us, not by JsSIP's `register: true`:
+ *   - `ua.register()` right after `ua.start()` fails ("Connection Error"), so we
+ *     register on every `connected` event — which also re-registers after every
+ *     reconnect (the server's binding died with the old connection);
+ *   - the line state is OUR state machine fed by JsSIP events, and it is pushed
+ *     again after every re-registration (JsSIP issue 337: JsSIP once did not
+ *     re-fire `registered` after a reconnect; the UI must not depend on it);
+ *   - a REGISTER that gets no answer is reported after `registerTimeoutMs`
+ *     instead of JsSIP's 32 s Timer F, and retried.
+ * Established calls survive a WebSocket drop (JsSIP issue 99); after the
+ * re-registration each one sends a target-refresh re-INVITE so the far end can
+ * reach us through the new connection.
+ */
+import { randomUUID } from 'node:crypto';
+import { UA } from 'jssip';
+import type { RTCSession } from 'jssip/lib/RTCSession';
+import { ConsoleError, type LineStatus } from '../../preload/contract';
+import type { CallLeg, Telephony } from '../calls/service-ports';
+import { describeRemote } from '../calls/numbers';
+import type { Logger } from '../logging/logger';
+import { adaptSession, type SessionAdapterOptions, type SessionMedia } from './session';
+import { WsSocket, type ConnectionProblem } from './ws-socket';
+
+export interface LineAccount {
+  wsUrl: string;
+  sipUri: string;
+  authorizationUser?: string | undefined;
+  password: string | null;
+  displayName?: string | undefined;
+  acceptSelfSigned: boolean;
+  /** PEM of a private CA the server certificate chains to. */
+  ca?: string | undefined;
+}
+
+export interface LineOptions {
+  log: Logger;
+  media: SessionMedia;
+  now?: () => number;
+  pcConfig?: RTCConfiguration;
+  keepAliveMs?: number;
+  pongTimeoutMs?: number;
+  registerTimeoutMs?: number;
+  /** Wait before retrying a registration that timed out or met a server error. */
+  registerRetryMs?: number;
+  registerExpires?: number;
+  /** JsSIP Transport back-off bounds, in seconds. */
+  reconnectMinSec?: number;
+  reconnectMaxSec?: number;
+  session?: Pick<SessionAdapterOptions, 'iceCutoffMs' | 'holdTimeoutMs' | 'busyRetryMs' | 'glareDelayMs'>;
+}
+
+export type LineFailure = NonNullable<LineStatus['reason']>;
+
+/** JsSIP registrationFailed {cause, response} → the agent-facing reason. */
+export function describeRegistrationFailure(cause: string | undefined, status: number | null): LineFailure {
+  if (status === 401 || status === 407 || cause === 'Authentication Error') {
+    return { code: 'wrong-credentials', message: 'The SIP server rejected the user name or password. Check them in Settings.' };
+  }
+  if (status === 403) {
+    return { code: 'forbidden', message: 'The SIP server refused this account (403 Forbidden). Check the credentials, or ask the administrator whether it is enabled.' };
+  }
+  if (status === 404 || cause === 'Not Found') {
+    return { code: 'not-found', message: 'The SIP server does not know this address (404 Not Found). Check the SIP address in Settings.' };
+  }
+  if (status === 408 || cause === 'Request Timeout') {
+    return { code: 'timeout', message: 'The SIP server did not answer the registration in time. Retrying.' };
+  }
+  if (cause === 'Connection Error') {
+    return { code: 'unreachable', message: 'The connection to the SIP server broke during registration. Retrying.' };
+  }
+  return {
+    code: 'server-error',
+    message: `The SIP server refused the registration${status ? ` (${status})` : ''}${cause && cause !== 'SIP Failure Code' ? `: ${cause}` : ''}. Retrying.`,
+  };
+}
+
+export interface Line extends Telephony {
+  readonly aor: string;
+  status(): LineStatus;
+  onStatus(listener: (status: LineStatus) => void): () => void;
+  start(): void;
+  /** Unregister and close. Safe to call twice. */
+  stop(): Promise<void>;
+  /** Register again now (line:reconnect). */
+  reconnect(): void;
+  /** Test/fault hook: kill the WebSocket as a network failure would. */
+  dropConnection(): void;
+}
+
+export function createLine(account: LineAccount, options: LineOptions): Line {
+  const log = options.log;
+  const now = options.now ?? Date.now;
+  const domain = /@([^;:>]+)/.exec(account.sipUri)?.[1] ?? null;
+  let status: LineStatus = { state: 'connecting', aor: account.sipUri, reason: null, since: now() };
+  const statusListeners = new Set<(s: LineStatus) => void>();
+  const incomingListeners = new Set<(leg: CallLeg) => void>();
+  const legs = new Map<string, CallLeg & { refreshRoute(): void }>();
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  let lastProblem: ConnectionProblem | null = null;
+  let everConnected = false;
+  let reconnected = false;
+  let stopping = false;
+  let started = false;
+
+  const setStatus = (state: LineStatus['state'], reason: LineStatus['reason'] = null) => {
+    // Re-emitted even when unchanged after a reconnect: the UI learns the line is back (issue 337).
+    status = { state, aor: account.sipUri, reason, since: now() };
+    log.info('sip: line', { state, reason: reason?.code });
+    for (const l of [...statusListeners]) l(status);
+  };
+  const after = (fn: () => void, ms: number) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+    return () => {
+      clearTimeout(t);
+      timers.delete(t);
+    };
+  };
+
+  const socket = new WsSocket({
+    url: account.wsUrl,
+    ca: account.ca,
+    acceptSelfSigned: account.acceptSelfSigned,
+    ...(options.keepAliveMs !== undefined && { keepAliveMs: options.keepAliveMs }),
+    ...(options.pongTimeoutMs !== undefined && { pongTimeoutMs: options.pongTimeoutMs }),
+  });
+  socket.onProblem((p) => (lastProblem = p));
+
+  const ua = new UA({
+    sockets: [socket],
+    uri: account.sipUri,
+    ...(account.password !== null && { password: account.password }),
+    ...(account.authorizationUser && { authorization_user: account.authorizationUser }),
+    ...(account.displayName && { display_name: account.displayName }),
+    register: false,
+    register_expires: options.registerExpires ?? 600,
+    connection_recovery_min_interval: options.reconnectMinSec ?? 2,
+    connection_recovery_max_interval: options.reconnectMaxSec ?? 30,
+    session_timers: false,
+    user_agent: 'AgentConsole',
+  });
+
+  const pcConfig = options.pcConfig ?? { iceServers: [] };
+  const adapterOptions = (id: string, direction: 'incoming' | 'outgoing', remote: CallLeg['remote']): SessionAdapterOptions => ({
+    id,
+    direction,
+    remote,
+    media: options.media,
+    pcConfig,
+    isTransportUp: () => ua.isConnected(),
+    log: log.scope(`call ${id.slice(0, 8)}`),
+    ...options.session,
+  });
+  const track = (leg: CallLeg & { refreshRoute(): void }) => {
+    legs.set(leg.id, leg);
+    const off = leg.onEvent((e) => {
+      if (e.type === 'sip.ended') {
+        legs.delete(leg.id);
+        off();
+      }
+    });
+  };
+
+  const mapProblem = (p: ConnectionProblem): LineFailure => ({ code: p.kind, message: p.message });
+  let cancelRegisterWatch: (() => void) | null = null;
+  const register = () => {
+    if (stopping) return;
+    cancelRegisterWatch?.();
+    setStatus('registering');
+    cancelRegisterWatch = after(() => {
+      cancelRegisterWatch = null;
+      if (status.state !== 'registering') return;
+      setStatus('failed', describeRegistrationFailure('Request Timeout', null));
+      after(() => ua.isConnected() && register(), options.registerRetryMs ?? 30_000);
+    }, options.registerTimeoutMs ?? 15_000);
+    ua.register();
+  };
+
+  ua.on('connected', () => {
+    lastProblem = null;
+    if (everConnected) reconnected = true;
+    everConnected = true;
+    register();
+  });
+  ua.on('disconnected', () => {
+    if (stopping) return;
+    cancelRegisterWatch?.();
+    cancelRegisterWatch = null;
+    const problem = lastProblem;
+    if (everConnected) {
+      setStatus('reconnecting', {
+        code: problem?.kind ?? 'unreachable',
+        message: `${problem ? problem.message : 'The connection to the SIP server was lost.'} Reconnecting; calls in progress keep their audio.`,
+      });
+    } else {
+      setStatus('failed', problem ? mapProblem(problem) : { code: 'unreachable', message: 'The SIP server could not be reached. Retrying.' });
+    }
+  });
+  ua.on('registered', () => {
+    cancelRegisterWatch?.();
+    cancelRegisterWatch = null;
+    setStatus('registered');
+    if (reconnected) {
+      reconnected = false;
+      for (const leg of legs.values()) leg.refreshRoute();
+    }
+  });
+  ua.on('registrationFailed', (e: { cause?: string; response?: { status_code?: number } | null }) => {
+    cancelRegisterWatch?.();
+    cancelRegisterWatch = null;
+    const reason = describeRegistrationFailure(e.cause, e.response?.status_code ?? null);
+    setStatus('failed', reason);
+    // Never hammer a server with wrong credentials (account lock-outs); retry only transient failures.
+    if (reason.code === 'timeout' || reason.code === 'server-error') {
+      after(() => ua.isConnected() && register(), options.registerRetryMs ?? 30_000);
+    }
+  });
+  ua.on('newRTCSession', (e: { originator: string; session: RTCSession }) => {
+    if (e.originator !== 'remote') return;
+    const session = e.session;
+    const identity = session.remote_identity;
+    const remote = describeRemote(identity.uri.toString(), identity.display_name);
+    const leg = adaptSession(session, adapterOptions(randomUUID(), 'incoming', remote));
+    track(leg);
+    if (incomingListeners.size === 0) {
+      leg.decline(486);
+      return;
+    }
+    for (const l of [...incomingListeners]) l(leg);
+  });
+
+
+  return {
+    aor: account.sipUri,
+    status: () => status,
+    onStatus(listener) {
+      statusListeners.add(listener);
+      return () => statusListeners.delete(listener);
+    },
+    start() {
+      if (started) return;
+      started = true;
+      if (account.password === null) {
+        setStatus('failed', { code: 'no-password', message: 'No SIP password is stored for this account. Enter it in Settings.' });
+        return;
+      }
+      setStatus('connecting');
+      ua.start();
+    },
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      cancelRegisterWatch?.();
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      if (!started) return;
+      const wasRegistered = ua.isRegistered();
+      await new Promise<void>((resolve) => {
+        if (!wasRegistered) return resolve();
+        const done = () => resolve();
+        ua.once('unregistered', done);
+        ua.once('registrationFailed', done);
+        setTimeout(done, 2000).unref?.();
+        ua.unregister();
+      });
+      ua.stop();
+      // ua.stop() closes the transport once its transactions are done; make sure nothing lingers.
+      setTimeout(() => socket.disconnect(), 500).unref?.();
+      for (const leg of legs.values()) leg.dispose();
+      legs.clear();
+      setStatus('unregistered');
+    },
+    reconnect() {
+      if (stopping || !started) return;
+      if (ua.isConnected()) register();
+      else socket.connect();
+    },
+    dropConnection() {
+      socket.dropForTest();
+    },
+    // --- Telephony --------------------------------------------------------
+    isConnected: () => ua.isConnected(),
+    domain: () => domain,
+    onIncoming(listener) {
+      incomingListeners.add(listener);
+      return () => incomingListeners.delete(listener);
+    },
+    dial(uri, remote) {
+      if (status.state !== 'registered') {
+        throw new ConsoleError('unavailable', `The line is ${status.state}; calls can be placed once it is registered.`);
+      }
+      const id = randomUUID();
+      const listeners = new Set<(e: Parameters<Parameters<CallLeg['onEvent']>[0]>[0]) => void>();
+      const emit: Parameters<CallLeg['onEvent']>[0] = (e) => {
+        for (const l of [...listeners]) l(e);
+      };
+      let inner: (CallLeg & { refreshRoute(): void }) | null = null;
+      let cancelled = false;
+      const pending: Array<(leg: CallLeg) => void> = [];
+      const whenUp = (fn: (leg: CallLeg) => void) => (inner ? fn(inner) : pending.push(fn));
+      options.media
+        .microphone()
+        .then((stream) => {
+          if (cancelled) return options.media.release(stream);
+          // The mediaStream option keeps JsSIP away from getUserMedia (there is none in main).
+          const session = ua.call(uri, { mediaStream: stream, pcConfig });
+          inner = adaptSession(session, { ...adapterOptions(id, 'outgoing', remote), initialMic: stream });
+          inner.onEvent(emit);
+          track(inner);
+          for (const fn of pending.splice(0)) fn(inner);
+        })
+        .catch((e: unknown) => {
+          log.warn('sip: dial failed', { error: String(e) });
+          emit({ type: 'sip.ended', by: 'system', reason: `The call could not be started: ${(e as Error).message ?? String(e)}`, code: null });
+        });
+      return {
+        id,
+        direction: 'outgoing',
+        remote,
+        answer: () => {},
+        decline: () => {},
+        hangup: () => {
+          if (inner) inner.hangup();
+          else cancelled = true;
+        },
+        hold: () => whenUp((l) => l.hold()),
+        unhold: () => whenUp((l) => l.unhold()),
+        dtmf: (tones, mode) => whenUp((l) => l.dtmf(tones, mode)),
+        mute: (on) => whenUp((l) => l.mute(on)),
+        onEvent(listener) {
+          listeners.add(listener);
+          return () => listeners.delete(listener);
+        },
+        dispose() {
+          inner?.dispose();
+          listeners.clear();
+          pending.length = 0;
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,320 @@
+/**
+ * Turns one JsSIP RTCSession into a CallLeg: JsSIP events → call-machine
+ * events, CallLeg commands → RTCSession calls, with the JsSIP 3.13.8 traps
+ * handled here and nowhere else:
+ *
+ * - Always a `mediaStream` (the proxy's microphone handle) for call()/answer():
+ *   JsSIP then never calls navigator.mediaDevices.getUserMedia (absent in main).
+ * - ICE gathering: JsSIP waits for gathering to *complete*; an unreachable STUN
+ *   server would stall the INVITE for ~40 s. The session's `icecandidate` event
+ *   hands us `ready()`; we call it a short while after the first candidate.
+ * - Hold/unhold: RTCSession.hold() returns false while another INVITE/UPDATE
+ *   transaction is in flight (isReadyToReOffer) — we retry instead of ignoring;
+ *   it never calls back when the re-INVITE fails, and on failure it hangs the
+ *   whole call up with BYE "Hold Failed". So we run the same three steps hold()
+ *   runs (flag, track toggle, re-INVITE — RTCSession.js 3.13.8 hold()/unhold())
+ *   with our own failure handler: a 491 Request Pending is retried after the
+ *   RFC 3261 §14.1 delay (JsSIP's dialog layer already retried once after 1 s),
+ *   other failures roll the hold flag back (§14.1: the session is unchanged)
+ *   and report sip.holdFailed; the whole operation has a time-out.
+ * - A hold is not started while the WebSocket is down: a transaction in flight
+ *   when the transport drops terminates the session (JsSIP issue 738).
+ * - NOTIFY on a dialog that already ended is dropped (JsSIP issue 556).
+ */
+import type { RTCSession } from 'jssip/lib/RTCSession';
+import type { CallEvent, CallDirection, RemoteParty } from '../calls/call-machine';
+import type { CallLeg } from '../calls/service-ports';
+import type { Logger } from '../logging/logger';
+
+export interface SessionMedia {
+  /** The microphone as a proxy MediaStream handle (never a real stream in main). */
+  microphone(): Promise<MediaStream>;
+  release(stream: MediaStream): void;
+}
+
+export interface SessionAdapterOptions {
+  id: string;
+  direction: CallDirection;
+  remote: RemoteParty;
+  media: SessionMedia;
+  pcConfig: RTCConfiguration;
+  isTransportUp(): boolean;
+  log: Logger;
+  /** Call the session's ICE ready() this long after the first candidate. */
+  iceCutoffMs?: number;
+  /** Give up on a hold/unhold (and report it) after this long. */
+  holdTimeoutMs?: number;
+  /** Retries of "another transaction in flight" happen this often. */
+  busyRetryMs?: number;
+  /** RFC 3261 §14.1: owner of the Call-ID waits 2.1–4 s, the other side 0–2 s. Injected for tests. */
+  glareDelayMs?: (ownsCallId: boolean) => number;
+  /** Outgoing calls: the microphone handle already passed to ua.call(); released when the call ends. */
+  initialMic?: MediaStream;
+}
+
+export const rfc3261GlareDelay = (ownsCallId: boolean) =>
+  ownsCallId ? 2100 + Math.floor(Math.random() * 1900) : Math.floor(Math.random() * 2000);
+
+/** The RTCSession internals hold() itself uses (JsSIP 3.13.8); checked at runtime so an upgrade fails loudly. */
+interface HoldInternals {
+  _localHold: boolean;
+  _onhold(originator: 'local'): void;
+  _onunhold(originator: 'local'): void;
+  _sendReinvite(options: { eventHandlers: { succeeded(): void; failed(response?: { status_code: number; reason_phrase?: string }): void } }): void;
+}
+
+function holdInternals(session: RTCSession): HoldInternals {
+  const s = session as unknown as Partial<HoldInternals>;
+  if (typeof s._onhold !== 'function' || typeof s._onunhold !== 'function' || typeof s._sendReinvite !== 'function' || typeof s._localHold !== 'boolean') {
+    throw new Error('JsSIP RTCSession no longer has the hold internals this adapter relies on (written for 3.13.8)');
+  }
+  return s as HoldInternals;
+}
+
+const humanCause: Record<string, string> = {
+  Terminated: 'Hung up by the other party',
+  Busy: 'Busy',
+  Rejected: 'Rejected',
+  Redirected: 'Redirected',
+  Unavailable: 'Unavailable',
+  'Not Found': 'Number not found',
+  'Address Incomplete': 'Number incomplete',
+  'Incompatible SDP': 'No common audio format',
+  'Missing SDP': 'The other side sent no audio description',
+  'Authentication Error': 'Not allowed to call this number',
+  Canceled: 'Caller hung up before answer',
+  'No Answer': 'No answer',
+  Expires: 'The call invitation expired',
+  'No ACK': 'The other side never confirmed the answer',
+  'Dialog Error': 'The call was lost by the server',
+  'Connection Error': 'The connection to the SIP server failed',
+  'Request Timeout': 'The SIP server stopped answering',
+  'WebRTC Error': 'Audio could not be set up',
+  'Internal Error': 'Audio could not be set up',
+  'User Denied Media Access': 'The microphone is not available',
+  'Bad Media Description': 'The other side sent an invalid audio description',
+  'RTP Timeout': 'Audio stopped arriving',
+  'SIP Failure Code': 'The call failed',
+};
+
+export function describeEnd(cause: string | undefined, code: number | null): string {
+  const base = (cause && humanCause[cause]) ?? cause ?? 'Ended';
+  return code !== null && code >= 300 && !base.includes(String(code)) ? `${base} (${code})` : base;
+}
+
+export function adaptSession(session: RTCSession, o: SessionAdapterOptions): CallLeg & { refreshRoute(): void } {
+  const listeners = new Set<(e: CallEvent) => void>();
+  const cancels = new Set<() => void>();
+  const emit = (e: CallEvent) => {
+    for (const l of [...listeners]) l(e);
+  };
+  const later = (fn: () => void, ms: number) => {
+    const t = setTimeout(() => {
+      cancels.delete(cancel);
+      fn();
+    }, ms);
+    const cancel = () => clearTimeout(t);
+    cancels.add(cancel);
+    return cancel;
+  };
+  let mic: MediaStream | null = o.initialMic ?? null;
+  let agentEnded = false;
+  let disposed = false;
+  const log = o.log;
+
+  // --- JsSIP events → machine events -------------------------------------
+  const on = (name: string, fn: (data: never) => void) => {
+    (session as unknown as NodeJS.EventEmitter).on(name, fn as (...args: unknown[]) => void);
+    cancels.add(() => (session as unknown as NodeJS.EventEmitter).removeListener(name, fn as (...args: unknown[]) => void));
+  };
+  on('progress', (d: { originator: string; response?: { status_code: number; body?: string } }) => {
+    if (o.direction !== 'outgoing' || d.originator !== 'remote' || !d.response) return;
+    const code = d.response.status_code;
+    emit({ type: 'sip.progress', code, earlyMedia: code >= 180 && code < 200 && !!d.response.body });
+  });
+  on('accepted', () => emit({ type: 'sip.accepted' }));
+  on('hold', (d: { originator: string }) => {
+    if (d.originator === 'remote') emit({ type: 'sip.holdChanged', originator: 'remote', on: true });
+  });
+  on('unhold', (d: { originator: string }) => {
+    if (d.originator === 'remote') emit({ type: 'sip.holdChanged', originator: 'remote', on: false });
+  });
+  const ended = (d: { originator: string; cause?: string; message?: { status_code?: number } | null }) => {
+    releaseMic();
+    if (agentEnded && d.originator === 'local') return; // we asked for it; the machine already ended the call
+    const code = typeof d.message?.status_code === 'number' ? d.message.status_code : null;
+    emit({ type: 'sip.ended', by: d.originator === 'remote' ? 'remote' : 'system', reason: describeEnd(d.cause, code), code });
+  };
+  on('ended', ended);
+  on('failed', ended);
+  on('icecandidate', (d: { ready: () => void }) => {
+    // Once per gathering round: JsSIP's ready() is idempotent, so a second timer would be harmless but wasteful.
+    if (iceTimer) return;
+    iceTimer = later(() => {
+      iceTimer = null;
+      d.ready();
+    }, o.iceCutoffMs ?? 500);
+  });
+  let iceTimer: (() => void) | null = null;
+  on('sdp', () => {
+    iceTimer?.();
+    iceTimer = null;
+  });
+
+  // JsSIP issue 556: a NOTIFY (REFER progress) sent on a dialog that already ended must not blow up.
+  type SendRequest = (method: string, options?: unknown) => unknown;
+  const withSend = session as unknown as { sendRequest: SendRequest };
+  const originalSendRequest = withSend.sendRequest.bind(session);
+  withSend.sendRequest = (method, options) => {
+    if (method === 'NOTIFY' && session.isEnded()) {
+      log.debug('sip: dropped NOTIFY on an ended dialog (JsSIP issue 556)', { callId: o.id });
+      return undefined;
+    }
+    return originalSendRequest(method, options);
+  };
+
+  const releaseMic = () => {
+    if (mic) o.media.release(mic);
+    mic = null;
+  };
+
+  // --- hold / unhold -----------------------------------------------------
+  let holdOp: { on: boolean; cancelTimeout: () => void; attempt: number } | null = null;
+  const finishHold = (outcome: { ok: true } | { ok: false; reason: string }) => {
+    if (!holdOp) return;
+    const { on: wanted, cancelTimeout } = holdOp;
+    cancelTimeout();
+    holdOp = null;
+    if (outcome.ok) emit({ type: 'sip.holdChanged', originator: 'local', on: wanted });
+    else emit({ type: 'sip.holdFailed', reason: outcome.reason });
+  };
+  const tryReinvite = () => {
+    if (!holdOp || session.isEnded()) return;
+    const op = holdOp;
+    const internals = holdInternals(session);
+    if (internals._localHold === op.on) return finishHold({ ok: true });
+    if (!o.isTransportUp()) {
+      // JsSIP issue 738: never start an in-dialog transaction on a dead socket — wait for the reconnect.
+      later(tryReinvite, o.busyRetryMs ?? 200);
+      return;
+    }
+    if (!session.isReadyToReOffer()) {
+      // hold()/unhold() would return false here: another INVITE/UPDATE is in flight. Retry, don't drop the intent.
+      later(tryReinvite, o.busyRetryMs ?? 200);
+      return;
+    }
+    internals._localHold = op.on;
+    if (op.on) internals._onhold('local');
+    else internals._onunhold('local');
+    internals._sendReinvite({
+      eventHandlers: {
+        succeeded: () => {
+          if (holdOp === op) finishHold({ ok: true });
+        },
+        failed: (response) => {
+          // Roll back: a failed re-INVITE leaves the session as it was (RFC 3261 §14.1).
+          if (!session.isEnded() && internals._localHold === op.on) {
+            internals._localHold = !op.on;
+            if (op.on) internals._onunhold('local');
+            else internals._onhold('local');
+          }
+          if (holdOp !== op) return;
+          if (response?.status_code === 491 && op.attempt < 3) {
+            op.attempt += 1;
+            const delay = (o.glareDelayMs ?? rfc3261GlareDelay)(o.direction === 'outgoing');
+            log.info('sip: re-INVITE glare (491), retrying per RFC 3261 §14.1', { callId: o.id, delay });
+            later(tryReinvite, delay);
+            return;
+          }
+          const why = response ? `the other side answered ${response.status_code}${response.reason_phrase ? ` ${response.reason_phrase}` : ''}` : 'the audio could not be renegotiated';
+          finishHold({ ok: false, reason: why });
+        },
+      },
+    });
+  };
+  const startHold = (wanted: boolean) => {
+    if (holdOp) return; // the machine never asks twice; a second ask while pending is a no-op
+    const timeoutMs = o.holdTimeoutMs ?? 20_000;
+    const op = { on: wanted, attempt: 0, cancelTimeout: () => {} };
+    op.cancelTimeout = later(() => {
+      if (holdOp === op) finishHold({ ok: false, reason: `no answer within ${Math.round(timeoutMs / 1000)} s` });
+    }, timeoutMs);
+    holdOp = op;
+    tryReinvite();
+  };
+
+  const leg: CallLeg & { refreshRoute(): void } = {
+    id: o.id,
+    direction: o.direction,
+    remote: o.remote,
+    answer() {
+      void o.media
+        .microphone()
+        .then((stream) => {
+          if (session.isEnded()) return o.media.release(stream);
+          mic = stream;
+          session.answer({ mediaStream: stream, pcConfig: o.pcConfig });
+        })
+        .catch((e: unknown) => {
+          log.warn('sip: answer failed before SDP', { callId: o.id, error: String(e) });
+          if (!session.isEnded()) session.terminate({ status_code: 500, reason_phrase: 'Media Unavailable' });
+          emit({ type: 'sip.ended', by: 'system', reason: `The microphone is not available (${String(e)})`, code: null });
+        });
+    },
+    decline(code) {
+      agentEnded = true;
+      if (!session.isEnded()) session.terminate({ status_code: code });
+    },
+    hangup() {
+      agentEnded = true;
+      if (session.isEnded()) return;
+      try {
+        // BYE (established), CANCEL (ringing out) or 480 (ringing in) — JsSIP picks by status.
+        // With the WebSocket down the BYE cannot be routed; JsSIP still ends the session locally.
+        session.terminate();
+      } catch (e) {
+        log.warn('sip: terminate threw', { callId: o.id, error: String(e) });
+      }
+      releaseMic();
+    },
+    hold: () => startHold(true),
+    unhold: () => startHold(false),
+    dtmf(tones, mode) {
+      try {
+        session.sendDTMF(tones, { transportType: (mode === 'rfc2833' ? 'RFC2833' : 'INFO') as never });
+      } catch (e) {
+        log.warn('sip: DTMF refused', { callId: o.id, error: String(e) });
+      }
+    },
+    mute(on) {
+      if (on) session.mute({ audio: true });
+      else session.unmute({ audio: true });
+    },
+    refreshRoute() {
+      // After a reconnect our Contact is reachable only through the new connection; a re-INVITE is a
+      // target refresh (RFC 3261 §12.2) so the far end's BYE/re-INVITE reach us again.
+      if (session.isEnded() || !session.isEstablished()) return;
+      const attempt = (left: number) => {
+        if (session.isEnded()) return;
+        if (!session.renegotiate()) {
+          if (left > 0) later(() => attempt(left - 1), o.busyRetryMs ?? 200);
+        }
+      };
+      attempt(20);
+    },
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      for (const c of [...cancels]) c();
+      cancels.clear();
+      listeners.clear();
+      releaseMic();
+    },
+  };
+  return leg;
+}
+
