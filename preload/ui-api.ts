@@ -32,7 +32,7 @@ export function createUiApi(bridge: UiBridge) {
     (listener) =>
       bridge.subscribe(channel.name, listener as (payload: unknown) => void);
 
-  const { app, settings, line, calls, history } = contract;
+  const { app, settings, line, calls, history, transfer } = contract;
   return Object.freeze({
     app: Object.freeze({
       info: call(app.info),
@@ -73,6 +73,17 @@ export function createUiApi(bridge: UiBridge) {
       dtmf: call(calls.dtmf),
       swap: call(calls.swap),
       onChanged: on(calls.changed),
+    }),
+    transfer: Object.freeze({
+      list: call(transfer.list),
+      blind: call(transfer.blind),
+      attended: call(transfer.attended),
+      complete: call(transfer.complete),
+      cancel: call(transfer.cancel),
+      swap: call(transfer.swap),
+      undo: call(transfer.undo),
+      answerRefer: call(transfer.answerRefer),
+      onChanged: on(transfer.changed),
     }),
   });
 }

@@ -11,12 +11,14 @@ export * from './line';
 export * from './media-port';
 export * from './history';
 export * from './calls';
+export * from './transfer';
 
 import { app } from './app';
 import { history } from './history';
 import { calls } from './calls';
 import { line } from './line';
 import { settings } from './settings';
+import { transfer } from './transfer';
 
 /** Every domain's channels. Each later domain (calls, history, transfer) adds itself here. */
-export const contract = { app, settings, line, history, calls } as const;
+export const contract = { app, settings, line, history, calls, transfer } as const;
