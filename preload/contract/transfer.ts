@@ -1,9 +1,9 @@
 /**
  * Transfers as the UI sees them (issue 5, TRANSFER.md). A transfer always
- * belongs to one call — the caller's leg — named by its call id. Main pushes
- * the full list of live (and last-finished) transfers on every change
- * (`transfer:changed`); the UI renders the snapshot and offers exactly the
- * `allowedActions` main decided.
+ * belongs to one call — the caller's leg — named by its call id. The UI
+ * renders the snapshot and offers exactly the
+ * `allowedActions` main decided. `transfer:list` gives every call's current
+ * snapshot after a UI reload; `transfer:changed` pushes one call's snapshot.
  *
  * Targets are data, validated here with messages the agent can act on; main
  * resolves numbers onto the account's domain (main/calls/transfer-targets.ts).
@@ -206,5 +206,6 @@ export const transfer = {
   undo: request('transfer:undo', byCall, transferSnapshotSchema),
   /** preferences.transfer.incomingRefer = 'ask': the agent's answer to the far end's REFER. */
   answerRefer: request('transfer:answer-refer', z.strictObject({ callId, follow: z.boolean() }), transferSnapshotSchema),
-  changed: event('transfer:changed', z.array(transferSnapshotSchema)),
+  /** One call's transfer changed (its `done` snapshot is the last one pushed for that call). */
+  changed: event('transfer:changed', transferSnapshotSchema),
 } as const;
