@@ -1,0 +1,128 @@
+/**
+ * The built UI in Debian Chromium, talking to the REAL core through the
+ * headless harness. Needs `npx electron-vite build` first (npm test does it).
+ */
+import AxeBuilder from '@axe-core/playwright';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, startHarness, type Harness } from '../harness/index';
+
+const built = existsSync(join(repoRoot, 'out/renderer/ui/index.html'));
+let harness: Harness;
+let dataDir: string;
+
+async function expectNoSeriousA11yViolations(h: Harness) {
+  const result = await new AxeBuilder({ page: h.ui }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+}
+
+describe.skipIf(!built)('UI shell in Chromium through the real core', () => {
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'ui-shell-'));
+    harness = await startHarness({ dataDir, viewport: { width: 1024, height: 640 } });
+  });
+  afterAll(async () => {
+    await harness?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('shows the line status as text, in a live region, and opens on Settings when no account exists', async () => {
+    const status = harness.ui.getByTestId('line-status');
+    await expect.poll(() => status.textContent()).toContain('No SIP account');
+    expect(await status.getAttribute('role')).toBe('status');
+    expect(await status.getAttribute('aria-live')).toBe('polite');
+    expect(await harness.ui.getByRole('button', { name: 'Settings' }).getAttribute('aria-current')).toBe('page');
+    await expectNoSeriousA11yViolations(harness);
+  });
+
+  it('shows inline validation for a bad URL and focuses the field to fix', async () => {
+    const ui = harness.ui;
+    await ui.getByLabel('WebSocket URL').fill('https://pbx.example.com/ws');
+    await ui.getByLabel('SIP URI').fill('sip:1001@pbx.example.com');
+    await ui.getByRole('button', { name: 'Save account' }).click();
+    const url = ui.getByLabel('WebSocket URL');
+    await expect.poll(() => url.getAttribute('aria-invalid')).toBe('true');
+    const describedBy = (await url.getAttribute('aria-describedby')) ?? '';
+    expect(await ui.locator(`[id="${describedBy.split(' ')[0]}"]`).textContent()).toMatch(/wss:\/\//);
+    expect(await ui.evaluate(() => document.activeElement?.id)).toBe('account-wsUrl');
+    expect(await ui.getByLabel('SIP URI').getAttribute('aria-invalid')).toBeNull();
+    // Nothing reached disk.
+    expect(JSON.parse(readFileSync(join(dataDir, 'settings.json'), 'utf8')).account).toBeNull();
+    await harness.screenshot('shell-invalid-url');
+    await expectNoSeriousA11yViolations(harness);
+  });
+
+  it("shows main's own field message when main refuses what the client let through", async () => {
+    const ui = harness.ui;
+    // A host-less ws URL passes the quick client check but not main's schema.
+    await ui.getByLabel('WebSocket URL').fill('ws://:5066');
+    await ui.getByRole('button', { name: 'Save account' }).click();
+    await expect.poll(() => ui.getByRole('alert').first().textContent()).toMatch(/highlighted fields/);
+    expect(await ui.locator('#account-wsUrl-error').textContent()).toMatch(/WebSocket address/);
+  });
+
+  it('saves a SIP account through the real core: settings.json has it, and no plain password', async () => {
+    const ui = harness.ui;
+    await ui.getByLabel('WebSocket URL').fill('wss://pbx.example.com:8089/ws');
+    await ui.getByLabel('SIP URI').fill('sip:1001@pbx.example.com');
+    await ui.getByLabel('Display name').fill('Dana Agent');
+    await ui.getByLabel('Authorization user').fill('1001');
+    await ui.getByLabel('Password').fill('s3cret-Pa55word');
+    // Keyboard: the self-signed switch toggles with Space and submit works with Enter.
+    await ui.getByRole('switch', { name: /self-signed/i }).focus();
+    await ui.keyboard.press('Space');
+    await ui.getByLabel('Password').press('Enter');
+
+    await expect.poll(() => ui.getByRole('status').filter({ hasText: 'Account saved' }).count()).toBe(1);
+    const file = readFileSync(join(dataDir, 'settings.json'), 'utf8');
+    expect(JSON.parse(file).account).toMatchObject({
+      wsUrl: 'wss://pbx.example.com:8089/ws',
+      sipUri: 'sip:1001@pbx.example.com',
+      displayName: 'Dana Agent',
+      authorizationUser: '1001',
+      acceptSelfSigned: true,
+      passwordSealed: expect.any(String),
+    });
+    expect(file).not.toContain('s3cret-Pa55word');
+    expect(harness.core.settings.password()).toBe('s3cret-Pa55word');
+
+    // The password field is write-only: empty again, with a "saved" state.
+    expect(await ui.getByLabel('Password').inputValue()).toBe('');
+    expect(await ui.getByTestId('password-saved').textContent()).toBe('Saved');
+    // The line status followed main's push.
+    await expect.poll(() => ui.getByTestId('line-status').textContent()).toContain('Not registered');
+    await expectNoSeriousA11yViolations(harness);
+    const path = await harness.screenshot('shell-settings-saved');
+    expect(statSync(path).size).toBeGreaterThan(10_000);
+  });
+
+  it('works at 720x480 without horizontal scrolling', async () => {
+    const ui = harness.ui;
+    await ui.setViewportSize({ width: 720, height: 480 });
+    expect(await ui.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(720);
+    await harness.screenshot('shell-settings-720x480');
+    await ui.getByRole('button', { name: 'Calls' }).click();
+    await expect.poll(() => ui.getByRole('heading', { name: 'No calls' }).count()).toBe(1);
+    await harness.screenshot('shell-calls-720x480');
+    await ui.setViewportSize({ width: 1024, height: 640 });
+  });
+
+  it('refuses the API from a subframe even on our own origin', async () => {
+    const ui = harness.ui;
+    await ui.evaluate((src) => {
+      const frame = document.createElement('iframe');
+      frame.src = src;
+      frame.title = 'probe';
+      document.body.append(frame);
+      return new Promise((r) => frame.addEventListener('load', r));
+    }, `${harness.origin}/ui/index.html?probe`);
+    const child = ui.frames().find((f) => f !== ui.mainFrame());
+    expect(child).toBeDefined();
+    const result = await child!.evaluate(() => window.consoleApi.settings.get());
+    expect(result).toMatchObject({ ok: false, code: 'untrusted-sender' });
+    await ui.evaluate(() => document.querySelector('iframe[title=probe]')?.remove());
+  });
+});
