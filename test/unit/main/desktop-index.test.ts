@@ -15,7 +15,7 @@ vi.mock('../../../main/logging/logger', () => {
   return { createLogger: () => log };
 });
 
-type Win = InstanceType<typeof BrowserWindow> & {
+type Win = InstanceType<typeof Electron.BrowserWindow> & {
   _emit(event: string): boolean;
   hide: ReturnType<typeof vi.fn>;
   show: ReturnType<typeof vi.fn>;

@@ -115,7 +115,7 @@ describe('lock-down of every web contents', () => {
   it('process-wide: every renderer is sandboxed and every new web contents locked down', () => {
     applyProcessWideSecurity();
     expect(app.enableSandbox).toHaveBeenCalledOnce();
-    const call = vi.mocked(app.on).mock.calls.find(([event]) => event === 'web-contents-created');
+    const call = (vi.mocked(app.on).mock.calls as unknown as Array<[string, unknown]>).find(([event]) => event === 'web-contents-created');
     expect(call).toBeDefined();
     const contents = new BrowserWindow({}).webContents as unknown as FakeWindow['webContents'];
     (call![1] as (e: unknown, c: unknown) => void)({}, contents);
