@@ -48,6 +48,8 @@ export interface Lab {
   /** Stop Kamailio and start it again on the same port (registrations are lost: peers re-register). */
   restartKamailio(): Promise<void>;
   kamailioLog: string;
+  /** Between scenarios: every peer hangs up, must end with no call/analyser left, forgets past incoming calls. */
+  reset(): Promise<void>;
   /** Run `fn`, failing with a LabTimeoutError after `ms` (per-scenario time-out). */
   scenario<T>(title: string, ms: number, fn: () => Promise<T>): Promise<T>;
   stop(): Promise<void>;
@@ -111,6 +113,9 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     },
     addPeer,
     restartKamailio: () => kamailio.restart(),
+    async reset() {
+      await Promise.all(peers.map((p) => p.reset()));
+    },
     async scenario<T>(title: string, ms: number, fn: () => Promise<T>): Promise<T> {
       let t: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, rej) => {

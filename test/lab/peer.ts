@@ -77,6 +77,8 @@ export class PeerHost {
         res.writeHead(200, { 'content-type': 'text/html' }).end(html);
       } else if (req.url === '/page.js') {
         res.writeHead(200, { 'content-type': 'text/javascript' }).end(js);
+      } else if (req.url === '/favicon.ico') {
+        res.writeHead(204).end();
       } else {
         res.writeHead(404).end();
       }
@@ -223,11 +225,37 @@ export class Peer {
     return this.ev('call', to instanceof Peer ? to.uri : to, opts);
   }
 
-  /** The next incoming call not yet returned by an earlier waitForIncoming(). */
+  /** Forget incoming calls received so far: the next waitForIncoming() waits for a new one. */
+  resetIncoming(): void {
+    this.consumedIncoming = this.events.filter((x) => x.type === 'invite-received').length;
+  }
+
+  /**
+   * Hang up every live call, wait until no call, analyser or timer is left
+   * (throws if one is), forget past incoming calls and go back to manual answering.
+   */
+  async reset(timeoutMs = 5000): Promise<void> {
+    for (const c of await this.calls()) if (c.state !== 'terminated') await this.hangup(c.id).catch(() => undefined);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const r = await this.resources();
+      if (r.analysers === 0 && r.liveCalls === 0) break;
+      if (Date.now() > deadline) throw new LabPeerError(`${this.name}: still has ${r.liveCalls} live call(s) and ${r.analysers} analyser(s) after reset`);
+      await sleep(50);
+    }
+    this.resetIncoming();
+    await this.setIncoming({ mode: 'manual' });
+    await this.setRefer({ mode: 'follow' });
+  }
+
+  /** The next incoming call not yet returned by an earlier waitForIncoming() (see resetIncoming()). */
   async waitForIncoming(timeoutMs = 10_000): Promise<CallId> {
-    let n = 0;
-    const e = await this.waitForEvent((x) => x.type === 'invite-received' && n++ >= this.consumedIncoming, timeoutMs, 'incoming INVITE');
-    this.consumedIncoming++;
+    const index = this.consumedIncoming++;
+    const invites = (): LabEvent[] => this.events.filter((x) => x.type === 'invite-received');
+    const e = await this.waitForEvent((x) => x === invites()[index], timeoutMs, 'incoming INVITE').catch((err: unknown) => {
+      this.consumedIncoming--;
+      throw err;
+    });
     return e.call!;
   }
 
