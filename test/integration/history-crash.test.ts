@@ -1,0 +1,95 @@
+/**
+ * Crash safety: a child process records call events in a tight loop (batched
+ * transactions plus event-by-event calls) and is killed with SIGKILL mid-burst,
+ * again and again. After every kill the database must pass integrity_check,
+ * hold no half-written batch or call, and on reopen mark the calls that were
+ * up as interrupted.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../main/history/database';
+import { HistoryRepository } from '../../main/history/repository';
+import { tempDir } from '../unit/main/history-fixtures';
+
+const BATCH = 25; // history-crash-writer.ts
+const RUNS = 6;
+const writer = join(import.meta.dirname, 'history-crash-writer.ts');
+
+function runAndKill(dbPath: string, run: number, killAfterMs: number): Promise<{ signal: NodeJS.Signals | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', writer, dbPath, String(run)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      if (d.toString().includes('ready')) setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    });
+    child.on('error', reject);
+    child.on('exit', (_code, signal) => resolve({ signal, stderr }));
+  });
+}
+
+describe('history under SIGKILL', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let dbPath: string;
+  beforeAll(() => {
+    tmp = tempDir('history-crash-');
+    dbPath = join(tmp.dir, 'history.sqlite3');
+  });
+  afterAll(() => tmp.remove());
+
+  it(`survives ${RUNS} kills mid-burst: intact file, whole batches only, open calls interrupted on reopen`, { timeout: 120_000 }, async () => {
+    let totalCalls = 0;
+    for (let run = 0; run < RUNS; run++) {
+      const { signal, stderr } = await runAndKill(dbPath, run, 150 + run * 60);
+      expect(signal, stderr).toBe('SIGKILL');
+
+      // Inspect the file exactly as the crash left it, before any recovery.
+      const raw = openDatabase(dbPath, { readonly: true });
+      expect(raw.pragma('integrity_check', { simple: true })).toBe('ok');
+      const batchSizes = raw
+        .prepare("SELECT queue, count(*) AS n FROM calls WHERE queue LIKE ? || '-b%' GROUP BY queue")
+        .all(`r${run}`) as Array<{ queue: string; n: number }>;
+      expect(batchSizes.length, 'the child wrote at least one batch before the kill').toBeGreaterThan(0);
+      for (const b of batchSizes) expect(b, 'a batch is all or nothing').toEqual({ queue: b.queue, n: BATCH });
+      // Every batched call is complete: ended, both transfer steps, hold closed.
+      expect(
+        raw
+          .prepare(
+            `SELECT count(*) AS n FROM calls c WHERE c.queue LIKE 'r%-b%' AND (
+               c.ended_at IS NULL OR c.outcome IS NULL
+               OR (SELECT count(*) FROM transfer_steps t WHERE t.call_id = c.id) <> 2
+               OR EXISTS (SELECT 1 FROM holds h WHERE h.call_id = c.id AND h.ended_at IS NULL))`,
+          )
+          .get(),
+      ).toEqual({ n: 0 });
+      const openNow = (raw.prepare('SELECT call_key FROM calls WHERE ended_at IS NULL').all() as Array<{ call_key: string }>).map((r) => r.call_key);
+      expect(openNow).toContain(`live-${run}`);
+      raw.close();
+
+      // Reopen as the console would at its next start.
+      const repo = new HistoryRepository(dbPath);
+      expect(repo.recoveredCalls).toBe(openNow.length);
+      expect(repo.integrityCheck()).toBe('ok');
+      const live = repo.search({ query: '2025550100' }).items.find((c) => c.callId === `live-${run}`);
+      expect(live).toMatchObject({ outcome: 'interrupted', endedBy: 'system', durationMs: expect.any(Number) });
+      expect(repo.get(live!.id).holds).toEqual([expect.objectContaining({ heard: 'music', endedAt: live!.endedAt })]);
+      repo.close();
+
+      const check = openDatabase(dbPath, { readonly: true });
+      expect(check.prepare('SELECT count(*) AS n FROM calls WHERE ended_at IS NULL OR outcome IS NULL').get()).toEqual({ n: 0 });
+      // The search index matches the calls exactly (FTS5's own consistency check throws if not).
+      check.close();
+      const rw = openDatabase(dbPath);
+      rw.prepare("INSERT INTO call_search (call_search, rank) VALUES ('integrity-check', 1)").run();
+      const counts = rw.prepare('SELECT (SELECT count(*) FROM calls) AS calls, (SELECT count(*) FROM call_search) AS indexed').get() as {
+        calls: number;
+        indexed: number;
+      };
+      expect(counts.indexed).toBe(counts.calls);
+      expect(counts.calls).toBeGreaterThan(totalCalls);
+      totalCalls = counts.calls;
+      rw.close();
+    }
+  });
+});
