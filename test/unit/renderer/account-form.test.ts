@@ -1,0 +1,170 @@
+/**
+ * The SIP account form against a fake consoleApi: client checks after blur and
+ * on submit, main's per-field messages shown under the right input, the
+ * password write-only with a "saved" state.
+ */
+import { fireEvent, render, screen } from '@testing-library/svelte';
+import { tick } from 'svelte';
+import { describe, expect, it, vi } from 'vitest';
+import type { AccountInput, Result, SettingsView } from '../../../preload/contract';
+import type { ConsoleApi } from '../../../preload/ui-api';
+import App from '../../../renderer/ui/App.svelte';
+
+const preferences = {} as SettingsView['preferences'];
+
+function fakeApi(saveAccount: (input: AccountInput) => Promise<Result<SettingsView>>, account: SettingsView['account'] = null) {
+  const unsubscribes = vi.fn();
+  const on = () => vi.fn(() => unsubscribes);
+  const api = {
+    app: {
+      info: vi.fn(async () => ({ ok: true, value: { name: 'Agent Console', version: '1', platform: 'linux', electron: null, dataDir: '/d' } })),
+      notices: vi.fn(async () => ({ ok: true, value: [{ id: 'n1', level: 'warning', message: 'Settings kept aside', at: 1 }] })),
+      dismissNotice: vi.fn(async () => ({ ok: true, value: null })),
+      onNotice: on(),
+    },
+    settings: {
+      get: vi.fn(async () => ({ ok: true, value: { account, preferences } })),
+      update: vi.fn(),
+      saveAccount: vi.fn(saveAccount),
+      removeAccount: vi.fn(async () => ({ ok: true, value: { account: null, preferences } })),
+      onChanged: on(),
+    },
+    line: {
+      status: vi.fn(async () => ({ ok: true, value: { state: 'unconfigured', aor: null, reason: null, since: 1 } })),
+      reconnect: vi.fn(),
+      onChanged: on(),
+    },
+  };
+  return { api: api as unknown as ConsoleApi, raw: api, unsubscribes };
+}
+
+const settle = async () => {
+  for (let i = 0; i < 5; i++) {
+    await Promise.resolve();
+    await tick();
+  }
+};
+const input = (label: string | RegExp) => screen.getByLabelText(label) as HTMLInputElement;
+const errorOf = (el: HTMLElement) => {
+  const id = el.getAttribute('aria-describedby')?.split(' ')[0];
+  return id ? document.getElementById(id)?.textContent : undefined;
+};
+const type = async (label: string | RegExp, value: string) => {
+  await fireEvent.input(input(label), { target: { value } });
+};
+
+describe('SIP account form', () => {
+  it('labels every input and opens on Settings when no account exists', async () => {
+    render(App, { api: fakeApi(async () => ({ ok: false, code: 'internal', message: 'x' })).api });
+    await settle();
+    for (const label of ['WebSocket URL', 'SIP URI', 'Authorization user', 'Password', 'Display name']) {
+      expect(input(new RegExp(`^${label}`)).tagName).toBe('INPUT');
+    }
+    expect(screen.getByRole('switch', { name: /self-signed certificates.*lab servers only/i })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Settings' }).getAttribute('aria-current')).toBe('page');
+  });
+
+  it('shows client checks under each field on submit, focuses the first, and sends nothing', async () => {
+    const { api, raw } = fakeApi(async () => ({ ok: false, code: 'internal', message: 'x' }));
+    render(App, { api });
+    await settle();
+    await type(/^WebSocket URL/, 'http://pbx.example.com');
+    await type(/^SIP URI/, 'pbx.example.com');
+    await fireEvent.submit(screen.getByRole('button', { name: 'Save account' }).closest('form')!);
+    await settle();
+    expect(raw.settings.saveAccount).not.toHaveBeenCalled();
+    expect(input(/^WebSocket URL/).getAttribute('aria-invalid')).toBe('true');
+    expect(errorOf(input(/^WebSocket URL/))).toMatch(/Must start with wss:\/\//);
+    expect(errorOf(input(/^SIP URI/))).toMatch(/sip:1001@pbx\.example\.com/);
+    expect(input(/^Display name/).getAttribute('aria-invalid')).toBeNull();
+    expect(document.activeElement).toBe(input(/^WebSocket URL/));
+  });
+
+  it('checks a field when the agent leaves it, not while typing, and clears the message once fixed', async () => {
+    render(App, { api: fakeApi(async () => ({ ok: false, code: 'internal', message: 'x' })).api });
+    await settle();
+    await type(/^SIP URI/, 'sip:');
+    expect(input(/^SIP URI/).getAttribute('aria-invalid')).toBeNull();
+    await fireEvent.blur(input(/^SIP URI/));
+    expect(input(/^SIP URI/).getAttribute('aria-invalid')).toBe('true');
+    await type(/^SIP URI/, 'sip:1001@pbx.example.com');
+    expect(input(/^SIP URI/).getAttribute('aria-invalid')).toBeNull();
+    expect(errorOf(input(/^SIP URI/))).toMatch(/Your address/);
+  });
+
+  it("shows main's field messages under the matching inputs", async () => {
+    const { api } = fakeApi(async () => ({
+      ok: false,
+      code: 'invalid-request',
+      message: 'wsUrl: Enter a WebSocket address…',
+      fields: { wsUrl: 'Enter a WebSocket address starting with wss://', displayName: 'Display name is limited to 128 characters' },
+    }));
+    render(App, { api });
+    await settle();
+    await type(/^WebSocket URL/, 'wss://pbx.example.com/ws');
+    await type(/^SIP URI/, 'sip:1@pbx.example.com');
+    await fireEvent.click(screen.getByRole('button', { name: 'Save account' }));
+    await settle();
+    expect(errorOf(input(/^WebSocket URL/))).toBe('⚠Enter a WebSocket address starting with wss://');
+    expect(errorOf(input(/^Display name/))).toMatch(/limited to 128/);
+    expect(screen.getAllByRole('alert').some((a) => a.textContent?.includes('Check the highlighted fields'))).toBe(true);
+  });
+
+  it('shows a storage refusal of the password under the password field', async () => {
+    const { api } = fakeApi(async () => ({
+      ok: false,
+      code: 'storage',
+      message: 'This computer offers no secure storage for the SIP password; nothing was saved.',
+      fields: { password: 'Cannot be stored: no secure storage (OS keyring) on this computer' },
+    }));
+    render(App, { api });
+    await settle();
+    await type(/^WebSocket URL/, 'wss://pbx.example.com/ws');
+    await type(/^SIP URI/, 'sip:1@pbx.example.com');
+    await type(/^Password/, 'pw');
+    await fireEvent.click(screen.getByRole('button', { name: 'Save account' }));
+    await settle();
+    expect(errorOf(input(/^Password/))).toMatch(/no secure storage/);
+    expect(screen.getAllByRole('alert').some((a) => a.textContent?.includes('nothing was saved'))).toBe(true);
+    expect(document.activeElement).toBe(input(/^Password/));
+  });
+
+  it('sends trimmed values, omits an empty password (keep the saved one), and shows the saved state', async () => {
+    let sent: AccountInput | undefined;
+    const { api } = fakeApi(async (i) => {
+      sent = i;
+      return {
+        ok: true,
+        value: { account: { wsUrl: 'wss://pbx.example.com/ws', sipUri: 'sip:1@pbx.example.com', acceptSelfSigned: false, hasPassword: true }, preferences },
+      };
+    }, { wsUrl: 'wss://old/ws', sipUri: 'sip:1@old', acceptSelfSigned: false, hasPassword: true });
+    render(App, { api });
+    await settle();
+    // With an account the console opens on Calls.
+    expect(screen.getByRole('button', { name: 'Calls' }).getAttribute('aria-current')).toBe('page');
+    await fireEvent.click(screen.getByRole('button', { name: 'Settings' }));
+    expect(input(/^WebSocket URL/).value).toBe('wss://old/ws');
+    expect(screen.getByTestId('password-saved').textContent).toBe('Saved');
+    expect(input(/^Password/).value).toBe('');
+
+    await type(/^WebSocket URL/, '  wss://pbx.example.com/ws ');
+    await type(/^SIP URI/, 'sip:1@pbx.example.com');
+    await fireEvent.click(screen.getByRole('button', { name: 'Save account' }));
+    await settle();
+    expect(sent).toEqual({ wsUrl: 'wss://pbx.example.com/ws', sipUri: 'sip:1@pbx.example.com', authorizationUser: '', displayName: '', acceptSelfSigned: false });
+    expect(screen.getByText('Account saved')).toBeTruthy();
+  });
+
+  it('dismisses a notice and unsubscribes everything on unmount', async () => {
+    const { api, raw, unsubscribes } = fakeApi(async () => ({ ok: false, code: 'internal', message: 'x' }));
+    const { unmount } = render(App, { api });
+    await settle();
+    expect(screen.getByText('Settings kept aside')).toBeTruthy();
+    await fireEvent.click(screen.getByRole('button', { name: /Dismiss notice/ }));
+    await settle();
+    expect(raw.app.dismissNotice).toHaveBeenCalledWith('n1');
+    expect(screen.queryByText('Settings kept aside')).toBeNull();
+    unmount();
+    expect(unsubscribes).toHaveBeenCalledTimes(3);
+  });
+});
