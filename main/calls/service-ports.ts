@@ -44,7 +44,8 @@ export interface CallRecorder {
 
 /** Sounds and the agent's attention: ringtone in the media host, OS notifications in the shell. */
 export interface CallAlerts {
-  ringtone(callId: string, action: 'start' | 'stop', volume?: RingVolume): void;
+  /** One ringer for all ringing calls: loud when the agent is free, soft (call waiting) while on a call. */
+  ringer(mode: 'off' | RingVolume): void;
   incoming(callId: string, remote: RemoteParty, volume: RingVolume): void;
   dismiss(callId: string): void;
   missed(callId: string, remote: RemoteParty): void;

@@ -1,0 +1,335 @@
+/**
+ * The call service: the one place that changes calls. It feeds agent intents
+ * and SIP events to the pure machine (call-machine.ts) under the multi-call
+ * rules (call-set.ts), executes the effects, owns the timers (through an
+ * injected Clock), records history through the CallRecorder port and pushes
+ * the full snapshot list after every change. No Electron, no JsSIP, no Node I/O.
+ */
+import { ConsoleError, type CallSnapshot, type Preferences } from '../../preload/contract';
+import type { Logger } from '../logging/logger';
+import {
+  createIncoming,
+  createOutgoing,
+  IllegalTransition,
+  transition,
+  type CallAction,
+  type CallEvent,
+  type CallState,
+  type Effect,
+} from './call-machine';
+import { actionsFor, canAcceptAnother, planAnswer, planDial, planSwap, ringVolumeFor, type Step } from './call-set';
+import { InvalidDialTarget, normaliseDialTarget } from './numbers';
+import type { CallAlerts, CallLeg, CallRecorder, Clock, Telephony } from './service-ports';
+
+export interface CallServiceOptions {
+  recorder: CallRecorder;
+  alerts: CallAlerts;
+  clock: Clock;
+  preferences: () => Preferences['calls'];
+  publish: (calls: CallSnapshot[]) => void;
+  log: Logger;
+}
+
+export interface CallService {
+  /** Use this line for new calls and take its incoming calls; returns the detach. */
+  attach(telephony: Telephony): () => void;
+  list(): CallSnapshot[];
+  dial(target: string): CallSnapshot;
+  answer(callId: string): void;
+  decline(callId: string, code?: 486 | 603): void;
+  hangup(callId: string): void;
+  hold(callId: string): void;
+  unhold(callId: string): void;
+  mute(callId: string): void;
+  unmute(callId: string): void;
+  dtmf(callId: string, tones: string): void;
+  swap(callId: string): void;
+  /** The media host died: every live call ends with this reason. */
+  mediaGone(reason: string): void;
+  /** Hold music on/off for a call (transfer, or hold with music). */
+  setHoldMusic(callId: string, track: string | null): void;
+  /** Live resources, for leak checks: all zero once every call is gone. */
+  counters(): { calls: number; timers: number; legListeners: number };
+  dispose(): void;
+}
+
+interface Entry {
+  state: CallState;
+  leg: CallLeg;
+  offLeg: () => void;
+  timers: Set<() => void>;
+}
+
+export function createCallService(o: CallServiceOptions): CallService {
+  const calls = new Map<string, Entry>();
+  let telephony: Telephony | null = null;
+  let ringerMode: 'off' | 'loud' | 'soft' = 'off';
+  const log = o.log;
+
+  const states = () => [...calls.values()].map((e) => e.state);
+
+  const snapshot = (e: Entry, all: CallState[]): CallSnapshot => {
+    const s = e.state;
+    return {
+      id: s.id,
+      direction: s.direction,
+      state: s.phase,
+      remote: { ...s.remote },
+      hold: { ...s.hold },
+      holdPending: s.holdPending !== null,
+      muted: s.muted,
+      ring: s.ring,
+      startedAt: s.startedAt,
+      answeredAt: s.answeredAt,
+      endedAt: s.endedAt,
+      ended: s.ended && { ...s.ended },
+      allowedActions: actionsFor(all, s),
+      holdAudio: s.phase !== 'established' ? 'you' : s.hold.local ? (s.holdMusic ? { music: s.holdMusic } : 'silence') : s.muted ? 'silence' : 'you',
+    };
+  };
+  const list = () => {
+    const all = states();
+    return [...calls.values()].map((e) => snapshot(e, all));
+  };
+  const publish = () => o.publish(list());
+
+  /** Ringer: on while any incoming call rings; soft when the agent is on another call (call waiting). */
+  const syncRinger = () => {
+    const all = states();
+    const ringing = all.filter((c) => c.direction === 'incoming' && c.phase === 'ringing');
+    const next: typeof ringerMode =
+      ringing.length === 0 ? 'off' : ringVolumeFor(all.filter((c) => !ringing.includes(c)));
+    if (next !== ringerMode) {
+      ringerMode = next;
+      o.alerts.ringer(next);
+    }
+  };
+
+  const execute = (entry: Entry, effect: Effect) => {
+    const leg = entry.leg;
+    switch (effect.type) {
+      case 'sip.answer':
+        return leg.answer();
+      case 'sip.decline':
+        return leg.decline(effect.code);
+      case 'sip.hangup':
+        return leg.hangup();
+      case 'sip.hold':
+        return leg.hold();
+      case 'sip.unhold':
+        return leg.unhold();
+      case 'sip.dtmf':
+        return leg.dtmf(effect.tones, o.preferences().dtmf);
+      case 'media.mute':
+        return leg.mute(effect.on);
+      case 'media.ringtone':
+        return; // one shared ringer, recomputed after every change (syncRinger)
+      case 'history.started':
+        return o.recorder.callStarted({ callId: effect.callId, direction: effect.direction, remote: effect.remote, at: effect.at });
+      case 'history.answered':
+        return o.recorder.callAnswered({ callId: effect.callId, at: effect.at });
+      case 'history.holdStarted':
+        return o.recorder.holdStarted({ callId: effect.callId, at: effect.at });
+      case 'history.holdEnded':
+        return o.recorder.holdEnded({ callId: effect.callId, at: effect.at });
+      case 'history.ended':
+        return o.recorder.callEnded({
+          callId: effect.callId,
+          at: effect.at,
+          reason: effect.reason,
+          by: effect.by,
+          code: effect.code,
+          answered: effect.answered,
+        });
+      case 'notify.incoming':
+        return o.alerts.incoming(effect.callId, effect.remote, effect.volume);
+      case 'notify.dismiss':
+        return o.alerts.dismiss(effect.callId);
+      case 'notify.missed':
+        return o.alerts.missed(effect.callId, effect.remote);
+      case 'notify.problem':
+        return o.alerts.problem(effect.callId, effect.message);
+      case 'timer.cancelAll':
+        for (const cancel of entry.timers) cancel();
+        entry.timers.clear();
+        return;
+      case 'timer.start': {
+        const cancel = o.clock.setTimeout(() => {
+          entry.timers.delete(cancel);
+          if (effect.name === 'dismiss') remove(entry.state.id);
+        }, effect.ms);
+        entry.timers.add(cancel);
+        return;
+      }
+    }
+  };
+
+  /** Effects run after the state is stored, so an effect that re-enters (a sync JsSIP event) sees the new state. */
+  const run = (entry: Entry, effects: Effect[]) => {
+    for (const effect of effects) {
+      try {
+        execute(entry, effect);
+      } catch (e) {
+        log.error('calls: effect failed', { callId: entry.state.id, effect: effect.type, error: String(e) });
+        if (effect.type === 'sip.answer' || effect.type === 'sip.hold' || effect.type === 'sip.unhold' || effect.type === 'sip.dtmf') {
+          o.alerts.problem(entry.state.id, `That did not work: ${(e as Error).message ?? String(e)}`);
+        }
+      }
+    }
+  };
+
+  const apply = (id: string, event: CallEvent) => {
+    const entry = calls.get(id);
+    if (!entry) return;
+    const t = transition(entry.state, event, o.clock.now());
+    entry.state = t.state;
+    run(entry, t.effects);
+  };
+
+  const remove = (id: string) => {
+    const entry = calls.get(id);
+    if (!entry) return;
+    for (const cancel of entry.timers) cancel();
+    entry.timers.clear();
+    entry.offLeg();
+    entry.leg.dispose();
+    calls.delete(id);
+    publish();
+  };
+
+  const onLegEvent = (id: string, event: CallEvent) => {
+    const entry = calls.get(id);
+    // SIP keeps talking after we ended a call locally (JsSIP's own 'ended' for our BYE, late NOTIFYs): ignore.
+    if (!entry || entry.state.phase === 'ended') return;
+    try {
+      apply(id, event);
+    } catch (e) {
+      if (!(e instanceof IllegalTransition)) throw e;
+      // The network may say things our machine has no edge for (e.g. a 18x after answer); never crash main on it.
+      log.warn('calls: ignored SIP event with no transition', { callId: id, error: e.message });
+      return;
+    }
+    syncRinger();
+    publish();
+  };
+
+  const track = (leg: CallLeg, created: { state: CallState; effects: Effect[] }) => {
+    const entry: Entry = { state: created.state, leg, offLeg: () => {}, timers: new Set() };
+    calls.set(leg.id, entry);
+    entry.offLeg = leg.onEvent((e) => onLegEvent(leg.id, e));
+    run(entry, created.effects);
+  };
+
+  const runSteps = (steps: Step[]) => {
+    for (const step of steps) apply(step.callId, step.event);
+  };
+
+  const need = (callId: string, action: CallAction): Entry => {
+    const entry = calls.get(callId);
+    if (!entry) throw new ConsoleError('not-found', 'That call no longer exists.');
+    if (!actionsFor(states(), entry.state).includes(action)) {
+      throw new ConsoleError('not-allowed', `You cannot ${action} a call that is ${entry.state.phase.replace('-', ' ')}${entry.state.holdPending ? ' (a hold change is in progress)' : ''}.`);
+    }
+    return entry;
+  };
+  const act = (callId: string, action: CallAction, steps: () => Step[]) => {
+    need(callId, action);
+    runSteps(steps());
+    syncRinger();
+    publish();
+  };
+
+  const onIncoming = (leg: CallLeg) => {
+    const all = states();
+    if (!canAcceptAnother(all)) {
+      log.info('calls: declined an incoming call, all call slots busy', { remote: leg.remote.uri });
+      leg.decline(486);
+      leg.dispose();
+      return;
+    }
+    track(leg, createIncoming(leg.id, leg.remote, o.clock.now(), ringVolumeFor(all)));
+    syncRinger();
+    publish();
+  };
+
+  return {
+    attach(t) {
+      telephony = t;
+      const off = t.onIncoming(onIncoming);
+      return () => {
+        off();
+        if (telephony === t) telephony = null;
+      };
+    },
+    list,
+    dial(target) {
+      const line = telephony;
+      if (!line) throw new ConsoleError('not-configured', 'Set up a SIP account in Settings before dialling.');
+      const domain = line.domain();
+      if (!domain) throw new ConsoleError('not-configured', 'The SIP account has no domain.');
+      let dialTarget;
+      try {
+        dialTarget = normaliseDialTarget(target, domain);
+      } catch (e) {
+        if (e instanceof InvalidDialTarget) throw new ConsoleError('invalid-target', e.message);
+        throw e;
+      }
+      if (!canAcceptAnother(states())) throw new ConsoleError('busy', 'All call slots are in use; end a call first.');
+      const remote = { number: dialTarget.display, uri: dialTarget.uri, displayName: null };
+      const leg = line.dial(dialTarget.uri, remote); // throws 'unavailable' before anything changes
+      runSteps(planDial(states()));
+      track(leg, createOutgoing(leg.id, remote, o.clock.now()));
+      syncRinger();
+      publish();
+      return snapshot(calls.get(leg.id)!, states());
+    },
+    answer: (id) => act(id, 'answer', () => planAnswer(states(), id)),
+    decline(id, code) {
+      const c = code ?? (o.preferences().declineWith === 'busy' ? 486 : 603);
+      act(id, 'decline', () => [{ callId: id, event: { type: 'decline', code: c } }]);
+    },
+    hangup: (id) =>
+      act(id, 'hangup', () => [{ callId: id, event: { type: 'hangup', transportUp: telephony?.isConnected() ?? false } }]),
+    hold: (id) => act(id, 'hold', () => [{ callId: id, event: { type: 'hold' } }]),
+    // Resuming a call while another is talking is a swap: only one call is ever unheld.
+    unhold: (id) => act(id, 'unhold', () => planSwap(states(), id)),
+    swap: (id) => act(id, 'swap', () => planSwap(states(), id)),
+    mute: (id) => act(id, 'mute', () => [{ callId: id, event: { type: 'mute' } }]),
+    unmute: (id) => act(id, 'unmute', () => [{ callId: id, event: { type: 'unmute' } }]),
+    dtmf: (id, tones) => act(id, 'dtmf', () => [{ callId: id, event: { type: 'dtmf', tones } }]),
+    mediaGone(reason) {
+      for (const entry of [...calls.values()]) {
+        if (entry.state.phase !== 'ended') apply(entry.state.id, { type: 'media.gone', reason });
+      }
+      syncRinger();
+      publish();
+    },
+    setHoldMusic(id, track) {
+      const entry = calls.get(id);
+      if (!entry || entry.state.phase !== 'established') return;
+      apply(id, { type: 'holdMusic.changed', track });
+      publish();
+    },
+    counters() {
+      let timers = 0;
+      for (const e of calls.values()) timers += e.timers.size;
+      return { calls: calls.size, timers, legListeners: calls.size };
+    },
+    dispose() {
+      for (const id of [...calls.keys()]) {
+        const entry = calls.get(id)!;
+        if (entry.state.phase !== 'ended') {
+          try {
+            apply(id, { type: 'hangup', transportUp: telephony?.isConnected() ?? false });
+          } catch {
+            /* ringing incoming: decline instead */
+            apply(id, { type: 'decline', code: 486 });
+          }
+        }
+      }
+      for (const id of [...calls.keys()]) remove(id);
+      if (ringerMode !== 'off') o.alerts.ringer('off');
+      ringerMode = 'off';
+    },
+  };
+}

@@ -1,0 +1,234 @@
+import { describe, expect, it } from 'vitest';
+import { ConsoleError, type CallSnapshot, type Preferences } from '../../../preload/contract';
+import type { CallEvent } from '../../../main/calls/call-machine';
+import { ENDED_CARD_MS } from '../../../main/calls/call-machine';
+import { createCallService } from '../../../main/calls/service';
+import type { CallLeg, Telephony } from '../../../main/calls/service-ports';
+import { silentLogger } from '../../../main/logging/logger';
+
+class FakeLeg implements CallLeg {
+  readonly commands: string[] = [];
+  readonly listeners = new Set<(e: CallEvent) => void>();
+  disposed = false;
+  constructor(
+    readonly id: string,
+    readonly direction: 'incoming' | 'outgoing',
+    readonly remote = { number: id, uri: `sip:${id}@lab.test`, displayName: null },
+  ) {}
+  answer() { this.commands.push('answer'); }
+  decline(code: number) { this.commands.push(`decline ${code}`); }
+  hangup() { this.commands.push('hangup'); }
+  hold() { this.commands.push('hold'); }
+  unhold() { this.commands.push('unhold'); }
+  dtmf(t: string, mode: string) { this.commands.push(`dtmf ${t} ${mode}`); }
+  mute(on: boolean) { this.commands.push(`mute ${on}`); }
+  onEvent(l: (e: CallEvent) => void) { this.listeners.add(l); return () => this.listeners.delete(l); }
+  dispose() { this.disposed = true; this.listeners.clear(); }
+  emit(e: CallEvent) { for (const l of [...this.listeners]) l(e); }
+}
+
+function setup(prefs: Partial<Preferences['calls']> = {}) {
+  let t = 10_000;
+  const timers = new Map<number, { at: number; fn: () => void }>();
+  let nextTimer = 0;
+  const clock = {
+    now: () => t,
+    setTimeout(fn: () => void, ms: number) {
+      const id = nextTimer++;
+      timers.set(id, { at: t + ms, fn });
+      return () => timers.delete(id);
+    },
+  };
+  const advance = (ms: number) => {
+    t += ms;
+    for (const [id, timer] of [...timers]) if (timer.at <= t) (timers.delete(id), timer.fn());
+  };
+  const history: string[] = [];
+  const alerts: string[] = [];
+  let published: CallSnapshot[] = [];
+  const legs: FakeLeg[] = [];
+  let incoming: ((leg: CallLeg) => void) | null = null;
+  let connected = true;
+  const telephony: Telephony = {
+    dial(uri, remote) {
+      const leg = new FakeLeg(`out${legs.length}`, 'outgoing', remote);
+      legs.push(leg);
+      return leg;
+    },
+    onIncoming(l) { incoming = l; return () => (incoming = null); },
+    isConnected: () => connected,
+    domain: () => 'lab.test',
+  };
+  const service = createCallService({
+    recorder: {
+      callStarted: (c) => history.push(`started ${c.callId} ${c.direction}`),
+      callAnswered: (c) => history.push(`answered ${c.callId}`),
+      callEnded: (c) => history.push(`ended ${c.callId} ${c.by}: ${c.reason}`),
+      holdStarted: (c) => history.push(`hold ${c.callId}`),
+      holdEnded: (c) => history.push(`resume ${c.callId}`),
+    },
+    alerts: {
+      ringer: (m) => alerts.push(`ringer ${m}`),
+      incoming: (id, _r, v) => alerts.push(`incoming ${id} ${v}`),
+      dismiss: (id) => alerts.push(`dismiss ${id}`),
+      missed: (id) => alerts.push(`missed ${id}`),
+      problem: (id, m) => alerts.push(`problem ${id}: ${m}`),
+    },
+    clock,
+    preferences: () => ({ dtmf: 'info', declineWith: 'busy', ...prefs }),
+    publish: (list) => (published = list),
+    log: silentLogger,
+  });
+  service.attach(telephony);
+  const ring = (id: string) => {
+    const leg = new FakeLeg(id, 'incoming');
+    legs.push(leg);
+    incoming!(leg);
+    return leg;
+  };
+  const snap = (id: string) => published.find((c) => c.id === id)!;
+  /** The far end confirms whatever hold/unhold the leg was last asked for. */
+  const confirmHolds = () => {
+    for (const leg of legs) {
+      const last = leg.commands.at(-1);
+      if (last === 'hold' || last === 'unhold') {
+        leg.commands.push(`${last} confirmed`);
+        leg.emit({ type: 'sip.holdChanged', originator: 'local', on: last === 'hold' });
+      }
+    }
+  };
+  return { service, legs, ring, snap, history, alerts, advance, confirmHolds, timers, published: () => published, setConnected: (c: boolean) => (connected = c) };
+}
+
+const talking = (list: CallSnapshot[]) => list.filter((c) => c.state === 'established' && !c.hold.local).map((c) => c.id);
+
+describe('call service', () => {
+  it('an incoming call rings loud, is answered, recorded, and offers main-decided actions', () => {
+    const h = setup();
+    const leg = h.ring('a');
+    expect(h.alerts).toEqual(['incoming a loud', 'ringer loud']);
+    expect(h.snap('a')).toMatchObject({ state: 'ringing', ring: 'loud', allowedActions: ['answer', 'decline'] });
+    h.service.answer('a');
+    expect(leg.commands).toEqual(['answer']);
+    expect(h.alerts).toContain('ringer off');
+    leg.emit({ type: 'sip.accepted' });
+    expect(h.snap('a')).toMatchObject({ state: 'established', answeredAt: 10_000, holdAudio: 'you', allowedActions: ['hangup', 'hold', 'mute', 'dtmf'] });
+    expect(h.history).toEqual(['started a incoming', 'answered a']);
+  });
+
+  it('call waiting: the second call rings soft; answering it holds the first; swap keeps one unheld', () => {
+    const h = setup();
+    const a = h.ring('a');
+    h.service.answer('a');
+    a.emit({ type: 'sip.accepted' });
+    const b = h.ring('b');
+    expect(h.alerts.slice(-2)).toEqual(['incoming b soft', 'ringer soft']);
+    h.service.answer('b');
+    expect(a.commands).toEqual(['answer', 'hold']);
+    expect(b.commands).toEqual(['answer']);
+    b.emit({ type: 'sip.accepted' });
+    h.confirmHolds();
+    expect(talking(h.published())).toEqual(['b']);
+    expect(h.snap('a').allowedActions).toContain('swap');
+    expect(h.snap('a').holdAudio).toBe('silence');
+    h.service.swap('a');
+    h.confirmHolds();
+    expect(talking(h.published())).toEqual(['a']);
+    expect(h.history).toContain('hold a');
+    expect(h.history).toContain('resume a');
+  });
+
+  it('four simultaneous calls: dialling holds the talking call, only one is ever unheld', () => {
+    const h = setup();
+    for (const target of ['1001', '1002', '1003', '1004']) {
+      const snap = h.service.dial(target);
+      const leg = h.legs.at(-1)!;
+      leg.emit({ type: 'sip.progress', code: 180, earlyMedia: false });
+      leg.emit({ type: 'sip.accepted' });
+      h.confirmHolds();
+      expect(snap.remote.uri).toBe(`sip:${target}@lab.test`);
+    }
+    const list = h.published();
+    expect(list.filter((c) => c.state === 'established')).toHaveLength(4);
+    expect(talking(list)).toEqual([list[3]!.id]);
+  });
+
+  it('refuses actions main did not offer, unknown calls, and garbage targets with typed errors', () => {
+    const h = setup();
+    h.ring('a');
+    const code = (fn: () => void) => {
+      try {
+        fn();
+      } catch (e) {
+        return e instanceof ConsoleError ? e.code : 'untyped';
+      }
+      return 'no error';
+    };
+    expect(code(() => h.service.hold('a'))).toBe('not-allowed');
+    expect(code(() => h.service.hangup('zzz'))).toBe('not-found');
+    expect(code(() => h.service.dial('call mum'))).toBe('invalid-target');
+  });
+
+  it('decline uses the preference (603) and the dismiss timer removes the ended card and its leg', () => {
+    const h = setup({ declineWith: 'decline' });
+    const leg = h.ring('a');
+    h.service.decline('a');
+    expect(leg.commands).toEqual(['decline 603']);
+    expect(h.snap('a')).toMatchObject({ state: 'ended', ended: { by: 'agent', code: 603 } });
+    h.advance(ENDED_CARD_MS);
+    expect(h.published()).toEqual([]);
+    expect(leg.disposed).toBe(true);
+    expect(h.service.counters()).toEqual({ calls: 0, timers: 0, legListeners: 0 });
+    expect(h.timers.size).toBe(0);
+  });
+
+  it('hanging up while the SIP server is unreachable ends the call locally and says so', () => {
+    const h = setup();
+    h.service.dial('1002');
+    const leg = h.legs[0]!;
+    leg.emit({ type: 'sip.accepted' });
+    h.setConnected(false);
+    h.service.hangup(leg.id);
+    expect(leg.commands).toEqual(['hangup']);
+    expect(h.snap(leg.id).ended?.reason).toMatch(/unreachable/);
+    // JsSIP's own late 'ended' for our BYE is ignored: the call stays ended by the agent.
+    leg.emit({ type: 'sip.ended', by: 'system', reason: 'Connection Error', code: null });
+    expect(h.snap(leg.id).ended?.by).toBe('agent');
+  });
+
+  it('media host gone: every live call ends with the reason, ringing ones too', () => {
+    const h = setup();
+    const a = h.ring('a');
+    h.service.answer('a');
+    a.emit({ type: 'sip.accepted' });
+    const b = h.ring('b');
+    h.service.mediaGone('the audio process crashed');
+    for (const id of ['a', 'b']) expect(h.snap(id).ended).toMatchObject({ by: 'system', reason: 'Audio stopped: the audio process crashed' });
+    expect(a.commands.at(-1)).toBe('hangup');
+    expect(b.commands.at(-1)).toBe('hangup');
+    expect(h.alerts.at(-1)).toBe('ringer off');
+  });
+
+  it('a SIP event with no edge (late 180 after answer) is ignored, not fatal', () => {
+    const h = setup();
+    h.service.dial('1002');
+    const leg = h.legs[0]!;
+    leg.emit({ type: 'sip.accepted' });
+    expect(() => leg.emit({ type: 'sip.progress', code: 180, earlyMedia: false })).not.toThrow();
+    expect(h.snap(leg.id).state).toBe('established');
+  });
+
+  it('DTMF follows the preference; hold failure is reported and hold can be retried', () => {
+    const h = setup({ dtmf: 'rfc2833' });
+    h.service.dial('1002');
+    const leg = h.legs[0]!;
+    leg.emit({ type: 'sip.accepted' });
+    h.service.dtmf(leg.id, '12#');
+    h.service.hold(leg.id);
+    expect(h.snap(leg.id).allowedActions).not.toContain('hold');
+    leg.emit({ type: 'sip.holdFailed', reason: 'the other side answered 500' });
+    expect(h.alerts.at(-1)).toMatch(/Hold did not go through/);
+    expect(h.snap(leg.id).allowedActions).toContain('hold');
+    expect(leg.commands).toEqual(['dtmf 12# rfc2833', 'hold']);
+  });
+});
