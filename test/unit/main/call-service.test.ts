@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConsoleError, type CallSnapshot, type Preferences } from '../../../preload/contract';
-import type { CallEvent } from '../../../main/calls/call-machine';
+import type { CallEvent, RemoteParty } from '../../../main/calls/call-machine';
 import { ENDED_CARD_MS } from '../../../main/calls/call-machine';
 import { createCallService } from '../../../main/calls/service';
 import type { CallLeg, Telephony } from '../../../main/calls/service-ports';
@@ -13,7 +13,7 @@ class FakeLeg implements CallLeg {
   constructor(
     readonly id: string,
     readonly direction: 'incoming' | 'outgoing',
-    readonly remote = { number: id, uri: `sip:${id}@lab.test`, displayName: null },
+    readonly remote: RemoteParty = { number: id, uri: `sip:${id}@lab.test`, displayName: null },
   ) {}
   answer() { this.commands.push('answer'); }
   decline(code: number) { this.commands.push(`decline ${code}`); }
