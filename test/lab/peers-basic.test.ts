@@ -142,6 +142,31 @@ describe.skipIf(labUnavailable())('SIP lab: SIP.js peers through Kamailio', () =
     await carol.expectHears({ tones: [CALLER] }, 8000, replacing);
   });
 
+  it('rings without answering until the caller cancels, and a no-answer callee never connects', async () => {
+    await bob.setIncoming({ mode: 'noAnswer' });
+    const out = await alice.call(bob);
+    const inc = await bob.waitForIncoming();
+    await alice.waitForCallState(out, 'ringing');
+    await alice.hangup(out); // CANCEL
+    await bob.waitForCallState(inc, 'terminated');
+    expect((await alice.calls()).find((c) => c.id === out)?.state).toBe('terminated');
+  });
+
+  it('answers and then hangs up by itself when told to', async () => {
+    await bob.setIncoming({ mode: 'answer', afterMs: 100, hangupAfterMs: 300 });
+    const out = await alice.call(bob);
+    await alice.waitForCallState(out, 'established');
+    await alice.waitForCallState(out, 'terminated');
+  });
+
+  it('recognises hold music sent over a real call as music, with no party tone', async () => {
+    const music = await lab.addPeer({ name: 'music', signal: 'hold', incoming: { mode: 'answer' } });
+    const out = await alice.call(music);
+    await alice.waitForCallState(out, 'established');
+    await alice.expectHears({ tones: [], music: true, silence: false }, 8000, out);
+    await music.expectHears({ tones: [CALLER], music: false }, 8000);
+  });
+
   it('keeps an established call’s audio across a Kamailio restart and re-registers every party', async () => {
     const { out, inc } = await connect(alice, bob);
     await bob.expectHears({ tones: [CALLER] }, 8000, inc);
