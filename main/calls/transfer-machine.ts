@@ -481,7 +481,8 @@ class Run {
     this.cancelTimers();
     this.dropConsult();
     this.resumeCaller();
-    if (wasHeld) this.step('taken-back', null, reason.message);
+    // Every failed transfer ends its timeline on a terminal step, even if the caller never waited.
+    if (wasHeld || failedCode === 'no-step') this.step('taken-back', null, reason.message);
     this.tell(reason);
     this.t.undoDeadline = null;
     this.s.phase = 'idle';

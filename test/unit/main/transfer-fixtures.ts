@@ -229,6 +229,11 @@ export class Harness {
     if (event.type === 'timer.fired') this.world.fired(event.timerId);
     if (event.type === 'consult.ended' || event.type === 'consult.failed') this.world.ended(event.consultCallId);
     if (event.type === 'caller.ended') this.world.ended(this.state.callId);
+    // The call service created these calls: the world knows them from then on.
+    if (event.type === 'consult.started' && !this.world.legs.has(event.consultCallId)) this.world.leg(event.consultCallId);
+    if (event.type === 'request.attended' && event.existing) {
+      this.world.legs.set(event.existing.callId, { up: true, held: true, music: false });
+    }
     const before = JSON.stringify(this.state);
     const previous = this.state;
     const { state, effects } = transition(this.state, event);
@@ -264,6 +269,9 @@ export class Harness {
       const parked = this.state.transfer?.consult?.existing ? this.state.transfer.consult.callId : null;
       for (const [id, leg] of w.legs) if (id !== parked) expect(leg.up && leg.music, `music left on ${id}`).toBe(false);
       expect(this.state.transfer?.timers ?? []).toEqual([]);
+      // A finished transfer's timeline ends on an outcome.
+      const last = this.state.transfer?.timeline.at(-1)?.step;
+      if (last !== undefined) expect(['completed', 'taken-back', 'cancelled', 'undone', 'declined', 'failed']).toContain(last);
     }
   }
 }

@@ -1,0 +1,419 @@
+/**
+ * Attended transfers, as tables of (event) → (phase, effects in order):
+ * consult, private talk, completion by hanging up or Complete (REFER with
+ * Replaces, our legs released on NOTIFY 2xx or after the time-out), cancel,
+ * automatic take-back, semi-attended, swap, and the races. Rows A1–A8 are the
+ * scenario matrix of TRANSFER.md.
+ */
+import { describe, expect, it } from 'vitest';
+import { referToWithReplaces, replacesFor } from '../../../main/calls/transfer-machine';
+import { toTransferSnapshot } from '../../../main/calls/transfer-snapshot';
+import { IllegalTransferTransition, type DialogId } from '../../../main/calls/transfer-types';
+import { transferSnapshotSchema } from '../../../preload/contract/transfer';
+import { CALLER, CONSULT, CONSULT_DIALOG, Harness, play, SAFE, SEED, type Row } from './transfer-fixtures';
+
+const REPLACES_REFER =
+  'sip.refer C sip:2001@pbx.test?Replaces=consult-call-id%40agent%3Bto-tag%3DbobTag%3Bfrom-tag%3DourTag';
+
+const dialling: Row[] = [
+  [(s) => s.attended(SAFE), 'consult-dialing', ['history requested', 'sip.hold C', 'music C on', 'call.dialConsult sip:2001@pbx.test', 'history dialing']],
+  [(s) => s.consultStarted(), 'consult-dialing', []],
+  [(s) => s.consultRinging(), 'consult-dialing', ['history ringing']],
+];
+const consulting: Row[] = [...dialling, [(s) => s.consultAnswered(), 'consulting', ['history answered']]];
+const completing = (how: 'agent.complete' | 'agent.hangupConsult'): Row[] => [
+  ...consulting,
+  [(s) => s.agent(how), 'completing', [REPLACES_REFER, 'timer.start T1/complete 8000']],
+];
+const completed: Row = [
+  (s) => s.notify(200),
+  'done',
+  ['history completed 200', 'timer.cancel T1/complete', 'music C off', 'sip.hangup C', 'sip.hangup K'],
+];
+
+describe('A1 attended, consult answered, agent hangs up', () => {
+  it('A1 attended, consult answered, agent hangs up: REFER with Replaces, both our legs released on NOTIFY 200, music stops', () => {
+    const h = play([
+      ...completing('agent.hangupConsult'),
+      [(s) => s.accepted(), 'completing', []],
+      [(s) => s.notify(100), 'completing', []],
+      completed,
+      [(s) => s.consultEnded(), 'done', []], // the transferee ends the replaced dialog (RFC 3891): nothing left to do
+      [(s) => s.notify(200), 'done', []],
+    ]);
+    expect(h.world.legs.get(CALLER)).toEqual({ up: false, held: true, music: false });
+    expect(h.world.legs.get(CONSULT)?.up).toBe(false);
+    expect(h.world.steps).toEqual(['requested', 'dialing', 'ringing', 'answered', 'completed 200']);
+    expect(h.world.refers[0]?.replaces).toEqual({ callId: 'consult-call-id@agent', toTag: 'bobTag', fromTag: 'ourTag' });
+    expect(toTransferSnapshot(h.state)).toMatchObject({ phase: 'done', mode: 'attended', allowedActions: [] });
+  });
+
+  it('A1 attended: an explicit Complete does the same as hanging up', () => {
+    play([...completing('agent.complete'), [(s) => s.accepted(), 'completing', []], completed]);
+  });
+
+  it('A1 attended: REFER 202 and then no NOTIFY — our legs are released after the completion time-out', () => {
+    play([
+      ...completing('agent.complete'),
+      [(s) => s.accepted(), 'completing', []],
+      [(s) => s.timer('T1/complete', 8000), 'done', ['history completed', 'music C off', 'sip.hangup C', 'sip.hangup K']],
+      [(s) => s.notify(200), 'done', []], // a late NOTIFY after our BYE
+    ]);
+  });
+
+  it('A1 attended: the transferee ending the replaced consult before the NOTIFY does not decide; NOTIFY 200 still releases the caller', () => {
+    const h = play([
+      ...completing('agent.complete'),
+      [(s) => s.accepted(), 'completing', []],
+      [(s) => s.consultEnded(), 'completing', []],
+      [(s) => s.notify(200), 'done', ['history completed 200', 'timer.cancel T1/complete', 'music C off', 'sip.hangup C']],
+    ]);
+    expect(h.world.legs.get(CALLER)?.up).toBe(false);
+  });
+});
+
+describe('A2 attended, agent cancels after answer', () => {
+  it('A2 attended, agent cancels after answer: consult ends, caller resumed, music stops', () => {
+    const h = play([...consulting, [(s) => s.agent('agent.cancel'), 'idle', ['history cancelled', 'sip.hangup K', 'music C off', 'sip.unhold C']]]);
+    expect(h.world.legs.get(CALLER)).toEqual({ up: true, held: false, music: false });
+    expect(h.world.legs.get(CONSULT)?.up).toBe(false);
+    expect(toTransferSnapshot(h.state).reason?.code).toBe('cancelled');
+  });
+
+  it('A2 attended: cancel while the consult still rings CANCELs it and resumes the caller', () => {
+    play([...dialling, [(s) => s.agent('agent.cancel'), 'idle', ['history cancelled', 'sip.hangup K', 'music C off', 'sip.unhold C']]]);
+  });
+
+  it('A2 attended: hanging up a consult that never answered is a cancel, not a blind drop', () => {
+    play([...dialling, [(s) => s.agent('agent.hangupConsult'), 'idle', ['history cancelled', 'sip.hangup K', 'music C off', 'sip.unhold C']]]);
+  });
+
+  it('A2 attended: cancel before the consult call id is known hangs the consult up when it shows', () => {
+    const h = play([
+      [(s) => s.attended(SAFE), 'consult-dialing', ['history requested', 'sip.hold C', 'music C on', 'call.dialConsult sip:2001@pbx.test', 'history dialing']],
+      [(s) => s.agent('agent.cancel'), 'idle', ['history cancelled', 'music C off', 'sip.unhold C']],
+      [(s) => s.consultStarted(), 'idle', ['sip.hangup K']],
+      [(s) => s.consultRinging(), 'idle', []],
+    ]);
+    expect(h.world.legs.get(CONSULT)?.up).toBe(false);
+  });
+});
+
+describe('A3 attended, transferee busy / no answer / rejects', () => {
+  it.each([
+    [486, 'busy'],
+    [600, 'busy'],
+    [408, 'no answer'],
+    [480, 'no answer'],
+    [487, 'no answer'],
+    [404, 'not found'],
+    [603, 'declined'],
+    [null, 'no answer'],
+  ] as const)('A3 attended, consult fails with %s: caller resumed automatically, music stops, reason "%s"', (code, message) => {
+    const h = play([
+      ...dialling,
+      [
+        (s) => s.consultFailed(code),
+        'idle',
+        [code === null ? 'history failed' : `history failed ${code}`, 'music C off', 'sip.unhold C', 'history taken-back', `notify "${message}"`],
+      ],
+    ]);
+    expect(h.world.legs.get(CALLER)).toEqual({ up: true, held: false, music: false });
+    expect(transferSnapshotSchema.parse(toTransferSnapshot(h.state)).reason?.message).toBe(message);
+  });
+});
+
+describe('A4 attended, transferee hangs up during consult', () => {
+  it('A4 attended, transferee hangs up during consult: caller resumed, reason shown', () => {
+    const h = play([
+      ...consulting,
+      [(s) => s.consultEnded(), 'idle', ['music C off', 'sip.unhold C', 'history taken-back', 'notify "the transferee hung up"']],
+      [(s) => s.consultEnded(), 'idle', []],
+    ]);
+    expect(h.world.legs.get(CALLER)).toEqual({ up: true, held: false, music: false });
+  });
+
+  it('A4 attended: transferee hangs up while the agent talks to the caller (after a swap) — the music on the consult stops', () => {
+    play([
+      ...consulting,
+      [(s) => s.agent('agent.swap'), 'consulting', ['sip.hold K', 'music K on', 'music C off', 'sip.unhold C']],
+      [(s) => s.consultEnded(), 'idle', ['music K off', 'history taken-back', 'notify "the transferee hung up"']],
+    ]);
+  });
+});
+
+describe('A5 attended, caller hangs up during consult', () => {
+  it('A5 attended, caller hangs up during consult: caller leg ends, consult continues as a normal call', () => {
+    const h = play([...consulting, [(s) => s.callerEnded(), 'done', ['music C off', 'history cancelled']]]);
+    expect(h.world.legs.get(CONSULT)).toEqual({ up: true, held: false, music: false });
+    expect(h.world.log.some((e) => e.type === 'sip.hangup' && e.callId === CONSULT)).toBe(false);
+  });
+
+  it('A5 attended: after a swap the consult was held — it is resumed as the agent\u2019s ordinary call', () => {
+    const h = play([
+      ...consulting,
+      [(s) => s.agent('agent.swap'), 'consulting', ['sip.hold K', 'music K on', 'music C off', 'sip.unhold C']],
+      [(s) => s.callerEnded(), 'done', ['history cancelled', 'music K off', 'sip.unhold K']],
+    ]);
+    expect(h.world.legs.get(CONSULT)).toEqual({ up: true, held: false, music: false });
+  });
+
+  it('A5 attended: caller hangs up while the consult still rings — the consult keeps ringing as an ordinary call', () => {
+    const h = play([
+      [(s) => s.attended(SAFE), 'consult-dialing', ['history requested', 'sip.hold C', 'music C on', 'call.dialConsult sip:2001@pbx.test', 'history dialing']],
+      [(s) => s.callerEnded(), 'done', ['music C off', 'history cancelled']],
+      [(s) => s.consultStarted(), 'done', []], // adopted, not hung up
+    ]);
+    expect(h.world.legs.get(CONSULT)?.up ?? true).toBe(true);
+    expect(h.state.transfer?.consult?.callId).toBe(CONSULT);
+  });
+
+  it('caller BYE while the REFER with Replaces is pending (no 202): cancelled, the consult stays up', () => {
+    const h = play([...completing('agent.complete'), [(s) => s.callerEnded(), 'done', ['timer.cancel T1/complete', 'music C off', 'history cancelled']]]);
+    expect(h.world.legs.get(CONSULT)?.up).toBe(true);
+  });
+
+  it('caller BYE after the 202: the caller\u2019s side completed the transfer', () => {
+    play([
+      ...completing('agent.complete'),
+      [(s) => s.accepted(), 'completing', []],
+      [(s) => s.callerEnded(), 'done', ['timer.cancel T1/complete', 'music C off', 'history completed']],
+      [(s) => s.notify(200), 'done', []],
+    ]);
+  });
+});
+
+describe('A6 attended, Complete while consult still ringing', () => {
+  const semi: Row = [
+    (s) => s.agent('agent.complete'),
+    'referring',
+    ['sip.hangup K', 'history requested', 'sip.refer C sip:2001@pbx.test', 'timer.start T1/refer 30000'],
+  ];
+
+  it('A6 attended, Complete while consult still ringing: becomes blind to the same target, transferee answers (B1)', () => {
+    const h = play([
+      ...dialling,
+      semi,
+      [(s) => s.agent('agent.complete'), 'referring', []], // double Complete
+      [(s) => s.consultFailed(487), 'referring', []], // our own CANCEL's answer
+      [(s) => s.accepted(), 'referring', []],
+      [(s) => s.notify(100), 'referring', ['history dialing 100']],
+      [(s) => s.notify(200), 'done', ['timer.cancel T1/refer', 'history answered 200', 'history completed 200', 'music C off', 'sip.hangup C']],
+    ]);
+    expect(h.world.refers[0]?.replaces).toBeUndefined();
+    expect(toTransferSnapshot(h.state)).toMatchObject({ mode: 'blind', semiAttended: true });
+  });
+
+  it('A6 attended, Complete while consult still ringing: transferee busy — caller taken back (B2 safe)', () => {
+    play([
+      ...dialling,
+      semi,
+      [(s) => s.notify(486), 'idle', ['history failed 486', 'timer.cancel T1/refer', 'music C off', 'sip.unhold C', 'history taken-back', 'notify "busy"']],
+    ]);
+  });
+
+  it('A6 attended, seed mode: released on the first NOTIFY 100 like a seed blind transfer', () => {
+    play([
+      [(s) => s.attended(SEED), 'consult-dialing', ['history requested', 'sip.hold C', 'music C on', 'call.dialConsult sip:2001@pbx.test', 'history dialing']],
+      [(s) => s.consultStarted(), 'consult-dialing', []],
+      semi,
+      [(s) => s.notify(100), 'done', ['history dialing 100', 'timer.cancel T1/refer', 'history completed 100', 'music C off', 'sip.hangup C']],
+    ]);
+  });
+
+  it('A6 attended: Complete before the consult call id is known — the consult is hung up when it appears', () => {
+    play([
+      [(s) => s.attended(SAFE), 'consult-dialing', ['history requested', 'sip.hold C', 'music C on', 'call.dialConsult sip:2001@pbx.test', 'history dialing']],
+      [(s) => s.agent('agent.complete'), 'referring', ['history requested', 'sip.refer C sip:2001@pbx.test', 'timer.start T1/refer 30000']],
+      [(s) => s.consultStarted(), 'referring', ['sip.hangup K']],
+    ]);
+  });
+});
+
+describe('A7 privacy during consult', () => {
+  it('A7 privacy during consult: caller held with music (hears only music), agent and transferee talk on the only unheld leg', () => {
+    const h = play(consulting);
+    expect(h.world.legs.get(CALLER)).toEqual({ up: true, held: true, music: true });
+    expect(h.world.legs.get(CONSULT)).toEqual({ up: true, held: false, music: false });
+    expect(h.world.unheld(CALLER, CONSULT)).toEqual([CONSULT]);
+    const snap = transferSnapshotSchema.parse(toTransferSnapshot(h.state));
+    expect(snap.legs).toEqual({
+      caller: { callId: CALLER, state: 'up', held: true, music: true },
+      consult: { callId: CONSULT, state: 'up', held: false, music: false },
+    });
+    expect(snap.allowedActions).toEqual(['complete', 'cancel', 'swap']);
+  });
+});
+
+describe('A8 swap during consult', () => {
+  it('A8 swap during consult: exactly one leg unheld at any time, music follows the held leg', () => {
+    const h = play(consulting);
+    const toCaller: Row = [(s) => s.agent('agent.swap'), 'consulting', ['sip.hold K', 'music K on', 'music C off', 'sip.unhold C']];
+    const toConsult: Row = [(s) => s.agent('agent.swap'), 'consulting', ['sip.hold C', 'music C on', 'music K off', 'sip.unhold K']];
+    for (const [row, talking, held] of [
+      [toCaller, CALLER, CONSULT],
+      [toConsult, CONSULT, CALLER],
+      [toCaller, CALLER, CONSULT],
+    ] as const) {
+      play([row], h);
+      expect(h.world.unheld(CALLER, CONSULT)).toEqual([talking]);
+      expect(h.world.legs.get(held)).toEqual({ up: true, held: true, music: true });
+      expect(h.world.legs.get(talking)?.music).toBe(false);
+    }
+    // Complete from the caller side still replaces the consult dialog; release stops every music.
+    play([[(s) => s.agent('agent.complete'), 'completing', [REPLACES_REFER, 'timer.start T1/complete 8000']]], h);
+    play([[(s) => s.notify(200), 'done', ['history completed 200', 'timer.cancel T1/complete', 'sip.hangup C', 'music K off', 'sip.hangup K']]], h);
+  });
+
+  it('A8 swap: cancel after swapping to the caller ends the consult and leaves the caller talking', () => {
+    const h = play([
+      ...consulting,
+      [(s) => s.agent('agent.swap'), 'consulting', ['sip.hold K', 'music K on', 'music C off', 'sip.unhold C']],
+      [(s) => s.agent('agent.cancel'), 'idle', ['history cancelled', 'music K off', 'sip.hangup K']],
+    ]);
+    expect(h.world.legs.get(CALLER)).toEqual({ up: true, held: false, music: false });
+  });
+
+  it('A8 swap is refused while the consult is still ringing (nothing to swap to)', () => {
+    const h = play(dialling);
+    expect(() => h.feed(h.s.agent('agent.swap'))).toThrow(/consult-dialing → agent\.swap \(not-consulting/);
+  });
+});
+
+describe('attended: completion failures and races', () => {
+  const refused = 'the other side does not accept transfers';
+
+  it.each([403, 405, 501])('REFER with Replaces rejected %i: never drops anyone — back to the consult, reason shown', (code) => {
+    const h = play([
+      ...completing('agent.complete'),
+      [(s) => s.rejected(code), 'consulting', [`history failed ${code}`, 'timer.cancel T1/complete', `notify "${refused}"`]],
+    ]);
+    expect(h.world.legs.get(CALLER)).toEqual({ up: true, held: true, music: true });
+    expect(h.world.legs.get(CONSULT)).toEqual({ up: true, held: false, music: false });
+    // and the agent may try again
+    play([[(s) => s.agent('agent.complete'), 'completing', [REPLACES_REFER, 'timer.start T1/complete 8000']]], h);
+  });
+
+  it('NOTIFY 481 (the transferee does not know the dialog to replace): back to the consult', () => {
+    play([
+      ...completing('agent.complete'),
+      [(s) => s.accepted(), 'completing', []],
+      [(s) => s.notify(481), 'consulting', ['history failed 481', 'timer.cancel T1/complete', 'notify "the transfer failed (SIP 481)"']],
+    ]);
+  });
+
+  it('NOTIFY failure after the transferee already left: the caller is taken back', () => {
+    play([
+      ...completing('agent.complete'),
+      [(s) => s.consultEnded(), 'completing', []],
+      [(s) => s.notify(503), 'idle', ['history failed 503', 'timer.cancel T1/complete', 'music C off', 'sip.unhold C', 'history taken-back', 'notify "the transfer failed (SIP 503)"']],
+    ]);
+  });
+
+  it('no answer at all to the REFER (no 202) by the completion time-out: back to the consult', () => {
+    play([
+      ...completing('agent.complete'),
+      [(s) => s.timer('T1/complete', 8000), 'consulting', ['history failed', 'notify "no answer"']],
+    ]);
+  });
+
+  it('double Complete: the second one is an explicit no-op (the REFER is already out)', () => {
+    const h = play(completing('agent.complete'));
+    const before = h.state;
+    play([[(s) => s.agent('agent.complete'), 'completing', []], [(s) => s.agent('agent.hangupConsult'), 'completing', []]], h);
+    expect(h.state).toBe(before);
+    expect(h.world.refers).toHaveLength(1);
+  });
+
+  it('Undo after the consult was dialled is refused with a typed reason; Cancel and Swap while completing are refused', () => {
+    const h = play(dialling);
+    expect(() => h.feed(h.s.agent('agent.undo'))).toThrow(/consult-dialing → agent\.undo \(undo-too-late/);
+    play([[(s) => s.consultAnswered(), 'consulting', ['history answered']], [(s) => s.agent('agent.complete'), 'completing', [REPLACES_REFER, 'timer.start T1/complete 8000']]], h);
+    for (const type of ['agent.cancel', 'agent.swap', 'agent.undo'] as const) {
+      const error = (() => {
+        try {
+          h.feed(h.s.agent(type));
+        } catch (e) {
+          return e;
+        }
+        return null;
+      })();
+      expect(error).toBeInstanceOf(IllegalTransferTransition);
+      expect((error as IllegalTransferTransition).refusal).toBe(type === 'agent.undo' ? 'undo-too-late' : 'refer-in-flight');
+    }
+  });
+
+  it('events for another consult call are ignored', () => {
+    play([
+      ...consulting,
+      [(s) => s.consultEnded('OTHER'), 'consulting', []],
+      [(s) => s.consultFailed(486, 'OTHER'), 'consulting', []],
+      [(s) => s.consultRinging('OTHER'), 'consulting', []],
+      [(s) => s.consultStarted('STRAY', 'T0'), 'consulting', ['sip.hangup STRAY']],
+    ]);
+  });
+
+  it('undo window for attended: nothing dialled, caller not held; Undo leaves the call as it was', () => {
+    const h = play([
+      [(s) => s.attended({ ...SAFE, undoMs: 3000 }), 'pending', ['history requested', 'timer.start T1/undo 3000']],
+      [(s) => s.agent('agent.undo'), 'idle', ['timer.cancel T1/undo', 'history undone']],
+    ]);
+    expect(h.world.log.some((e) => e.type === 'call.dialConsult' || e.type === 'sip.hold')).toBe(false);
+    expect(h.world.legs.get(CALLER)).toEqual({ up: true, held: false, music: false });
+  });
+
+  it('undo window for attended: when it runs out the caller is held with music and the consult dialled', () => {
+    play([
+      [(s) => s.attended({ ...SAFE, undoMs: 3000 }), 'pending', ['history requested', 'timer.start T1/undo 3000']],
+      [(s) => s.timer('T1/undo', 3000), 'consult-dialing', ['sip.hold C', 'music C on', 'call.dialConsult sip:2001@pbx.test', 'history dialing']],
+    ]);
+  });
+});
+
+describe('attended to an existing call (the consult leg may be INCOMING — JsSIP issue 817)', () => {
+  const incomingDialog: DialogId = {
+    callId: 'their-call@bob',
+    localTag: 'ourTag',
+    remoteTag: 'bobTag',
+    remoteUri: 'sip:2001@pbx.test;transport=ws',
+    direction: 'incoming',
+  };
+
+  it('Replaces is built from OUR local/remote tags, whichever side sent the INVITE (RFC 3891 §3)', () => {
+    // JsSIP copies the INVITE's To/From tags: for an incoming call that gives to-tag=ourTag — wrong.
+    for (const direction of ['incoming', 'outgoing'] as const) {
+      expect(replacesFor({ ...incomingDialog, direction })).toEqual({ callId: 'their-call@bob', toTag: 'bobTag', fromTag: 'ourTag' });
+    }
+    expect(referToWithReplaces('sip:2001@pbx.test?X-Evil=1', replacesFor(incomingDialog))).toBe(
+      'sip:2001@pbx.test?Replaces=their-call%40bob%3Bto-tag%3DbobTag%3Bfrom-tag%3DourTag',
+    );
+  });
+
+  it('the existing call becomes the consult: caller held with music, the consult resumed; Complete sends our own Refer-To', () => {
+    const h = play([
+      [(s) => s.attended(SAFE, { callId: CONSULT, dialog: incomingDialog }), 'consulting', ['history requested', 'sip.hold C', 'music C on', 'sip.unhold K']],
+      [
+        (s) => s.agent('agent.complete'),
+        'completing',
+        ['sip.refer C sip:2001@pbx.test;transport=ws?Replaces=their-call%40bob%3Bto-tag%3DbobTag%3Bfrom-tag%3DourTag', 'timer.start T1/complete 8000'],
+      ],
+      [(s) => s.notify(200), 'done', ['history completed 200', 'timer.cancel T1/complete', 'music C off', 'sip.hangup C', 'sip.hangup K']],
+    ]);
+    expect(h.world.refers[0]?.replaces).toEqual({ callId: 'their-call@bob', toTag: 'bobTag', fromTag: 'ourTag' });
+  });
+
+  it('cancel parks the existing call again instead of ending it', () => {
+    const h = play([
+      [(s) => s.attended(SAFE, { callId: CONSULT, dialog: incomingDialog }), 'consulting', ['history requested', 'sip.hold C', 'music C on', 'sip.unhold K']],
+      [(s) => s.agent('agent.cancel'), 'idle', ['history cancelled', 'sip.hold K', 'music K on', 'music C off', 'sip.unhold C']],
+    ]);
+    expect(h.world.legs.get(CONSULT)).toEqual({ up: true, held: true, music: true });
+    expect(h.world.unheld(CALLER, CONSULT)).toEqual([CALLER]);
+  });
+
+  it('with an undo window nothing is touched until it runs out', () => {
+    const h = new Harness();
+    play([[(s) => s.attended({ ...SAFE, undoMs: 2000 }, { callId: CONSULT, dialog: incomingDialog }), 'pending', ['history requested', 'timer.start T1/undo 2000']]], h);
+    expect(h.world.log.filter((e) => e.type.startsWith('sip.'))).toEqual([]);
+  });
+});
