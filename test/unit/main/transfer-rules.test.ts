@@ -1,0 +1,223 @@
+/**
+ * The whole cross product phases × events. For every pair the machine must
+ * do exactly what `transferRules` says: refuse (IllegalTransferTransition
+ * naming `phase → event` and a typed refusal), ignore (same state object, no
+ * effects) or handle (a state change or effects). The refusals an agent can
+ * meet are also pinned down here by hand, so the table cannot drift into
+ * accepting them silently.
+ */
+import { describe, expect, it } from 'vitest';
+import { IllegalTransition } from '../../../main/calls/call-machine';
+import {
+  REFER_OFFER_MS,
+  ruleFor,
+  transferEventTypes,
+  transferPhaseList,
+  transferRules,
+  transition,
+} from '../../../main/calls/transfer-machine';
+import { allowedTransferActions, isTransferActive, toTransferSnapshot } from '../../../main/calls/transfer-snapshot';
+import {
+  IllegalTransferTransition,
+  type TransferEvent,
+  type TransferEventType,
+  type TransferPhase,
+} from '../../../main/calls/transfer-types';
+import { transferPhases, transferSnapshotSchema } from '../../../preload/contract/transfer';
+import { CONSULT, Harness, SAFE, type Script } from './transfer-fixtures';
+
+/** A harness driven into each phase by real events. */
+function reach(phase: TransferPhase): Harness {
+  const h = new Harness();
+  const s = h.s;
+  const go = (...events: TransferEvent[]) => events.forEach((e) => h.feed(e));
+  switch (phase) {
+    case 'idle':
+      break;
+    case 'pending':
+      go(s.blind({ ...SAFE, undoMs: 3000 }));
+      break;
+    case 'referring':
+      go(s.blind(SAFE));
+      break;
+    case 'consult-dialing':
+      go(s.attended(SAFE), s.consultStarted());
+      break;
+    case 'consulting':
+      go(s.attended(SAFE), s.consultStarted(), s.consultAnswered());
+      break;
+    case 'completing':
+      go(s.attended(SAFE), s.consultStarted(), s.consultAnswered(), s.agent('agent.complete'));
+      break;
+    case 'refer-offered':
+      go(s.refer('ask'));
+      break;
+    case 'following':
+      go(s.refer('follow'), s.followedStarted());
+      break;
+    case 'done':
+      go(s.blind(SAFE), s.notify(200));
+      break;
+  }
+  expect(h.phase).toBe(phase);
+  return h;
+}
+
+/** An event of each type that matches the phase's live ids (so "handle" really acts). */
+function sample(type: TransferEventType, h: Harness): TransferEvent {
+  const s: Script = h.s;
+  const timer = h.state.transfer?.timers[0] ?? 'T1/none';
+  switch (type) {
+    case 'request.blind':
+      return s.blind(SAFE);
+    case 'request.attended':
+      return s.attended(SAFE);
+    case 'agent.undo':
+    case 'agent.complete':
+    case 'agent.cancel':
+    case 'agent.swap':
+    case 'agent.hangupConsult':
+      return s.agent(type);
+    case 'agent.answerRefer':
+      return s.answerRefer(true);
+    case 'refer.accepted':
+      return s.accepted();
+    case 'refer.rejected':
+      return s.rejected(403);
+    case 'refer.notify':
+      return s.notify(486);
+    case 'consult.started':
+      return s.consultStarted('K2');
+    case 'consult.ringing':
+      return s.consultRinging(CONSULT);
+    case 'consult.answered':
+      return s.consultAnswered(undefined, CONSULT);
+    case 'consult.failed':
+      return s.consultFailed(486, CONSULT);
+    case 'consult.ended':
+      return s.consultEnded(CONSULT);
+    case 'caller.ended':
+      return s.callerEnded();
+    case 'timer.fired':
+      return s.timer(timer, REFER_OFFER_MS);
+    case 'incoming.replaces':
+      return s.replaces('N');
+    case 'incoming.refer':
+      return s.refer('follow', 'R7');
+    case 'followed.started':
+      return s.followedStarted('F');
+    case 'followed.answered':
+      return s.followedAnswered('F');
+    case 'followed.failed':
+      return s.followedFailed(486, 'F');
+  }
+}
+
+describe('transfer machine: the cross product of phases × events', () => {
+  it('knows every phase of the contract and nothing else', () => {
+    expect([...transferPhaseList].sort()).toEqual([...transferPhases].sort());
+    expect(Object.keys(transferRules).sort()).toEqual([...transferPhases].sort());
+  });
+
+  for (const phase of transferPhaseList) {
+    describe(`from ${phase}`, () => {
+      for (const type of transferEventTypes) {
+        const rule = ruleFor(phase, type);
+        const label = rule === 'handle' || rule === 'ignore' ? rule : `refuse (${rule.refuse})`;
+        it(`${phase} → ${type}: ${label}`, () => {
+          const h = reach(phase);
+          const before = h.state;
+          const event = sample(type, h);
+          if (typeof rule === 'object') {
+            let thrown: unknown = null;
+            try {
+              transition(before, event);
+            } catch (error) {
+              thrown = error;
+            }
+            expect(thrown).toBeInstanceOf(IllegalTransferTransition);
+            expect(thrown).toBeInstanceOf(IllegalTransition); // caught like the call machine's
+            const error = thrown as IllegalTransferTransition;
+            expect(error.message).toContain(`${phase} → ${type}`);
+            expect(error.refusal).toBe(rule.refuse);
+            expect(error.from).toBe(phase);
+            return;
+          }
+          const out = transition(before, event);
+          if (rule === 'ignore') {
+            expect(out.state).toBe(before);
+            expect(out.effects).toEqual([]);
+          } else {
+            expect(out.state !== before || out.effects.length > 0, 'a handled event must act').toBe(true);
+            h.feed(event); // the harness re-runs it with every invariant checked
+          }
+          // Whatever happened, the UI snapshot stays valid.
+          transferSnapshotSchema.parse(toTransferSnapshot(h.state));
+        });
+      }
+    });
+  }
+});
+
+describe('transfer machine: refusals an agent can meet', () => {
+  const cases: Array<[TransferPhase, TransferEventType, string]> = [
+    ['idle', 'agent.undo', 'no-transfer'],
+    ['idle', 'agent.complete', 'no-transfer'],
+    ['idle', 'agent.cancel', 'no-transfer'],
+    ['idle', 'agent.swap', 'not-consulting'],
+    ['pending', 'request.blind', 'transfer-in-progress'],
+    ['pending', 'agent.swap', 'not-consulting'],
+    ['referring', 'agent.undo', 'undo-too-late'],
+    ['referring', 'agent.cancel', 'refer-in-flight'],
+    ['referring', 'request.attended', 'transfer-in-progress'],
+    ['consult-dialing', 'agent.undo', 'undo-too-late'],
+    ['consult-dialing', 'agent.swap', 'not-consulting'],
+    ['consulting', 'agent.undo', 'undo-too-late'],
+    ['consulting', 'request.blind', 'transfer-in-progress'],
+    ['completing', 'agent.undo', 'undo-too-late'],
+    ['completing', 'agent.cancel', 'refer-in-flight'],
+    ['completing', 'agent.swap', 'refer-in-flight'],
+    ['refer-offered', 'request.blind', 'transfer-in-progress'],
+    ['refer-offered', 'agent.complete', 'no-transfer'],
+    ['following', 'agent.answerRefer', 'no-transfer'],
+    ['done', 'request.blind', 'call-ended'],
+    ['done', 'agent.undo', 'call-ended'],
+    ['done', 'agent.answerRefer', 'call-ended'],
+  ];
+  it.each(cases)('%s → %s is refused: %s', (phase, type, refusal) => {
+    expect(ruleFor(phase, type)).toEqual({ refuse: refusal });
+  });
+
+  it('no SIP or timer event is ever refused (the outside world cannot be told "illegal")', () => {
+    for (const phase of transferPhaseList) {
+      for (const type of transferEventTypes) {
+        if (type.startsWith('agent.') || type.startsWith('request.')) continue;
+        expect(ruleFor(phase, type), `${phase} → ${type}`).not.toHaveProperty('refuse');
+      }
+    }
+  });
+
+  it('the actions offered in a snapshot are exactly the agent intents the machine accepts there', () => {
+    const intentOf = {
+      undo: 'agent.undo',
+      complete: 'agent.complete',
+      cancel: 'agent.cancel',
+      swap: 'agent.swap',
+      'follow-refer': 'agent.answerRefer',
+      'decline-refer': 'agent.answerRefer',
+    } as const;
+    for (const phase of transferPhaseList) {
+      const h = reach(phase);
+      const offered = allowedTransferActions(h.state);
+      for (const action of offered) expect(ruleFor(phase, intentOf[action]), `${phase} offers ${action}`).toBe('handle');
+      for (const [action, intent] of Object.entries(intentOf)) {
+        // In the undo window Cancel is accepted as an alias of Undo; the UI offers Undo only.
+        if (phase === 'pending' && action === 'cancel') continue;
+        if (!offered.includes(action as keyof typeof intentOf)) {
+          expect(ruleFor(phase, intent), `${phase} hides ${action}`).not.toBe('handle');
+        }
+      }
+      expect(isTransferActive(h.state)).toBe(phase !== 'idle' && phase !== 'done');
+    }
+  });
+});
