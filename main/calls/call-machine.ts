@@ -89,7 +89,7 @@ export type Effect =
   | { type: 'media.ringtone'; callId: string; action: 'stop' }
   | { type: 'history.started'; callId: string; direction: CallDirection; remote: RemoteParty; at: number }
   | { type: 'history.answered'; callId: string; at: number }
-  | { type: 'history.holdStarted'; callId: string; at: number }
+  | { type: 'history.holdStarted'; callId: string; at: number; heard: 'silence' | { music: string } }
   | { type: 'history.holdEnded'; callId: string; at: number }
   | { type: 'history.ended'; callId: string; at: number; reason: string; by: EndedBy; code: number | null; answered: boolean }
   | { type: 'notify.incoming'; callId: string; remote: RemoteParty; volume: RingVolume }
@@ -275,7 +275,9 @@ export function transition(s: CallState, e: CallEvent, now: number): Transition 
         return { state: { ...s, hold: { ...s.hold, remote: e.on } }, effects: [] };
       }
       const effects: Effect[] = [];
-      if (e.on && !s.hold.local) effects.push({ type: 'history.holdStarted', callId: id, at: now });
+      if (e.on && !s.hold.local) {
+        effects.push({ type: 'history.holdStarted', callId: id, at: now, heard: s.holdMusic ? { music: s.holdMusic } : 'silence' });
+      }
       if (!e.on && s.hold.local) effects.push({ type: 'history.holdEnded', callId: id, at: now });
       const pendingDone = s.holdPending === (e.on ? 'hold' : 'unhold');
       return {

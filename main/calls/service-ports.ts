@@ -38,7 +38,7 @@ export interface CallRecorder {
   callStarted(c: { callId: string; direction: CallDirection; remote: RemoteParty; at: number }): void;
   callAnswered(c: { callId: string; at: number }): void;
   callEnded(c: { callId: string; at: number; reason: string; by: EndedBy; code: number | null; answered: boolean }): void;
-  holdStarted(c: { callId: string; at: number }): void;
+  holdStarted(c: { callId: string; at: number; heard: 'silence' | { music: string } }): void;
   holdEnded(c: { callId: string; at: number }): void;
 }
 

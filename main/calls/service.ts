@@ -129,7 +129,7 @@ export function createCallService(o: CallServiceOptions): CallService {
       case 'history.answered':
         return o.recorder.callAnswered({ callId: effect.callId, at: effect.at });
       case 'history.holdStarted':
-        return o.recorder.holdStarted({ callId: effect.callId, at: effect.at });
+        return o.recorder.holdStarted({ callId: effect.callId, at: effect.at, heard: effect.heard });
       case 'history.holdEnded':
         return o.recorder.holdEnded({ callId: effect.callId, at: effect.at });
       case 'history.ended':
