@@ -3,7 +3,7 @@
  * headless harness. Needs `npx electron-vite build` first (npm test does it).
  */
 import AxeBuilder from '@axe-core/playwright';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -124,5 +124,31 @@ describe.skipIf(!built)('UI shell in Chromium through the real core', () => {
     const result = await child!.evaluate(() => window.consoleApi.settings.get());
     expect(result).toMatchObject({ ok: false, code: 'untrusted-sender' });
     await ui.evaluate(() => document.querySelector('iframe[title=probe]')?.remove());
+  });
+});
+
+describe.skipIf(!built)('UI shell: a settings file kept aside', () => {
+  let h: Harness | undefined;
+  let dir: string;
+  afterAll(async () => {
+    await h?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('tells the agent in a dismissable banner, and the old file is still there', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ui-notice-'));
+    writeFileSync(join(dir, 'settings.json'), '{"schemaVersion": 1, "account": {"wsUrl": "wss://pbx');
+    h = await startHarness({ dataDir: dir, viewport: { width: 1024, height: 640 } });
+    const banner = h.ui.getByRole('region', { name: 'Notices' });
+    await expect.poll(() => banner.textContent()).toMatch(/settings could not be read.*kept as/);
+    expect(readdirSync(dir).some((n) => n.startsWith('settings.json.corrupt-'))).toBe(true);
+    await expectNoSeriousA11yViolations(h);
+    await h.screenshot('shell-notice');
+    await h.ui.getByRole('button', { name: /Dismiss notice/ }).click();
+    await expect.poll(() => banner.count()).toBe(0);
+    // Dismissed in main too: a reload does not bring it back.
+    await h.ui.reload();
+    await expect.poll(() => h!.ui.getByTestId('line-status').textContent()).toContain('No SIP account');
+    expect(await h.ui.getByRole('region', { name: 'Notices' }).count()).toBe(0);
   });
 });
