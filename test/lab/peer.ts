@@ -31,7 +31,9 @@ export const CHROMIUM_FLAGS = [
   '--disable-sync',
   // Without it Chromium gathers no candidates on loopback.
   '--allow-loopback-in-peer-connection',
-  // mDNS .local candidates would never resolve in the namespace.
+  // mDNS .local candidates would never resolve in the namespace. Chromium keeps the LAST
+  // --disable-features switch, so this replaces Playwright's own list (features that only
+  // reach Google services — unreachable in the loopback-only namespace anyway).
   '--disable-features=WebRtcHideLocalIpsWithMdns',
   '--autoplay-policy=no-user-gesture-required',
   '--use-fake-ui-for-media-stream',

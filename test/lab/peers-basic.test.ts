@@ -121,6 +121,15 @@ describe.skipIf(labUnavailable())('SIP lab: SIP.js peers through Kamailio', () =
     await carol.hangup(toCarol);
   });
 
+  it('answers a REFER with the configured rejection and keeps the call up', async () => {
+    const { out, inc } = await connect(alice, bob);
+    await alice.setRefer({ mode: 'reject', code: 403 });
+    expect((await bob.refer(carol, { call: inc })).status).toBe(403);
+    await alice.waitForEvent((e) => e.type === 'refer-received' && e.call === out, 3000, 'REFER');
+    expect((await alice.calls()).find((c) => c.id === out)?.state).toBe('established');
+    await bob.expectHears({ tones: [CALLER] }, 8000, inc);
+  });
+
   it('completes an attended transfer: REFER with Replaces makes the third party’s consult call the caller’s', async () => {
     const { out: aliceLeg, inc: bobCallerLeg } = await connect(alice, bob);
     await bob.hold(bobCallerLeg);
