@@ -14,7 +14,7 @@ import { epochMs, event, noInput, request, text } from './define';
 // ─── targets ────────────────────────────────────────────────────────────────
 
 /** Digits with visual separators, an optional leading +, or a star or hash feature code. */
-const phoneLike = /^(\+?[0-9][0-9\s\-.()]*|[*#][0-9*#\s]*)$/;
+const phoneLike = /^(\+?[\s\-.()]*[0-9][0-9\s\-.()]*|[*#][0-9*#\s]*)$/;
 /**
  * sip:/sips: user@host[:port][;params]. Never `?headers` nor angle brackets or
  * quotes: the Refer-To header is built by main, and a target carrying its own
@@ -27,7 +27,7 @@ const numberText = z
   .trim()
   .min(1, 'Enter the number to transfer to')
   .max(64, 'A number is limited to 64 characters')
-  .regex(phoneLike, 'A number holds digits (spaces, dashes and one leading + allowed) or a * / # code, e.g. +44 20 7946 0018');
+  .regex(phoneLike, 'A number holds digits (spaces, dashes, dots, parentheses and one leading + allowed) or a * / # code, e.g. +44 20 7946 0018');
 
 const sipUriText = z
   .string()
