@@ -1,0 +1,119 @@
+/**
+ * End-to-end: the built app in real Electron, driven by Playwright's Electron
+ * support (playwright-core `_electron`). Needs the Electron binary, which npm
+ * fetches lazily on a machine with internet (`npm start`). Where it is absent
+ * this suite reports itself SKIPPED — loudly, never silently green.
+ *
+ *   npx electron-vite build && npx vitest run --project electron
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { _electron, type ElectronApplication, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { electronBinary } from './electron-binary';
+
+const root = join(import.meta.dirname, '../..');
+
+const binary = electronBinary();
+if (!binary) {
+  console.warn(
+    '\n' +
+      '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n' +
+      '!! Electron e2e suite SKIPPED: no Electron binary (node_modules/electron/dist missing)\n' +
+      '!! — runs on a machine where `npm start` has fetched Electron\n' +
+      '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n',
+  );
+}
+
+/** Chromium flags for a CI box: root needs --no-sandbox; without a display, ozone's headless platform. */
+const launchArgs = (): string[] => {
+  const args: string[] = [];
+  if (process.getuid?.() === 0) args.push('--no-sandbox');
+  if (process.platform === 'linux' && !process.env['DISPLAY'] && !process.env['WAYLAND_DISPLAY']) {
+    args.push('--ozone-platform=headless');
+  }
+  return args;
+};
+
+describe.skipIf(!binary)('Agent Console in Electron', () => {
+  let app: ElectronApplication;
+  let ui: Page;
+  let configHome: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    if (!existsSync(join(root, 'out/main/index.js'))) {
+      throw new Error('out/ is missing: build first (`npx electron-vite build`; `npm test` does it).');
+    }
+    // A fresh profile: userData lives under $XDG_CONFIG_HOME on Linux.
+    configHome = mkdtempSync(join(tmpdir(), 'agent-console-e2e-'));
+    env = { ...(process.env as Record<string, string>), XDG_CONFIG_HOME: configHome, ELECTRON_RENDERER_URL: '' };
+    app = await _electron.launch({ executablePath: binary!, args: [...launchArgs(), '.'], cwd: root, env, timeout: 60_000 });
+    ui = await findWindow(app, '/renderer/ui/index.html');
+    await ui.waitForLoadState('domcontentloaded');
+  }, 120_000);
+
+  afterAll(async () => {
+    await app?.close();
+    if (configHome) rmSync(configHome, { recursive: true, force: true });
+  });
+
+  it('opens the UI window with window.consoleApi and nothing of Node or Electron', async () => {
+    const surface = await ui.evaluate(() => ({
+      api: Object.keys((window as unknown as { consoleApi?: object }).consoleApi ?? {}),
+      require: typeof (window as unknown as { require?: unknown }).require,
+      process: typeof (window as unknown as { process?: unknown }).process,
+      ipcRenderer: typeof (window as unknown as { ipcRenderer?: unknown }).ipcRenderer,
+    }));
+    expect(surface.api).toEqual(expect.arrayContaining(['app', 'settings', 'line']));
+    expect(surface).toMatchObject({ require: 'undefined', process: 'undefined', ipcRenderer: 'undefined' });
+  });
+
+  it('answers a real request through preload → main → core', async () => {
+    const info = await ui.evaluate(() =>
+      (window as unknown as { consoleApi: { app: { info(): Promise<unknown> } } }).consoleApi.app.info(),
+    );
+    expect(info).toMatchObject({ ok: true, value: { electron: expect.any(String) } });
+  });
+
+  it('shows the UI and keeps the media host hidden', async () => {
+    const windows = await app.evaluate(({ BrowserWindow }) =>
+      BrowserWindow.getAllWindows().map((w) => ({ url: w.webContents.getURL(), visible: w.isVisible() })),
+    );
+    expect(windows).toHaveLength(2);
+    expect(windows.find((w) => w.url.endsWith('/renderer/ui/index.html'))?.visible).toBe(true);
+    expect(windows.find((w) => w.url.endsWith('/renderer/media/index.html'))?.visible).toBe(false);
+  });
+
+  it('refuses to open a second window (window.open) or to navigate away', async () => {
+    const opened = await ui.evaluate(() => window.open('https://example.com/', '_blank') === null);
+    expect(opened).toBe(true);
+    await ui.evaluate(() => {
+      window.location.href = 'https://example.com/';
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(ui.url()).toMatch(/\/renderer\/ui\/index\.html$/);
+    const count = await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().length);
+    expect(count).toBe(2);
+  });
+
+  it('a second launch hands over to the running console and exits', async () => {
+    const second = spawn(binary!, [...launchArgs(), '.'], { cwd: root, env, stdio: 'ignore' });
+    const code = await new Promise<number | null>((resolve) => second.on('exit', resolve));
+    expect(code).toBe(0);
+    const count = await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().length);
+    expect(count).toBe(2);
+  }, 60_000);
+});
+
+async function findWindow(app: ElectronApplication, suffix: string): Promise<Page> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const page = app.windows().find((p) => p.url().endsWith(suffix));
+    if (page) return page;
+    if (Date.now() > deadline) throw new Error(`no window showing ${suffix}: ${app.windows().map((p) => p.url()).join(', ')}`);
+    await app.waitForEvent('window', { timeout: 5_000 }).catch(() => undefined);
+  }
+}
