@@ -260,8 +260,12 @@ export function serveMediaHost(port: HostPort): { stop(): void } {
         devices.ringer = request.ringerDeviceId;
         return { fallbacks: await reconcile(await listDevices()) };
       }
-      case 'music.configure':
-        return { name: await audio.configureMusic(request.source, request.name, request.volume) };
+      case 'music.configure': {
+        const name = await audio.configureMusic(request.source, request.name, request.volume);
+        // Held callers now hear the new piece: their call cards must say so.
+        for (const entry of pcs.values()) if (entry.music) reportHearing(entry);
+        return { name };
+      }
       case 'music.preview':
         audio.preview(request.on);
         return null;

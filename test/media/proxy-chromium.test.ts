@@ -1,0 +1,270 @@
+/**
+ * The peer-connection proxy driving REAL Chromium peer connections in the
+ * REAL media host page (out/renderer/media, built), against an independent
+ * plain RTCPeerConnection in a second Chromium process with its own tone.
+ * Agent microphone 660 Hz, far end 880 Hz. Run inside a loopback-only
+ * namespace: `unshare --net sh -c 'ip link set lo up; npx vitest run --project media'`.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MediaHostGoneError } from '../../main/media/errors';
+import { createMediaClient, type DeviceFallback, type MediaClient, type ProxyEvent, type ProxyPeerConnectionBase } from '../../main/media/proxy';
+import type { MediaStreamHandle } from '../../main/media/handles';
+import type { CallerHears, DeviceList } from '../../main/media/protocol';
+import { launchChromium, serveStatic, startMediaHost, type MediaHostHarness } from '../harness/media-host';
+import { hostProbe, installPeer, installProbe, peerProbe, toneWav, waitFor, withDirection, type Spectrum } from './tools';
+
+const AGENT = 660;
+const FAR = 880;
+const mic = { deviceId: 'default', echoCancellation: false, noiseSuppression: false, autoGainControl: false };
+
+let server: Awaited<ReturnType<typeof serveStatic>>;
+let host: MediaHostHarness;
+let peerBrowser: Browser;
+let peer: Page;
+let client: MediaClient;
+const pushes: { devices: DeviceList; fallbacks: DeviceFallback[] }[] = [];
+const hearing: CallerHears[] = [];
+
+beforeAll(async () => {
+  server = await serveStatic();
+  host = await startMediaHost({ baseUrl: server.baseUrl, fakeAudioFile: toneWav(AGENT) });
+  client = createMediaClient(host.link, { rpcTimeoutMs: 20_000 });
+  client.onDevices((devices, fallbacks) => pushes.push({ devices, fallbacks }));
+  await installProbe(host.page);
+  peerBrowser = await launchChromium(toneWav(FAR));
+  peer = await (await peerBrowser.newContext({ permissions: ['microphone'] })).newPage();
+  await peer.goto(`${server.baseUrl}/blank.html`);
+  await installPeer(peer);
+});
+
+afterAll(async () => {
+  client?.dispose();
+  await peerBrowser?.close();
+  await host?.stop();
+  await server?.close();
+});
+
+/** JsSIP's RTCSession._createLocalDescription: create, set, then wait for the end of candidates. */
+async function localDescription(pc: ProxyPeerConnectionBase, kind: 'offer' | 'answer'): Promise<string> {
+  const d = kind === 'offer' ? await pc.createOffer() : await pc.createAnswer();
+  await pc.setLocalDescription(d);
+  if (pc.iceGatheringState === 'complete') return pc.localDescription!.sdp;
+  return new Promise((resolve) => {
+    const listener = (e: ProxyEvent) => {
+      if (e.candidate) return;
+      pc.removeEventListener('icecandidate', listener);
+      resolve(pc.localDescription!.sdp);
+    };
+    pc.addEventListener('icecandidate', listener);
+  });
+}
+
+const hears = (s: Spectrum, hz: number) => s.tones[hz]! > -70 && s.tones[hz]! > s.rmsDb - 40;
+const loud = (s: Spectrum) => s.residualDb > -60;
+const describeSpectrum = (s: Spectrum) => JSON.stringify(s);
+
+describe('proxy ⇄ plain Chromium peer', () => {
+  let pc: ProxyPeerConnectionBase;
+  let stream: MediaStreamHandle;
+
+  /** A re-INVITE from our side, JsSIP-style: fresh offer, direction rewritten on the wire. */
+  async function reoffer(direction: 'sendrecv' | 'sendonly' | 'inactive') {
+    const offer = withDirection(await localDescription(pc, 'offer'), direction);
+    const answer = (await peer.evaluate(`window.__peer.answer(${JSON.stringify(offer)})`)) as string;
+    await pc.setRemoteDescription(new client.RTCSessionDescription({ type: 'answer', sdp: answer }));
+  }
+
+  /** A re-INVITE from the far end (it holds us, or resumes). */
+  async function farReoffer(direction: 'sendrecv' | 'sendonly' | 'inactive') {
+    const offer = (await peer.evaluate(`window.__peer.offer(${JSON.stringify(direction)})`)) as string;
+    await pc.setRemoteDescription({ type: 'offer', sdp: offer });
+    const answer = await localDescription(pc, 'answer');
+    await peer.evaluate(`window.__peer.accept(${JSON.stringify(answer)})`);
+    return answer;
+  }
+
+  it('acquires the microphone and reaches connected with audio flowing both ways', async () => {
+    stream = await client.acquireMicrophone(mic);
+    expect(stream.getTracks().map((t) => t.kind)).toEqual(['audio']);
+    pc = new client.RTCPeerConnection({ iceServers: [] }, null);
+    client.onHearing((p, h) => p === pc && hearing.push(h));
+    for (const t of stream.getTracks()) pc.addTrack(t, stream);
+    const offer = await localDescription(pc, 'offer');
+    expect(offer).toMatch(/a=candidate:.* 127\.0\.0\.1 /);
+    expect(offer).toContain('telephone-event');
+    const answer = (await peer.evaluate(`window.__peer.answer(${JSON.stringify(offer)})`)) as string;
+    await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+    expect(pc.signalingState).toBe('stable');
+    await waitFor(() => ['connected', 'completed'].includes(pc.iceConnectionState), 10_000, 'ICE connected');
+
+    const atPeer = await peerProbe(peer, [AGENT, FAR]);
+    expect(hears(atPeer, AGENT), describeSpectrum(atPeer)).toBe(true);
+    expect(Math.abs(atPeer.peakHz - AGENT)).toBeLessThan(15);
+    const atAgent = await hostProbe(host.page, pc.id, [AGENT, FAR]);
+    expect(hears(atAgent, FAR), describeSpectrum(atAgent)).toBe(true);
+    expect(client.callerHears(pc)).toBe('you');
+  });
+
+  it('local hold (sendonly on the wire, track disabled): the far end is recvonly and hears nothing', async () => {
+    pc.getSenders()[0]!.track.enabled = false; // what JsSIP hold() does first
+    await reoffer('sendonly');
+    expect(await peer.evaluate('window.__peer.direction()')).toBe('recvonly');
+    await waitFor(() => client.callerHears(pc) === 'silence', 3000, 'hears silence');
+    const atPeer = await peerProbe(peer, [AGENT, FAR]);
+    expect(hears(atPeer, AGENT), describeSpectrum(atPeer)).toBe(false);
+    expect(loud(atPeer), describeSpectrum(atPeer)).toBe(false);
+  });
+
+  it('hold music: replaceTrack swaps the outgoing audio to music, JsSIP enabled writes still reach the microphone', async () => {
+    expect(await client.setHoldMusic(pc, true)).toEqual({ music: 'Lounge' });
+    const atPeer = await peerProbe(peer, [AGENT, FAR]);
+    expect(hears(atPeer, AGENT), describeSpectrum(atPeer)).toBe(false);
+    expect(loud(atPeer), describeSpectrum(atPeer)).toBe(true);
+
+    // Switching the piece while held: the caller hears the new one and the card says so.
+    expect(await client.configureMusic({ source: { builtin: 'classic' }, name: 'Classic', volume: 0.5 })).toBe('Classic');
+    await waitFor(() => JSON.stringify(client.callerHears(pc)) === '{"music":"Classic"}', 3000, 'music: Classic');
+    const classic = await peerProbe(peer, [AGENT, FAR]);
+    expect(loud(classic), describeSpectrum(classic)).toBe(true);
+    expect(hears(classic, AGENT)).toBe(false);
+
+    // Volume 0: the music track is silent (volume really applies to what callers hear).
+    await client.configureMusic({ source: { builtin: 'classic' }, name: 'Classic', volume: 0 });
+    const muted = await peerProbe(peer, [AGENT, FAR]);
+    expect(loud(muted), describeSpectrum(muted)).toBe(false);
+    await client.configureMusic({ source: { builtin: 'lounge' }, name: 'Lounge', volume: 0.5 });
+  });
+
+  it('resume: microphone back first, then unhold — the far end hears the agent again, music stops', async () => {
+    expect(await client.setHoldMusic(pc, false)).toBe('silence'); // still disabled and sendonly-held
+    pc.getSenders()[0]!.track.enabled = true; // JsSIP unhold()
+    await reoffer('sendrecv');
+    expect(await peer.evaluate('window.__peer.direction()')).toBe('sendrecv');
+    await waitFor(() => client.callerHears(pc) === 'you', 3000, 'hears you');
+    const atPeer = await peerProbe(peer, [AGENT, FAR]);
+    expect(hears(atPeer, AGENT), describeSpectrum(atPeer)).toBe(true);
+    expect(Math.abs(atPeer.peakHz - AGENT)).toBeLessThan(15);
+    expect(hearing).toEqual(['you', 'silence', { music: 'Lounge' }, { music: 'Classic' }, { music: 'Lounge' }, 'silence', 'you']);
+  });
+
+  it('mute (JsSIP track.enabled=false without hold): the far end hears silence, unmute restores', async () => {
+    pc.getSenders()[0]!.track.enabled = false;
+    await waitFor(() => client.callerHears(pc) === 'silence', 3000, 'muted');
+    expect(hears(await peerProbe(peer, [AGENT]), AGENT)).toBe(false);
+    pc.getSenders()[0]!.track.enabled = true;
+    await waitFor(() => client.callerHears(pc) === 'you', 3000, 'unmuted');
+    expect(hears(await peerProbe(peer, [AGENT]), AGENT)).toBe(true);
+  });
+
+  it('remote hold: the far end offers sendonly / inactive, our answer is recvonly / inactive', async () => {
+    const recvonly = await farReoffer('sendonly');
+    expect(recvonly).toContain('a=recvonly');
+    expect(pc.localDescription!.sdp).toContain('a=recvonly');
+    await waitFor(() => client.callerHears(pc) === 'silence', 3000, 'held by far end');
+    const atAgent = await hostProbe(host.page, pc.id, [AGENT, FAR]);
+    expect(hears(atAgent, FAR), describeSpectrum(atAgent)).toBe(true); // we still receive the far end
+
+    const inactive = await farReoffer('inactive');
+    expect(inactive).toContain('a=inactive');
+    const resumed = await farReoffer('sendrecv');
+    expect(resumed).toContain('a=sendrecv');
+    await waitFor(() => client.callerHears(pc) === 'you', 3000, 'resumed');
+    expect(hears(await peerProbe(peer, [AGENT]), AGENT)).toBe(true);
+  });
+
+  it('RFC 2833 DTMF through the sender: toneBuffer is readable at once and drains as tones are sent', async () => {
+    const dtmf = pc.getSenders()[0]!.dtmf!;
+    expect(dtmf.toneBuffer).toBe('');
+    dtmf.insertDTMF(dtmf.toneBuffer + '12#', 100, 70);
+    expect(dtmf.toneBuffer).toBe('12#');
+    await waitFor(() => dtmf.toneBuffer === '', 5000, 'tone buffer drained');
+  });
+
+  it('closing the call closes its connection and stream in the host and leaves nothing behind', async () => {
+    pc.close();
+    await waitFor(async () => (await client.hostStats()).connections === 0, 3000, 'host connection closed');
+    expect(await client.hostStats()).toEqual({ connections: 0, streams: 0, audioElements: 0 });
+    expect(client.counters()).toEqual({ connections: 0, streams: 0, pendingRpcs: 0, timers: 0, pcListeners: 0, rejectedMessages: 0 });
+    await peer.evaluate('window.__peer.close()');
+  });
+});
+
+describe('two proxied connections in the one media host', () => {
+  it('connect to each other with audio both ways (two calls at once, each with its own stream)', async () => {
+    const s1 = await client.acquireMicrophone(mic);
+    const s2 = await client.acquireMicrophone(mic);
+    const a = new client.RTCPeerConnection({ iceServers: [] });
+    const b = new client.RTCPeerConnection({ iceServers: [] });
+    a.addTrack(s1.getTracks()[0]!, s1);
+    b.addTrack(s2.getTracks()[0]!, s2);
+    await b.setRemoteDescription({ type: 'offer', sdp: await localDescription(a, 'offer') });
+    await a.setRemoteDescription({ type: 'answer', sdp: await localDescription(b, 'answer') });
+    await waitFor(() => ['connected', 'completed'].includes(a.iceConnectionState) && ['connected', 'completed'].includes(b.iceConnectionState), 10_000, 'both connected');
+    const atB = await hostProbe(host.page, b.id, [AGENT]);
+    expect(hears(atB, AGENT), describeSpectrum(atB)).toBe(true);
+    // Hold music on one leg only: the other keeps the microphone.
+    a.getSenders()[0]!.track.enabled = false;
+    await client.setHoldMusic(a, true);
+    expect(client.callerHears(a)).toEqual({ music: 'Lounge' });
+    expect(client.callerHears(b)).toBe('you');
+    a.close();
+    b.close();
+    expect(client.counters()).toMatchObject({ connections: 0, streams: 0, pcListeners: 0 });
+    await waitFor(async () => (await client.hostStats()).streams === 0, 3000, 'streams released');
+  });
+});
+
+describe('devices and local sounds', () => {
+  it('pushes the device list at start-up and lists devices on request', async () => {
+    await waitFor(() => pushes.length > 0, 5000, 'device push');
+    const list = await client.listDevices();
+    expect(list.inputs.some((d) => d.deviceId === 'default')).toBe(true);
+    expect(pushes[0]!.devices.inputs.length).toBe(list.inputs.length);
+    expect(pushes[0]!.fallbacks).toEqual([]);
+  });
+
+  it('a selected device that does not exist falls back to the default and says so', async () => {
+    const fallbacks = await client.configureAudio({ inputDeviceId: 'default', outputDeviceId: 'gone-headset', ringerDeviceId: 'default' });
+    expect(fallbacks).toEqual([{ role: 'output', lostDeviceId: 'gone-headset' }]);
+    expect(await client.configureAudio({ inputDeviceId: 'default', outputDeviceId: 'default', ringerDeviceId: 'default' })).toEqual([]);
+  });
+
+  it('a microphone that is gone falls back to the default one (the call still gets audio) and main is told', async () => {
+    const before = pushes.length;
+    const s = await client.acquireMicrophone({ ...mic, deviceId: 'unplugged-usb-headset' });
+    expect(s.getTracks()).toHaveLength(1);
+    await waitFor(() => pushes.length > before, 3000, 'fallback push');
+    expect(pushes.at(-1)!.fallbacks).toContainEqual({ role: 'input', lostDeviceId: 'unplugged-usb-headset' });
+    client.releaseStream(s);
+  });
+
+  it('rings loud and soft, plays the completion cue, previews music', async () => {
+    await client.startRinging('loud');
+    await client.startRinging('soft');
+    await client.stopRinging();
+    const started = Date.now();
+    await client.playCue();
+    expect(Date.now() - started).toBeGreaterThan(300); // resolves when the cue has played
+    await client.previewMusic(true);
+    await client.previewMusic(false);
+  });
+});
+
+describe('media host death', () => {
+  it('rejects pending RPCs and reports gone with a reason', async () => {
+    const reasons: string[] = [];
+    client.onGone((r) => reasons.push(r));
+    const pc = new client.RTCPeerConnection({ iceServers: [] });
+    const s = await client.acquireMicrophone(mic);
+    pc.addTrack(s.getTracks()[0]!, s);
+    const pending = client.playCue().catch((e: unknown) => e);
+    await host.crash();
+    expect(await pending).toBeInstanceOf(MediaHostGoneError);
+    expect(reasons).toEqual(['media host crashed']);
+    expect(pc.signalingState).toBe('closed');
+    await expect(pc.createOffer()).rejects.toBeInstanceOf(MediaHostGoneError);
+    pc.close();
+    expect(client.counters()).toMatchObject({ connections: 0, streams: 0, pendingRpcs: 0, timers: 0 });
+  });
+});
