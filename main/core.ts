@@ -7,12 +7,14 @@
 import {
   contract,
   type AppInfo,
-  type LineStatus,
   type Notice,
 } from '../preload/contract';
-import { startHistory, type HistoryRepository } from './history';
+import { historyRecorder } from './calls/service-history';
+import { safeRecorder, startHistory, type HistoryRepository } from './history';
 import { createRouter, type Router, type UiTransport } from './ipc/router';
 import type { Logger } from './logging/logger';
+import type { MediaHostLink } from './media/link';
+import { startTelephony, type TelephonyCore, type TelephonyOptions } from './sip/telephony';
 import type { SecretStore } from './settings/secrets';
 import { openSettingsStore, type SettingsStore } from './settings/store';
 
@@ -25,6 +27,10 @@ export interface CorePorts {
   log: Logger;
   app: Omit<AppInfo, 'dataDir'>;
   now?: () => number;
+  /** The hidden media host (peer connections, microphone, ringer). Without it the SIP line is not started. */
+  media?: MediaHostLink;
+  /** Line time-outs/back-off overrides (tests, lab). */
+  sip?: TelephonyOptions['line'];
 }
 
 export interface ConsoleCore {
@@ -32,6 +38,8 @@ export interface ConsoleCore {
   readonly settings: SettingsStore;
   /** The call history (also the call service's recorder); null when it could not be opened (a notice says why). */
   readonly history: HistoryRepository | null;
+  /** SIP line, call service and media client. */
+  readonly telephony: TelephonyCore;
   /** Graceful stop: unregister, close the database. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -56,17 +64,8 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
     );
   }
 
-  // Until the SIP line lands (telephony issue) the line only reflects configuration.
-  let lineStatus: LineStatus = {
-    state: settings.view().account ? 'unregistered' : 'unconfigured',
-    aor: settings.view().account?.sipUri ?? null,
-    reason: null,
-    since: now(),
-  };
-  const setLine = (next: Omit<LineStatus, 'since'>) => {
-    lineStatus = { ...next, since: now() };
-    router.push(contract.line.changed, lineStatus);
-  };
+  // Assigned below once history (the call recorder) is open; handlers run only after startCore returns.
+  let telephony: TelephonyCore | null = null;
 
   router.handle(contract.app.info, () => ({ ...ports.app, dataDir: ports.dataDir }));
   router.handle(contract.app.notices, () => notices);
@@ -85,13 +84,13 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
   router.handle(contract.settings.saveAccount, (input) => {
     const view = settings.saveAccount(input);
     router.push(contract.settings.changed, view);
-    setLine({ state: 'unregistered', aor: view.account?.sipUri ?? null, reason: null });
+    void telephony?.accountChanged();
     return view;
   });
   router.handle(contract.settings.removeAccount, () => {
     const view = settings.removeAccount();
     router.push(contract.settings.changed, view);
-    setLine({ state: 'unconfigured', aor: null, reason: null });
+    void telephony?.accountChanged();
     return view;
   });
 
@@ -104,17 +103,31 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
     notice: addNotice,
   });
 
-  router.handle(contract.line.status, () => lineStatus);
-  router.handle(contract.line.reconnect, () => lineStatus);
+  const noRecorder = { callStarted() {}, callAnswered() {}, callEnded() {}, holdStarted() {}, holdEnded() {} };
+  telephony = startTelephony({
+    router,
+    settings,
+    media: ports.media,
+    recorder: history.repo
+      ? historyRecorder(safeRecorder(history.repo, log.scope('history')), () => settings.file().account?.sipUri ?? '')
+      : noRecorder,
+    log,
+    now,
+    notice: addNotice,
+    ...(ports.sip && { line: ports.sip }),
+  });
+  const phone = telephony;
 
   let stopped = false;
   return {
     router,
     settings,
     history: history.repo,
+    telephony: phone,
     async stop() {
       if (stopped) return;
       stopped = true;
+      await phone.stop();
       router.dispose();
       history.stop();
     },

@@ -118,7 +118,7 @@ const userUri = (user: string, domain: string) => `sip:${user}@${domain}`;
 /** The party as shown for a SIP URI we received: user part, display name when given. */
 export function describeRemote(uri: string, displayName: string | null | undefined) {
   const m = /^sips?:([^@]+)@/i.exec(uri);
-  let number = m ? m[1]! : uri;
+  let number = m ? m[1] : uri;
   try {
     number = decodeURIComponent(number);
   } catch {

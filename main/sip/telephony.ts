@@ -1,0 +1,167 @@
+/**
+ * Telephony assembled: the media client (peer-connection proxy) over the media
+ * host link, the SIP line for the configured account, the call service, and
+ * their IPC channels (line:*, calls:*). startCore calls this once; the account
+ * being saved or removed restarts only the line, never the service, so calls
+ * in the list keep their history and a UI reload touches nothing here.
+ */
+import { contract, type LineStatus, type Notice } from '../../preload/contract';
+import { createCallService, type CallService } from '../calls/service';
+import { registerCallHandlers } from '../calls/service-ipc';
+import type { CallRecorder } from '../calls/service-ports';
+import type { Router } from '../ipc/router';
+import type { Logger } from '../logging/logger';
+import type { MediaHostLink } from '../media/link';
+import { createMediaClient, type MediaClient } from '../media/proxy';
+import type { SettingsStore } from '../settings/store';
+import { createLine, type Line, type LineOptions } from './line';
+
+export interface TelephonyOptions {
+  router: Router;
+  settings: SettingsStore;
+  /** The hidden media host; without it the line is not started (no audio = no calls). */
+  media: MediaHostLink | undefined;
+  recorder: CallRecorder;
+  log: Logger;
+  now: () => number;
+  notice: (level: Notice['level'], message: string) => void;
+  /** Overrides for tests and the lab (time-outs, back-off). */
+  line?: Partial<Omit<LineOptions, 'log' | 'media' | 'now'>>;
+}
+
+export interface TelephonyCore {
+  readonly calls: CallService;
+  readonly media: MediaClient | null;
+  line(): Line | null;
+  lineStatus(): LineStatus;
+  /** The account was saved or removed: restart the line with the new settings. */
+  accountChanged(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function startTelephony(o: TelephonyOptions): TelephonyCore {
+  const log = o.log;
+  const media = o.media ? createMediaClient(o.media, { log: log.scope('media') }) : null;
+  const restoreGlobals = media?.installGlobals() ?? null;
+
+  const calls = createCallService({
+    recorder: o.recorder,
+    alerts: {
+      ringer(mode) {
+        if (!media) return;
+        void (mode === 'off' ? media.stopRinging() : media.startRinging(mode)).catch((e: unknown) =>
+          log.warn('calls: ringer failed', { mode, error: String(e) }),
+        );
+      },
+      incoming: (callId, remote) => log.info('calls: incoming', { callId, from: remote.uri }),
+      dismiss: () => {},
+      missed: (_callId, remote) => o.notice('info', `Missed call from ${remote.displayName ?? remote.number}.`),
+      problem: (_callId, message) => o.notice('warning', message),
+    },
+    clock: {
+      now: o.now,
+      setTimeout(fn, ms) {
+        const t = setTimeout(fn, ms);
+        return () => clearTimeout(t);
+      },
+    },
+    preferences: () => o.settings.file().preferences.calls,
+    publish: (list) => o.router.push(contract.calls.changed, list),
+    log: log.scope('calls'),
+  });
+  registerCallHandlers(o.router, calls);
+  const offGone = media?.onGone((reason) => calls.mediaGone(reason)) ?? (() => {});
+
+  let line: Line | null = null;
+  let detach: (() => void) | null = null;
+  let offStatus: (() => void) | null = null;
+  let status: LineStatus = { state: 'unconfigured', aor: null, reason: null, since: o.now() };
+  const publishStatus = (next: LineStatus) => {
+    status = next;
+    o.router.push(contract.line.changed, status);
+  };
+
+  /** A line that is not running: pushed only when it differs from what the UI has (no push at start-up). */
+  const idle = (state: 'unconfigured' | 'unregistered', aor: string | null, push: boolean) => {
+    if (status.state === state && status.aor === aor && status.reason === null) return;
+    const next: LineStatus = { state, aor, reason: null, since: o.now() };
+    if (push) publishStatus(next);
+    else status = next;
+  };
+
+  const startLine = (push: boolean) => {
+    const account = o.settings.file().account;
+    if (!account) return idle('unconfigured', null, push);
+    if (!media) {
+      log.warn('sip: no media host link; the line is not started');
+      return idle('unregistered', account.sipUri, push);
+    }
+    const audio = () => o.settings.file().preferences.audio;
+    line = createLine(
+      {
+        wsUrl: account.wsUrl,
+        sipUri: account.sipUri,
+        authorizationUser: account.authorizationUser,
+        password: o.settings.password(),
+        displayName: account.displayName,
+        acceptSelfSigned: account.acceptSelfSigned,
+      },
+      {
+        ...o.line,
+        log: log.scope('sip'),
+        now: o.now,
+        media: {
+          microphone: () =>
+            media.acquireMicrophone({
+              deviceId: audio().inputDeviceId,
+              echoCancellation: audio().echoCancellation,
+              noiseSuppression: audio().noiseSuppression,
+              autoGainControl: audio().autoGainControl,
+            }) as unknown as Promise<MediaStream>,
+          release: (stream) => media.releaseStream(stream as never),
+        },
+      },
+    );
+    offStatus = line.onStatus(publishStatus);
+    detach = calls.attach(line);
+    line.start();
+  };
+  const stopLine = async () => {
+    const current = line;
+    line = null;
+    detach?.();
+    offStatus?.();
+    detach = offStatus = null;
+    if (current) await current.stop();
+  };
+
+  o.router.handle(contract.line.status, () => status);
+  o.router.handle(contract.line.reconnect, () => {
+    if (line) line.reconnect();
+    else startLine(true);
+    return status;
+  });
+
+  startLine(false);
+
+  let stopped = false;
+  return {
+    calls,
+    media,
+    line: () => line,
+    lineStatus: () => status,
+    async accountChanged() {
+      await stopLine();
+      startLine(true);
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      calls.dispose();
+      await stopLine();
+      offGone();
+      media?.dispose();
+      restoreGlobals?.();
+    },
+  };
+}
