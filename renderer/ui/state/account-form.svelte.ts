@@ -1,3 +1,4 @@
+import { SvelteSet } from 'svelte/reactivity';
 import type { AccountInput, AccountView, Err } from '../../../preload/contract';
 import type { ConsoleApi } from '../../../preload/ui-api';
 import { checkAccount, type AccountField, type AccountFormValues, type FieldErrors } from './account-checks';
@@ -26,7 +27,8 @@ export class AccountFormModel {
   /** Short confirmation after a successful save, announced politely. */
   confirmation = $state<string | null>(null);
   saved = $state.raw<AccountView | null>(null);
-  private touched = new Set<AccountField>();
+  /** Fields the agent has left at least once: only those are checked while typing. */
+  private readonly touched = new SvelteSet<AccountField>();
 
   readonly hasPassword = $derived(this.saved?.hasPassword ?? false);
   readonly configured = $derived(this.saved !== null);

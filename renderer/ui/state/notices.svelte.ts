@@ -17,9 +17,9 @@ export class NoticesModel {
 
   /** Adds or refreshes by id (a notice may arrive both pushed and in the initial read). */
   add(notices: readonly Notice[]) {
-    const byId = new Map(this.list.map((n) => [n.id, n]));
-    for (const n of notices) byId.set(n.id, n);
-    this.list = [...byId.values()].sort((a, b) => a.at - b.at);
+    // A handful of notices at most: a linear scan is clearer than an index.
+    const kept = this.list.filter((n) => !notices.some((m) => m.id === n.id));
+    this.list = [...kept, ...notices].sort((a, b) => a.at - b.at);
   }
 
   async dismiss(id: string) {
