@@ -36,9 +36,12 @@
  * with a typed refusal (e.g. undo after send: 'undo-too-late'). SIP events and
  * timers that arrive late or for a leg we no longer track (NOTIFY after BYE,
  * NOTIFY on an ended dialog — JsSIP issue 556 — a stale timer) are explicit
- * no-ops: `transferRules` lists every (phase, event) pair as handle / ignore /
- * refuse, and the tests walk the whole cross product.
+ * no-ops: `transferRules` (transfer-rules.ts) lists every (phase, event) pair
+ * as handle / ignore / refuse, and the tests walk the whole cross product.
+ * Building blocks (timeline + history, timers, hold + music) live in
+ * transfer-draft.ts; Replaces in transfer-replaces.ts.
  */
+import { TransferDraft, newTransfer, noOptions } from './transfer-draft';
 import {
   anotherTransfer,
   callerHungUp,
@@ -49,21 +52,16 @@ import {
   referOffered,
   transfereeHungUp,
 } from './transfer-reasons';
+import { referToWithReplaces, replacesFor, stripHeaders } from './transfer-replaces';
+import { consultPhases, refusalText, ruleFor } from './transfer-rules';
 import {
   IllegalTransferTransition,
   type DialogId,
-  type RefusalCode,
   type ReplacesHeader,
   type ResolvedTarget,
-  type Transfer,
-  type TransferEffect,
   type TransferEvent,
-  type TransferEventType,
-  type TransferOptions,
-  type TransferPhase,
   type TransferReason,
   type TransferState,
-  type TransferStep,
   type TransferTransition,
 } from './transfer-types';
 
@@ -78,206 +76,6 @@ export function createTransferState(callId: string): TransferState {
   return { callId, phase: 'idle', transfer: null };
 }
 
-// ─── the rules: every (phase, event) pair ───────────────────────────────────
-
-export type Rule = 'handle' | 'ignore' | { refuse: RefusalCode };
-
-const allEventTypes = [
-  'request.blind',
-  'request.attended',
-  'agent.undo',
-  'agent.complete',
-  'agent.cancel',
-  'agent.swap',
-  'agent.hangupConsult',
-  'agent.answerRefer',
-  'refer.accepted',
-  'refer.rejected',
-  'refer.notify',
-  'consult.started',
-  'consult.ringing',
-  'consult.answered',
-  'consult.failed',
-  'consult.ended',
-  'caller.ended',
-  'timer.fired',
-  'incoming.replaces',
-  'incoming.refer',
-  'followed.started',
-  'followed.answered',
-  'followed.failed',
-] as const satisfies readonly TransferEventType[];
-// Compile-time check that the list above names every event type.
-type Missing = Exclude<TransferEventType, (typeof allEventTypes)[number]>;
-const _everyEventListed: Missing extends never ? true : never = true;
-void _everyEventListed;
-export const transferEventTypes: readonly TransferEventType[] = allEventTypes;
-
-export const transferPhaseList: readonly TransferPhase[] = [
-  'idle',
-  'pending',
-  'referring',
-  'consult-dialing',
-  'consulting',
-  'completing',
-  'refer-offered',
-  'following',
-  'done',
-];
-
-const H = 'handle' as const;
-const I = 'ignore' as const;
-const refuse = (refusal: RefusalCode): Rule => ({ refuse: refusal });
-
-/** SIP/timer events a phase does not act on: late, duplicate or for a leg we no longer track. */
-const lateEvents = (types: TransferEventType[]) => Object.fromEntries(types.map((t) => [t, I]));
-
-/** Rules for every phase; a pair not listed is refused with `defaultRefusal(phase, event)`. */
-export const transferRules: Record<TransferPhase, Partial<Record<TransferEventType, Rule>>> = {
-  idle: {
-    'request.blind': H,
-    'request.attended': H,
-    'incoming.replaces': H,
-    'incoming.refer': H,
-    'caller.ended': H,
-    'consult.started': H, // a consult we gave up on: hang it up
-    ...lateEvents(['refer.accepted', 'refer.rejected', 'refer.notify', 'consult.ringing', 'consult.answered',
-      'consult.failed', 'consult.ended', 'timer.fired', 'followed.started', 'followed.answered', 'followed.failed']),
-  },
-  pending: {
-    'agent.undo': H,
-    'agent.cancel': H, // same as undo: nothing was sent
-    'timer.fired': H,
-    'caller.ended': H,
-    'incoming.replaces': H,
-    'incoming.refer': H,
-    'consult.started': H,
-    ...lateEvents(['refer.accepted', 'refer.rejected', 'refer.notify', 'consult.ringing', 'consult.answered',
-      'consult.failed', 'consult.ended', 'followed.started', 'followed.answered', 'followed.failed']),
-  },
-  referring: {
-    'refer.accepted': H,
-    'refer.rejected': H,
-    'refer.notify': H,
-    'timer.fired': H,
-    'caller.ended': H,
-    'incoming.replaces': H,
-    'incoming.refer': H,
-    'consult.started': H,
-    // A second Complete (double click, or the one that turned a ringing consult blind) changes nothing.
-    'agent.complete': I,
-    'agent.cancel': refuse('refer-in-flight'),
-    ...lateEvents(['consult.ringing', 'consult.answered', 'consult.failed', 'consult.ended',
-      'followed.started', 'followed.answered', 'followed.failed']),
-  },
-  'consult-dialing': {
-    'consult.started': H,
-    'consult.ringing': H,
-    'consult.answered': H,
-    'consult.failed': H,
-    'consult.ended': H,
-    'agent.cancel': H,
-    'agent.complete': H, // semi-attended: becomes blind to the same target
-    'agent.hangupConsult': H, // hanging up a consult that never answered = cancel (caller resumed)
-    'caller.ended': H,
-    'incoming.replaces': H,
-    'incoming.refer': H,
-    'agent.swap': refuse('not-consulting'),
-    ...lateEvents(['refer.accepted', 'refer.rejected', 'refer.notify', 'timer.fired',
-      'followed.started', 'followed.answered', 'followed.failed']),
-  },
-  consulting: {
-    'agent.swap': H,
-    'agent.complete': H,
-    'agent.hangupConsult': H, // the seed: the transfer completes when the transferer hangs up
-    'agent.cancel': H,
-    'consult.ended': H,
-    'consult.failed': H,
-    'caller.ended': H,
-    'incoming.replaces': H,
-    'incoming.refer': H,
-    'consult.started': H,
-    ...lateEvents(['consult.ringing', 'consult.answered', 'refer.accepted', 'refer.rejected', 'refer.notify',
-      'timer.fired', 'followed.started', 'followed.answered', 'followed.failed']),
-  },
-  completing: {
-    'refer.accepted': H,
-    'refer.rejected': H,
-    'refer.notify': H,
-    'timer.fired': H,
-    'consult.ended': H,
-    'consult.failed': H,
-    'caller.ended': H,
-    'incoming.replaces': H,
-    'incoming.refer': H,
-    'consult.started': H,
-    'agent.complete': I, // double Complete: the REFER is already out
-    'agent.hangupConsult': I,
-    'agent.cancel': refuse('refer-in-flight'),
-    'agent.swap': refuse('refer-in-flight'),
-    ...lateEvents(['consult.ringing', 'consult.answered', 'followed.started', 'followed.answered', 'followed.failed']),
-  },
-  'refer-offered': {
-    'agent.answerRefer': H,
-    'timer.fired': H,
-    'caller.ended': H,
-    'incoming.replaces': H,
-    'incoming.refer': H,
-    'consult.started': H,
-    ...lateEvents(['refer.accepted', 'refer.rejected', 'refer.notify', 'consult.ringing', 'consult.answered',
-      'consult.failed', 'consult.ended', 'followed.started', 'followed.answered', 'followed.failed']),
-  },
-  following: {
-    'followed.started': H,
-    'followed.answered': H,
-    'followed.failed': H,
-    'caller.ended': H,
-    'incoming.replaces': H,
-    'incoming.refer': H,
-    'consult.started': H,
-    ...lateEvents(['refer.accepted', 'refer.rejected', 'refer.notify', 'consult.ringing', 'consult.answered',
-      'consult.failed', 'consult.ended', 'timer.fired']),
-  },
-  done: {
-    'consult.started': H,
-    'incoming.replaces': H, // answered 481: the dialog to replace is gone (RFC 3891 §3)
-    // NOTIFY after our BYE, NOTIFY on an ended dialog (JsSIP issue 556), the consult's own BYE after
-    // a completed transfer, a REFER on a dead dialog: nothing left to do.
-    ...lateEvents(['refer.accepted', 'refer.rejected', 'refer.notify', 'consult.ringing', 'consult.answered',
-      'consult.failed', 'consult.ended', 'caller.ended', 'timer.fired', 'incoming.refer',
-      'followed.started', 'followed.answered', 'followed.failed']),
-  },
-};
-
-const consultPhases: ReadonlySet<TransferPhase> = new Set(['consult-dialing', 'consulting']);
-const sentPhases: ReadonlySet<TransferPhase> = new Set(['referring', 'consult-dialing', 'consulting', 'completing']);
-
-/** Why an agent intent not listed for a phase is refused. */
-function defaultRefusal(phase: TransferPhase, type: TransferEventType): RefusalCode {
-  if (phase === 'done') return 'call-ended';
-  if (type === 'request.blind' || type === 'request.attended') return 'transfer-in-progress';
-  if (type === 'agent.undo') return sentPhases.has(phase) ? 'undo-too-late' : 'no-transfer';
-  if (type === 'agent.swap' || type === 'agent.hangupConsult') return consultPhases.has(phase) ? 'internal' : 'not-consulting';
-  if (type.startsWith('agent.')) return 'no-transfer';
-  return 'internal';
-}
-
-export function ruleFor(phase: TransferPhase, type: TransferEventType): Rule {
-  return transferRules[phase][type] ?? refuse(defaultRefusal(phase, type));
-}
-
-const refusalText: Record<RefusalCode, string> = {
-  'no-transfer': 'there is no transfer to act on',
-  'transfer-in-progress': 'this call already has a transfer under way',
-  'undo-too-late': 'the transfer was already sent and can no longer be undone',
-  'not-consulting': 'that needs an answered consult call',
-  'refer-in-flight': 'the transfer request is already out; wait for its answer',
-  'call-ended': 'the call has ended',
-  internal: 'this event cannot happen now',
-};
-
-// ─── the transition ─────────────────────────────────────────────────────────
-
 /** The only function that changes a call's transfer. */
 export function transition(state: TransferState, event: TransferEvent): TransferTransition {
   const rule = ruleFor(state.phase, event.type);
@@ -290,27 +88,9 @@ export function transition(state: TransferState, event: TransferEvent): Transfer
 }
 
 /** One transition in progress: a draft of the state plus the effects collected in order. */
-class Run {
-  readonly s: TransferState;
-  readonly effects: TransferEffect[] = [];
 
-  constructor(
-    state: TransferState,
-    readonly e: TransferEvent,
-  ) {
-    this.s = structuredClone(state);
-  }
-
-  private get t(): Transfer {
-    const t = this.s.transfer;
-    if (!t) throw new Error(`transfer machine: phase ${this.s.phase} without a transfer`);
-    return t;
-  }
-
-  private get callId() {
-    return this.s.callId;
-  }
-
+/** One transition in progress: the draft plus the handler for each event. */
+class Run extends TransferDraft {
   /** Returns false for a data mismatch (stale transfer id, consult id or timer): an explicit no-op. */
   dispatch(): boolean {
     const e = this.e;
@@ -387,110 +167,6 @@ class Run {
         this.followedOutcome(e.type === 'followed.answered', e.type === 'followed.failed' ? e.code : null);
         return true;
     }
-  }
-
-  // ── building blocks ──
-
-  private emit(...effects: TransferEffect[]) {
-    this.effects.push(...effects);
-  }
-
-  private step(step: TransferStep, sipCode: number | null = null, note: string | null = null) {
-    const t = this.t;
-    t.timeline.push({ step, at: this.e.at, sipCode, note });
-    this.emit({
-      type: 'history.transferStep',
-      callId: this.callId,
-      transferId: t.id,
-      mode: t.mode,
-      step,
-      at: this.e.at,
-      target: t.target?.uri ?? null,
-      sipCode,
-      note,
-    });
-  }
-
-  private startTimer(name: 'undo' | 'refer' | 'complete' | 'offer', ms: number) {
-    const id = `${this.t.id}/${name}`;
-    this.t.timers.push(id);
-    this.emit({ type: 'timer.start', callId: this.callId, timer: { id, ms } });
-  }
-
-  /** Every timer of this transfer dies with it. */
-  private cancelTimers() {
-    for (const id of this.t.timers) this.emit({ type: 'timer.cancel', callId: this.callId, timer: { id } });
-    this.t.timers = [];
-  }
-
-  private tell(reason: TransferReason) {
-    this.t.reason = reason;
-    this.emit({ type: 'notify.agent', callId: this.callId, reason });
-  }
-
-  private holdCaller() {
-    const c = this.t.caller;
-    if (!c.held) this.emit({ type: 'sip.hold', callId: this.callId });
-    if (!c.music) this.emit({ type: 'media.holdMusic', callId: this.callId, on: true });
-    c.held = true;
-    c.music = true;
-  }
-
-  /** Music off first, so the caller never hears music after the agent is back. */
-  private resumeCaller() {
-    const c = this.t.caller;
-    if (c.music) this.emit({ type: 'media.holdMusic', callId: this.callId, on: false });
-    if (c.held) this.emit({ type: 'sip.unhold', callId: this.callId });
-    c.held = false;
-    c.music = false;
-  }
-
-  private releaseCaller() {
-    const c = this.t.caller;
-    if (c.music) this.emit({ type: 'media.holdMusic', callId: this.callId, on: false });
-    c.music = false;
-    this.emit({ type: 'sip.hangup', callId: this.callId });
-  }
-
-  /** Stop the consult's music and hang it up (CANCEL while ringing, BYE once up). */
-  private dropConsult() {
-    const k = this.t.consult;
-    if (!k) return;
-    if (k.callId !== null) {
-      if (k.music) this.emit({ type: 'media.holdMusic', callId: k.callId, on: false });
-      if (k.state !== 'ended') this.emit({ type: 'sip.hangup', callId: k.callId });
-    }
-    k.music = false;
-    k.state = 'ended';
-  }
-
-  /** The consult outlives the transfer as an ordinary call the agent talks on. */
-  private handOverConsult() {
-    const k = this.t.consult;
-    if (!k || k.callId === null || k.state === 'ended') return;
-    if (k.music) this.emit({ type: 'media.holdMusic', callId: k.callId, on: false });
-    if (k.held) this.emit({ type: 'sip.unhold', callId: k.callId });
-    k.music = false;
-    k.held = false;
-  }
-
-  /** The transfer did not happen; the caller is back with the agent. */
-  private takeBack(reason: TransferReason, failedCode: number | null | 'no-step') {
-    const wasHeld = this.t.caller.held;
-    if (failedCode !== 'no-step') this.step('failed', failedCode, reason.message);
-    this.cancelTimers();
-    this.dropConsult();
-    this.resumeCaller();
-    // Every failed transfer ends its timeline on a terminal step, even if the caller never waited.
-    if (wasHeld || failedCode === 'no-step') this.step('taken-back', null, reason.message);
-    this.tell(reason);
-    this.t.undoDeadline = null;
-    this.s.phase = 'idle';
-  }
-
-  private isOurConsult(consultCallId: string): boolean {
-    const k = this.s.transfer?.consult;
-    return !!k && k.callId === consultCallId && k.state !== 'ended';
   }
 
   // ── agent intents ──
@@ -816,8 +492,12 @@ class Run {
         if (name !== 'offer') return false;
         this.declineRefer(referNotAnsweredInTime, 'declined: not answered in time');
         return true;
-      default:
-        return false;
+      case 'idle':
+      case 'consult-dialing':
+      case 'consulting':
+      case 'following':
+      case 'done':
+        return false; // these phases run no timer of their own
     }
   }
 
@@ -900,53 +580,4 @@ class Run {
     }
     this.s.phase = t.referrerGone ? 'done' : 'idle';
   }
-}
-
-const noOptions: TransferOptions = { safe: false, undoMs: 0, referTimeoutMs: 0, completeTimeoutMs: 0 };
-
-function newTransfer(id: string, mode: Transfer['mode'], target: ResolvedTarget | null, options: TransferOptions): Transfer {
-  return {
-    id,
-    mode,
-    semiAttended: false,
-    options,
-    target,
-    undoDeadline: null,
-    caller: { held: false, music: false },
-    consult: null,
-    active: 'caller',
-    referAccepted: false,
-    progress: 'none',
-    timers: [],
-    reason: null,
-    timeline: [],
-    referId: null,
-    followedCallId: null,
-    referrerGone: false,
-  };
-}
-
-// ─── Replaces (RFC 3891) ────────────────────────────────────────────────────
-
-/**
- * RFC 3891 §3: the recipient of the INVITE-with-Replaces (the transferee)
- * matches to-tag against ITS local tag and from-tag against its remote tag.
- * Its local tag is our remote tag, whichever side sent the consult INVITE.
- * JsSIP instead copies the INVITE's To/From tags, which is right only when we
- * sent the consult INVITE (JsSIP issue 817) — hence built here.
- */
-export function replacesFor(dialog: DialogId): ReplacesHeader {
-  return { callId: dialog.callId, toTag: dialog.remoteTag, fromTag: dialog.localTag };
-}
-
-/** `sip:bob@host?Replaces=<escaped>` (RFC 3515 §2.1: headers in a Refer-To URI are %-escaped). */
-export function referToWithReplaces(uri: string, r: ReplacesHeader): string {
-  const value = `${r.callId};to-tag=${r.toTag};from-tag=${r.fromTag}`;
-  return `${stripHeaders(uri)}?Replaces=${encodeURIComponent(value)}`;
-}
-
-/** Headers the remote put on its own URI are not ours to forward. */
-function stripHeaders(uri: string): string {
-  const q = uri.indexOf('?');
-  return q === -1 ? uri : uri.slice(0, q);
 }

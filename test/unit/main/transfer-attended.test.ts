@@ -6,11 +6,11 @@
  * scenario matrix of TRANSFER.md.
  */
 import { describe, expect, it } from 'vitest';
-import { referToWithReplaces, replacesFor } from '../../../main/calls/transfer-machine';
+import { referToWithReplaces, replacesFor } from '../../../main/calls/transfer-replaces';
 import { toTransferSnapshot } from '../../../main/calls/transfer-snapshot';
 import { IllegalTransferTransition, type DialogId } from '../../../main/calls/transfer-types';
 import { transferSnapshotSchema } from '../../../preload/contract/transfer';
-import { CALLER, CONSULT, CONSULT_DIALOG, Harness, play, SAFE, SEED, type Row } from './transfer-fixtures';
+import { CALLER, CONSULT, Harness, play, SAFE, SEED, type Row } from './transfer-fixtures';
 
 const REPLACES_REFER =
   'sip.refer C sip:2001@pbx.test?Replaces=consult-call-id%40agent%3Bto-tag%3DbobTag%3Bfrom-tag%3DourTag';

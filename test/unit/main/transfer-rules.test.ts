@@ -8,14 +8,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { IllegalTransition } from '../../../main/calls/call-machine';
-import {
-  REFER_OFFER_MS,
-  ruleFor,
-  transferEventTypes,
-  transferPhaseList,
-  transferRules,
-  transition,
-} from '../../../main/calls/transfer-machine';
+import { REFER_OFFER_MS, transition } from '../../../main/calls/transfer-machine';
+import { ruleFor, transferEventTypes, transferPhaseList, transferRules } from '../../../main/calls/transfer-rules';
 import { allowedTransferActions, isTransferActive, toTransferSnapshot } from '../../../main/calls/transfer-snapshot';
 import {
   IllegalTransferTransition,

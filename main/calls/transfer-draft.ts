@@ -1,0 +1,166 @@
+/**
+ * The building blocks every transfer transition is made of: a draft of the
+ * state (a deep copy — the input state is never touched) plus the effects
+ * collected in order, and the small moves that keep the bookkeeping honest —
+ * a timeline step is always also a history effect, a timer started is always
+ * remembered so it can be cancelled, hold and music change together.
+ * transfer-machine.ts extends this with the handlers.
+ */
+import type {
+  ResolvedTarget,
+  Transfer,
+  TransferEffect,
+  TransferEvent,
+  TransferOptions,
+  TransferReason,
+  TransferState,
+  TransferStep,
+} from './transfer-types';
+
+export class TransferDraft {
+  readonly s: TransferState;
+  readonly effects: TransferEffect[] = [];
+
+  constructor(
+    state: TransferState,
+    readonly e: TransferEvent,
+  ) {
+    this.s = structuredClone(state);
+  }
+
+  protected get t(): Transfer {
+    const t = this.s.transfer;
+    if (!t) throw new Error(`transfer machine: phase ${this.s.phase} without a transfer`);
+    return t;
+  }
+
+  protected get callId() {
+    return this.s.callId;
+  }
+
+  protected emit(...effects: TransferEffect[]) {
+    this.effects.push(...effects);
+  }
+
+  protected step(step: TransferStep, sipCode: number | null = null, note: string | null = null) {
+    const t = this.t;
+    t.timeline.push({ step, at: this.e.at, sipCode, note });
+    this.emit({
+      type: 'history.transferStep',
+      callId: this.callId,
+      transferId: t.id,
+      mode: t.mode,
+      step,
+      at: this.e.at,
+      target: t.target?.uri ?? null,
+      sipCode,
+      note,
+    });
+  }
+
+  protected startTimer(name: 'undo' | 'refer' | 'complete' | 'offer', ms: number) {
+    const id = `${this.t.id}/${name}`;
+    this.t.timers.push(id);
+    this.emit({ type: 'timer.start', callId: this.callId, timer: { id, ms } });
+  }
+
+  /** Every timer of this transfer dies with it. */
+  protected cancelTimers() {
+    for (const id of this.t.timers) this.emit({ type: 'timer.cancel', callId: this.callId, timer: { id } });
+    this.t.timers = [];
+  }
+
+  protected tell(reason: TransferReason) {
+    this.t.reason = reason;
+    this.emit({ type: 'notify.agent', callId: this.callId, reason });
+  }
+
+  protected holdCaller() {
+    const c = this.t.caller;
+    if (!c.held) this.emit({ type: 'sip.hold', callId: this.callId });
+    if (!c.music) this.emit({ type: 'media.holdMusic', callId: this.callId, on: true });
+    c.held = true;
+    c.music = true;
+  }
+
+  /** Music off first, so the caller never hears music after the agent is back. */
+  protected resumeCaller() {
+    const c = this.t.caller;
+    if (c.music) this.emit({ type: 'media.holdMusic', callId: this.callId, on: false });
+    if (c.held) this.emit({ type: 'sip.unhold', callId: this.callId });
+    c.held = false;
+    c.music = false;
+  }
+
+  protected releaseCaller() {
+    const c = this.t.caller;
+    if (c.music) this.emit({ type: 'media.holdMusic', callId: this.callId, on: false });
+    c.music = false;
+    this.emit({ type: 'sip.hangup', callId: this.callId });
+  }
+
+  /** Stop the consult's music and hang it up (CANCEL while ringing, BYE once up). */
+  protected dropConsult() {
+    const k = this.t.consult;
+    if (!k) return;
+    if (k.callId !== null) {
+      if (k.music) this.emit({ type: 'media.holdMusic', callId: k.callId, on: false });
+      if (k.state !== 'ended') this.emit({ type: 'sip.hangup', callId: k.callId });
+    }
+    k.music = false;
+    k.state = 'ended';
+  }
+
+  /** The consult outlives the transfer as an ordinary call the agent talks on. */
+  protected handOverConsult() {
+    const k = this.t.consult;
+    if (!k || k.callId === null || k.state === 'ended') return;
+    if (k.music) this.emit({ type: 'media.holdMusic', callId: k.callId, on: false });
+    if (k.held) this.emit({ type: 'sip.unhold', callId: k.callId });
+    k.music = false;
+    k.held = false;
+  }
+
+  /** The transfer did not happen; the caller is back with the agent. */
+  protected takeBack(reason: TransferReason, failedCode: number | null | 'no-step') {
+    const wasHeld = this.t.caller.held;
+    if (failedCode !== 'no-step') this.step('failed', failedCode, reason.message);
+    this.cancelTimers();
+    this.dropConsult();
+    this.resumeCaller();
+    // Every failed transfer ends its timeline on a terminal step, even if the caller never waited.
+    if (wasHeld || failedCode === 'no-step') this.step('taken-back', null, reason.message);
+    this.tell(reason);
+    this.t.undoDeadline = null;
+    this.s.phase = 'idle';
+  }
+
+  protected isOurConsult(consultCallId: string): boolean {
+    const k = this.s.transfer?.consult;
+    return !!k && k.callId === consultCallId && k.state !== 'ended';
+  }
+}
+
+export const noOptions: TransferOptions = { safe: false, undoMs: 0, referTimeoutMs: 0, completeTimeoutMs: 0 };
+
+export function newTransfer(id: string, mode: Transfer['mode'], target: ResolvedTarget | null, options: TransferOptions): Transfer {
+  return {
+    id,
+    mode,
+    semiAttended: false,
+    options,
+    target,
+    undoDeadline: null,
+    caller: { held: false, music: false },
+    consult: null,
+    active: 'caller',
+    referAccepted: false,
+    progress: 'none',
+    timers: [],
+    reason: null,
+    timeline: [],
+    referId: null,
+    followedCallId: null,
+    referrerGone: false,
+  };
+}

@@ -1,0 +1,208 @@
+/**
+ * The transfer machine's rule table: for every (phase, event) pair, whether
+ * the machine acts on it ('handle'), drops it as late or stale ('ignore') or
+ * refuses it with a typed reason. transfer-machine.ts consults it before any
+ * handler runs; the tests walk its whole cross product.
+ *
+ * Only agent intents are ever refused: SIP events and timers come from the
+ * outside world, which cannot be told "illegal" — late ones (NOTIFY after our
+ * BYE, NOTIFY on an ended dialog — JsSIP issue 556 — a consult's BYE after a
+ * completed transfer) are explicit no-ops.
+ */
+import type { RefusalCode, TransferEventType, TransferPhase } from './transfer-types';
+
+export type Rule = 'handle' | 'ignore' | { refuse: RefusalCode };
+
+const allEventTypes = [
+  'request.blind',
+  'request.attended',
+  'agent.undo',
+  'agent.complete',
+  'agent.cancel',
+  'agent.swap',
+  'agent.hangupConsult',
+  'agent.answerRefer',
+  'refer.accepted',
+  'refer.rejected',
+  'refer.notify',
+  'consult.started',
+  'consult.ringing',
+  'consult.answered',
+  'consult.failed',
+  'consult.ended',
+  'caller.ended',
+  'timer.fired',
+  'incoming.replaces',
+  'incoming.refer',
+  'followed.started',
+  'followed.answered',
+  'followed.failed',
+] as const satisfies readonly TransferEventType[];
+// Compile-time check that the list above names every event type.
+type Missing = Exclude<TransferEventType, (typeof allEventTypes)[number]>;
+const _everyEventListed: Missing extends never ? true : never = true;
+void _everyEventListed;
+export const transferEventTypes: readonly TransferEventType[] = allEventTypes;
+
+export const transferPhaseList: readonly TransferPhase[] = [
+  'idle',
+  'pending',
+  'referring',
+  'consult-dialing',
+  'consulting',
+  'completing',
+  'refer-offered',
+  'following',
+  'done',
+];
+
+const H = 'handle' as const;
+const I = 'ignore' as const;
+const refuse = (refusal: RefusalCode): Rule => ({ refuse: refusal });
+
+/** SIP/timer events a phase does not act on: late, duplicate or for a leg we no longer track. */
+const lateEvents = (types: TransferEventType[]) => Object.fromEntries(types.map((t) => [t, I]));
+
+/** Rules for every phase; a pair not listed is refused with `defaultRefusal(phase, event)`. */
+export const transferRules: Record<TransferPhase, Partial<Record<TransferEventType, Rule>>> = {
+  idle: {
+    'request.blind': H,
+    'request.attended': H,
+    'incoming.replaces': H,
+    'incoming.refer': H,
+    'caller.ended': H,
+    'consult.started': H, // a consult we gave up on: hang it up
+    ...lateEvents(['refer.accepted', 'refer.rejected', 'refer.notify', 'consult.ringing', 'consult.answered',
+      'consult.failed', 'consult.ended', 'timer.fired', 'followed.started', 'followed.answered', 'followed.failed']),
+  },
+  pending: {
+    'agent.undo': H,
+    'agent.cancel': H, // same as undo: nothing was sent
+    'timer.fired': H,
+    'caller.ended': H,
+    'incoming.replaces': H,
+    'incoming.refer': H,
+    'consult.started': H,
+    ...lateEvents(['refer.accepted', 'refer.rejected', 'refer.notify', 'consult.ringing', 'consult.answered',
+      'consult.failed', 'consult.ended', 'followed.started', 'followed.answered', 'followed.failed']),
+  },
+  referring: {
+    'refer.accepted': H,
+    'refer.rejected': H,
+    'refer.notify': H,
+    'timer.fired': H,
+    'caller.ended': H,
+    'incoming.replaces': H,
+    'incoming.refer': H,
+    'consult.started': H,
+    // A second Complete (double click, or the one that turned a ringing consult blind) changes nothing.
+    'agent.complete': I,
+    'agent.cancel': refuse('refer-in-flight'),
+    ...lateEvents(['consult.ringing', 'consult.answered', 'consult.failed', 'consult.ended',
+      'followed.started', 'followed.answered', 'followed.failed']),
+  },
+  'consult-dialing': {
+    'consult.started': H,
+    'consult.ringing': H,
+    'consult.answered': H,
+    'consult.failed': H,
+    'consult.ended': H,
+    'agent.cancel': H,
+    'agent.complete': H, // semi-attended: becomes blind to the same target
+    'agent.hangupConsult': H, // hanging up a consult that never answered = cancel (caller resumed)
+    'caller.ended': H,
+    'incoming.replaces': H,
+    'incoming.refer': H,
+    'agent.swap': refuse('not-consulting'),
+    ...lateEvents(['refer.accepted', 'refer.rejected', 'refer.notify', 'timer.fired',
+      'followed.started', 'followed.answered', 'followed.failed']),
+  },
+  consulting: {
+    'agent.swap': H,
+    'agent.complete': H,
+    'agent.hangupConsult': H, // the seed: the transfer completes when the transferer hangs up
+    'agent.cancel': H,
+    'consult.ended': H,
+    'consult.failed': H,
+    'caller.ended': H,
+    'incoming.replaces': H,
+    'incoming.refer': H,
+    'consult.started': H,
+    ...lateEvents(['consult.ringing', 'consult.answered', 'refer.accepted', 'refer.rejected', 'refer.notify',
+      'timer.fired', 'followed.started', 'followed.answered', 'followed.failed']),
+  },
+  completing: {
+    'refer.accepted': H,
+    'refer.rejected': H,
+    'refer.notify': H,
+    'timer.fired': H,
+    'consult.ended': H,
+    'consult.failed': H,
+    'caller.ended': H,
+    'incoming.replaces': H,
+    'incoming.refer': H,
+    'consult.started': H,
+    'agent.complete': I, // double Complete: the REFER is already out
+    'agent.hangupConsult': I,
+    'agent.cancel': refuse('refer-in-flight'),
+    'agent.swap': refuse('refer-in-flight'),
+    ...lateEvents(['consult.ringing', 'consult.answered', 'followed.started', 'followed.answered', 'followed.failed']),
+  },
+  'refer-offered': {
+    'agent.answerRefer': H,
+    'timer.fired': H,
+    'caller.ended': H,
+    'incoming.replaces': H,
+    'incoming.refer': H,
+    'consult.started': H,
+    ...lateEvents(['refer.accepted', 'refer.rejected', 'refer.notify', 'consult.ringing', 'consult.answered',
+      'consult.failed', 'consult.ended', 'followed.started', 'followed.answered', 'followed.failed']),
+  },
+  following: {
+    'followed.started': H,
+    'followed.answered': H,
+    'followed.failed': H,
+    'caller.ended': H,
+    'incoming.replaces': H,
+    'incoming.refer': H,
+    'consult.started': H,
+    ...lateEvents(['refer.accepted', 'refer.rejected', 'refer.notify', 'consult.ringing', 'consult.answered',
+      'consult.failed', 'consult.ended', 'timer.fired']),
+  },
+  done: {
+    'consult.started': H,
+    'incoming.replaces': H, // answered 481: the dialog to replace is gone (RFC 3891 §3)
+    // NOTIFY after our BYE, NOTIFY on an ended dialog (JsSIP issue 556), the consult's own BYE after
+    // a completed transfer, a REFER on a dead dialog: nothing left to do.
+    ...lateEvents(['refer.accepted', 'refer.rejected', 'refer.notify', 'consult.ringing', 'consult.answered',
+      'consult.failed', 'consult.ended', 'caller.ended', 'timer.fired', 'incoming.refer',
+      'followed.started', 'followed.answered', 'followed.failed']),
+  },
+};
+
+export const consultPhases: ReadonlySet<TransferPhase> = new Set(['consult-dialing', 'consulting']);
+const sentPhases: ReadonlySet<TransferPhase> = new Set(['referring', 'consult-dialing', 'consulting', 'completing']);
+
+/** Why an agent intent not listed for a phase is refused. */
+function defaultRefusal(phase: TransferPhase, type: TransferEventType): RefusalCode {
+  if (phase === 'done') return 'call-ended';
+  if (type === 'request.blind' || type === 'request.attended') return 'transfer-in-progress';
+  if (type === 'agent.undo') return sentPhases.has(phase) ? 'undo-too-late' : 'no-transfer';
+  if (type === 'agent.swap' || type === 'agent.hangupConsult') return consultPhases.has(phase) ? 'internal' : 'not-consulting';
+  if (type.startsWith('agent.')) return 'no-transfer';
+  return 'internal';
+}
+
+export function ruleFor(phase: TransferPhase, type: TransferEventType): Rule {
+  return transferRules[phase][type] ?? refuse(defaultRefusal(phase, type));
+}
+
+export const refusalText: Record<RefusalCode, string> = {
+  'no-transfer': 'there is no transfer to act on',
+  'transfer-in-progress': 'this call already has a transfer under way',
+  'undo-too-late': 'the transfer was already sent and can no longer be undone',
+  'not-consulting': 'that needs an answered consult call',
+  'refer-in-flight': 'the transfer request is already out; wait for its answer',
+  'call-ended': 'the call has ended',
+  internal: 'this event cannot happen now',
+};
