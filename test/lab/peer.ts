@@ -174,11 +174,17 @@ export class Peer {
     for (const w of [...this.waiters]) w();
   }
 
-  private ev<T>(fn: string, ...args: unknown[]): Promise<T> {
-    return this.page.evaluate(
-      ([f, a]) => (window.lab as unknown as Record<string, (...x: unknown[]) => unknown>)[f as string]!(...(a as unknown[])),
-      [fn, args] as const,
-    ) as Promise<T>;
+  private async ev<T>(fn: string, ...args: unknown[]): Promise<T> {
+    try {
+      return (await this.page.evaluate(
+        ([f, a]) => (window.lab as unknown as Record<string, (...x: unknown[]) => unknown>)[f as string]!(...(a as unknown[])),
+        [fn, args] as const,
+      )) as T;
+    } catch (e) {
+      const msg = (e instanceof Error ? e.message : String(e)).replace(/^page\.evaluate: /, '');
+      const tail = this.events.slice(-6).map((x) => `${x.type}${x.call ? `(${x.call})` : ''}`).join(', ');
+      throw new LabPeerError(`${this.name}.${fn}(${args.map((a) => JSON.stringify(a)).join(', ')}) failed: ${msg} [last events: ${tail}]`);
+    }
   }
 
   /** Wait for an event (already received or future) matching `pred`. */

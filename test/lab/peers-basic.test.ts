@@ -158,7 +158,8 @@ describe.skipIf(labUnavailable())('SIP lab: SIP.js peers through Kamailio', () =
     await alice.waitForCallState(out, 'ringing');
     await alice.hangup(out); // CANCEL
     await bob.waitForCallState(inc, 'terminated');
-    expect((await alice.calls()).find((c) => c.id === out)?.state).toBe('terminated');
+    const ended = await alice.waitForCallState(out, 'terminated'); // on the 487
+    expect(ended.status).toBe(487);
   });
 
   it('answers and then hangs up by itself when told to', async () => {
