@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot, startHarness, type Harness, type HarnessExtension } from '../harness/index';
 
@@ -73,7 +73,7 @@ describe.skipIf(!built)('headless harness', () => {
   });
 
   it('cleans up what it started when start fails', async () => {
-    let browser: import('playwright-core').Browser | undefined;
+    let browser: Browser | undefined;
     let origin = '';
     const failing: HarnessExtension = {
       name: 'broken',
