@@ -174,12 +174,13 @@ class Run extends TransferDraft {
   private request(e: Extract<TransferEvent, { type: 'request.blind' | 'request.attended' }>) {
     const existing = e.type === 'request.attended' ? e.existing : undefined;
     this.s.transfer = newTransfer(e.transferId, e.type === 'request.blind' ? 'blind' : 'attended', e.target, e.options);
+    if (e.caller) this.t.caller = { held: e.caller.held, music: e.caller.music };
     if (existing) {
       this.t.consult = {
         callId: existing.callId,
         state: 'up',
-        held: true, // the agent is talking to the caller leg when asking for the transfer
-        music: false,
+        held: existing.held,
+        music: existing.music,
         dialog: existing.dialog,
         existing: true,
       };
@@ -209,8 +210,10 @@ class Run extends TransferDraft {
     const k = t.consult;
     if (k?.existing) {
       // The consult is an answered call of the agent's: resume it, it is the one the agent talks to.
-      this.emit({ type: 'sip.unhold', callId: k.callId! });
+      if (k.music) this.emit({ type: 'media.holdMusic', callId: k.callId!, on: false });
+      if (k.held) this.emit({ type: 'sip.unhold', callId: k.callId! });
       k.held = false;
+      k.music = false;
       t.active = 'consult';
       this.s.phase = 'consulting';
       return;

@@ -114,17 +114,35 @@ export interface TransferState {
   transfer: Transfer | null;
 }
 
+/**
+ * Hold state of a leg when a transfer starts, so the machine never asks to
+ * hold a held call or resume a talking one (the call machine refuses both).
+ */
+export interface LegNow {
+  held: boolean;
+  music: boolean;
+}
+
 export type TransferEvent =
   // ── agent intents (validated by the contract, then fed here) ──
-  | { type: 'request.blind'; at: number; transferId: string; target: ResolvedTarget; options: TransferOptions }
+  | {
+      type: 'request.blind';
+      at: number;
+      transferId: string;
+      target: ResolvedTarget;
+      options: TransferOptions;
+      /** The caller leg as the call machine has it now (hold.local, holdMusic); omitted = talking. */
+      caller?: LegNow;
+    }
   | {
       type: 'request.attended';
       at: number;
       transferId: string;
       target: ResolvedTarget;
       options: TransferOptions;
+      caller?: LegNow;
       /** Use this existing, answered call as the consult instead of dialling one. */
-      existing?: { callId: string; dialog: DialogId };
+      existing?: { callId: string; dialog: DialogId } & LegNow;
     }
   | { type: 'agent.undo'; at: number }
   | { type: 'agent.complete'; at: number }

@@ -280,6 +280,18 @@ describe('A8 swap during consult', () => {
   });
 });
 
+describe('attended: the caller was already on hold when the transfer started', () => {
+  it('held without music: only the music is switched on, no second hold re-INVITE', () => {
+    play([
+      [
+        (s) => s.attended(SAFE, undefined, { held: true, music: false }),
+        'consult-dialing',
+        ['history requested', 'music C on', 'call.dialConsult sip:2001@pbx.test', 'history dialing'],
+      ],
+    ]);
+  });
+});
+
 describe('attended: completion failures and races', () => {
   const refused = 'the other side does not accept transfers';
 
@@ -400,6 +412,28 @@ describe('attended to an existing call (the consult leg may be INCOMING — JsSI
       [(s) => s.notify(200), 'done', ['history completed 200', 'timer.cancel T1/complete', 'music C off', 'sip.hangup C', 'sip.hangup K']],
     ]);
     expect(h.world.refers[0]?.replaces).toEqual({ callId: 'their-call@bob', toTag: 'bobTag', fromTag: 'ourTag' });
+  });
+
+  it('the agent was talking to the existing call (caller already held with music): nothing to re-INVITE', () => {
+    const h = play([
+      [
+        (s) => s.attended(SAFE, { callId: CONSULT, dialog: incomingDialog, held: false, music: false }, { held: true, music: true }),
+        'consulting',
+        ['history requested'],
+      ],
+    ]);
+    expect(h.world.unheld(CALLER, CONSULT)).toEqual([CONSULT]);
+    expect(h.world.legs.get(CALLER)).toEqual({ up: true, held: true, music: true });
+  });
+
+  it('an existing consult parked with music: its music stops before it is resumed', () => {
+    play([
+      [
+        (s) => s.attended(SAFE, { callId: CONSULT, dialog: incomingDialog, held: true, music: true }),
+        'consulting',
+        ['history requested', 'sip.hold C', 'music C on', 'music K off', 'sip.unhold K'],
+      ],
+    ]);
   });
 
   it('cancel parks the existing call again instead of ending it', () => {

@@ -217,6 +217,23 @@ describe('B6 blind, undone within the grace window', () => {
   });
 });
 
+describe('blind: the caller was already on hold with music when the transfer started', () => {
+  it('safe mode sends no second hold; a failure still brings the caller back (music off, resumed)', () => {
+    const h = play([
+      [(s) => s.blind(SAFE, undefined, { held: true, music: true }), 'referring', ['history requested', REFER, 'timer.start T1/refer 30000']],
+      [(s) => s.notify(486), 'idle', takenBack(486, 'busy')],
+    ]);
+    expect(h.world.legs.get(CALLER)).toEqual({ up: true, held: false, music: false });
+  });
+
+  it('seed mode: the music stops when our leg is released', () => {
+    play([
+      [(s) => s.blind(SEED, undefined, { held: true, music: true }), 'referring', ['history requested', REFER, 'timer.start T1/refer 30000']],
+      [(s) => s.notify(100), 'done', ['history dialing 100', 'timer.cancel T1/refer', 'history completed 100', 'music C off', 'sip.hangup C']],
+    ]);
+  });
+});
+
 describe('blind: races and faults', () => {
   it('REFER 202 then no NOTIFY at all: safe mode takes the caller back at the time-out', () => {
     play([

@@ -9,6 +9,7 @@ import { expect } from 'vitest';
 import { createTransferState, transition } from '../../../main/calls/transfer-machine';
 import type {
   DialogId,
+  LegNow,
   ResolvedTarget,
   TransferEffect,
   TransferEvent,
@@ -41,11 +42,24 @@ export class Script {
     this.now += dt;
     return this.now;
   }
-  blind(options: TransferOptions = SAFE, target = TARGET): TransferEvent {
-    return { type: 'request.blind', at: this.at(), transferId: T1, target, options };
+  blind(options: TransferOptions = SAFE, target = TARGET, caller?: LegNow): TransferEvent {
+    return { type: 'request.blind', at: this.at(), transferId: T1, target, options, ...(caller ? { caller } : {}) };
   }
-  attended(options: TransferOptions = SAFE, existing?: { callId: string; dialog: DialogId }): TransferEvent {
-    return { type: 'request.attended', at: this.at(), transferId: T1, target: TARGET, options, ...(existing ? { existing } : {}) };
+  /** `existing` defaults to a held call without music (the agent talks to the caller). */
+  attended(
+    options: TransferOptions = SAFE,
+    existing?: { callId: string; dialog: DialogId; held?: boolean; music?: boolean },
+    caller?: LegNow,
+  ): TransferEvent {
+    return {
+      type: 'request.attended',
+      at: this.at(),
+      transferId: T1,
+      target: TARGET,
+      options,
+      ...(existing ? { existing: { held: true, music: false, ...existing } } : {}),
+      ...(caller ? { caller } : {}),
+    };
   }
   agent(type: 'agent.undo' | 'agent.complete' | 'agent.cancel' | 'agent.swap' | 'agent.hangupConsult'): TransferEvent {
     return { type, at: this.at() };
@@ -232,7 +246,11 @@ export class Harness {
     // The call service created these calls: the world knows them from then on.
     if (event.type === 'consult.started' && !this.world.legs.has(event.consultCallId)) this.world.leg(event.consultCallId);
     if (event.type === 'request.attended' && event.existing) {
-      this.world.legs.set(event.existing.callId, { up: true, held: true, music: false });
+      const { held, music } = event.existing;
+      this.world.legs.set(event.existing.callId, { up: true, held, music });
+    }
+    if ((event.type === 'request.attended' || event.type === 'request.blind') && event.caller) {
+      Object.assign(this.world.leg(this.state.callId), event.caller);
     }
     const before = JSON.stringify(this.state);
     const previous = this.state;
