@@ -214,6 +214,9 @@ export function createLine(account: LineAccount, options: LineOptions): Line {
     }
   });
   ua.on('registrationFailed', (e: { cause?: string; response?: { status_code?: number } | null }) => {
+    // A transport drop first fails the REGISTER transactions still held by JsSIP (cause "Connection
+    // Error"), then emits `disconnected`: the drop is reported there, as "reconnecting", not as a failure.
+    if (!e.response && e.cause === 'Connection Error' && !ua.isConnected()) return;
     cancelRegisterWatch?.();
     cancelRegisterWatch = null;
     const reason = describeRegistrationFailure(e.cause, e.response?.status_code ?? null);

@@ -1,0 +1,209 @@
+/**
+ * The SIP line against a scripted SIP peer over a real local WebSocket:
+ * registration (401 challenge → 200), failure mapping, TLS options, reconnect
+ * with re-registration and a re-emitted line state (JsSIP issue 337).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { LineStatus } from '../../preload/contract';
+import { silentLogger } from '../../main/logging/logger';
+import { createLine, describeRegistrationFailure, type Line, type LineAccount } from '../../main/sip/line';
+import { fakeMicrophone, installFakeWebRTC, SipPeer } from './sip-peer';
+
+let restore: () => void;
+beforeAll(() => (restore = installFakeWebRTC()));
+afterAll(() => restore());
+
+const lines: Line[] = [];
+const peers: SipPeer[] = [];
+afterEach(async () => {
+  await Promise.all(lines.splice(0).map((l) => l.stop()));
+  await Promise.all(peers.splice(0).map((p) => p.stop()));
+});
+
+async function peer() {
+  const p = await SipPeer.start();
+  peers.push(p);
+  return p;
+}
+
+function line(account: Partial<LineAccount> & { wsUrl: string }) {
+  const l = createLine(
+    { sipUri: 'sip:1001@lab.test', password: 'secret-1001', acceptSelfSigned: false, ...account },
+    {
+      log: silentLogger,
+      media: fakeMicrophone(),
+      keepAliveMs: 0,
+      registerTimeoutMs: 700,
+      registerRetryMs: 60_000,
+      reconnectMinSec: 1,
+      reconnectMaxSec: 1,
+    },
+  );
+  lines.push(l);
+  const seen: LineStatus[] = [];
+  l.onStatus((s) => seen.push(s));
+  const until = (pred: (s: LineStatus) => boolean, ms = 6000) =>
+    new Promise<LineStatus>((resolve, reject) => {
+      if (pred(l.status())) return resolve(l.status());
+      const timer = setTimeout(() => reject(new Error(`line stayed ${JSON.stringify(l.status())}; saw ${seen.map((s) => s.state).join(' → ')}`)), ms);
+      const off = l.onStatus((s) => {
+        if (pred(s)) {
+          clearTimeout(timer);
+          off();
+          resolve(s);
+        }
+      });
+    });
+  return { l, seen, until };
+}
+
+const registers = (p: SipPeer) => p.received.filter((m) => m.method === 'REGISTER');
+
+describe('registration', () => {
+  it('answers the 401 challenge and registers: connecting → registering → registered', async () => {
+    const p = await peer();
+    const { l, seen, until } = line({ wsUrl: p.url });
+    const t0 = performance.now();
+    l.start();
+    await until((s) => s.state === 'registered');
+    const ms = performance.now() - t0;
+    expect(seen.map((s) => s.state)).toEqual(['connecting', 'registering', 'registered']);
+    expect(registers(p).map((m) => (m.headers.has('authorization') ? 'with-credentials' : 'bare'))).toEqual(['bare', 'with-credentials']);
+    expect(p.bindings.has('1001')).toBe(true);
+    expect(ms).toBeLessThan(3000);
+  });
+
+  it('unregisters on stop (Expires 0) and ends unregistered', async () => {
+    const p = await peer();
+    const { l, until } = line({ wsUrl: p.url });
+    l.start();
+    await until((s) => s.state === 'registered');
+    await l.stop();
+    expect(p.bindings.has('1001')).toBe(false);
+    expect(l.status().state).toBe('unregistered');
+  });
+
+  it.each([
+    ['wrong password (401 twice)', 'wrong-credentials', 'digest', { password: 'not-it' }],
+    ['403', 'forbidden', 'forbidden', {}],
+    ['404', 'not-found', 'not-found', {}],
+    ['no answer', 'timeout', 'silent', {}],
+  ] as const)('%s → failed with reason %s and a human message', async (_name, code, policy, account) => {
+    const p = await peer();
+    p.registerPolicy = policy;
+    const { l, until } = line({ wsUrl: p.url, ...account });
+    l.start();
+    const s = await until((x) => x.state === 'failed');
+    expect(s.reason?.code).toBe(code);
+    expect(s.reason?.message).toMatch(/[A-Z].{20,}/);
+  });
+
+  it('no stored password → failed no-password without touching the network', async () => {
+    const p = await peer();
+    const { l } = line({ wsUrl: p.url, password: null });
+    l.start();
+    expect(l.status()).toMatchObject({ state: 'failed', reason: { code: 'no-password' } });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(p.received).toHaveLength(0);
+  });
+
+  it('nothing listening → failed unreachable', async () => {
+    const p = await peer();
+    const url = p.url;
+    await p.stop();
+    peers.pop();
+    const { l, until } = line({ wsUrl: url });
+    l.start();
+    const s = await until((x) => x.state === 'failed');
+    expect(s.reason).toMatchObject({ code: 'unreachable' });
+    expect(s.reason?.message).toMatch(/nothing is listening/);
+  });
+
+  it('maps every registration failure cause', () => {
+    expect(describeRegistrationFailure('Authentication Error', 407).code).toBe('wrong-credentials');
+    expect(describeRegistrationFailure('SIP Failure Code', 503)).toMatchObject({ code: 'server-error', message: expect.stringContaining('503') });
+    expect(describeRegistrationFailure('Request Timeout', null).code).toBe('timeout');
+    expect(describeRegistrationFailure('Connection Error', null).code).toBe('unreachable');
+  });
+});
+
+describe('TLS (wss://) options', () => {
+  let dir: string;
+  let cert: string;
+  let server: Server;
+  let p: SipPeer;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sip-tls-'));
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1',
+      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+    ], { stdio: 'ignore' });
+    cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+    server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert });
+    p = await SipPeer.start({ server });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  });
+  afterAll(async () => {
+    await p.stop();
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const url = () => `wss://127.0.0.1:${(server.address() as { port: number }).port}`;
+
+  it('a self-signed server certificate fails as "tls", with the reason', async () => {
+    const { l, until } = line({ wsUrl: url() });
+    l.start();
+    const s = await until((x) => x.state === 'failed');
+    expect(s.reason?.code).toBe('tls');
+    expect(s.reason?.message).toMatch(/self-signed/);
+  });
+  it('"accept self-signed" (lab servers) registers', async () => {
+    const { l, until } = line({ wsUrl: url(), acceptSelfSigned: true });
+    l.start();
+    await until((x) => x.state === 'registered');
+  });
+  it('a custom CA registers with full verification', async () => {
+    const { l, until } = line({ wsUrl: url(), ca: cert });
+    l.start();
+    await until((x) => x.state === 'registered');
+  });
+});
+
+describe('reconnect', () => {
+  it('WebSocket drop → reconnecting → re-REGISTER on the new connection → registered pushed again (issue 337)', async () => {
+    const p = await peer();
+    const { l, seen, until } = line({ wsUrl: p.url });
+    l.start();
+    await until((s) => s.state === 'registered');
+    const before = registers(p).length;
+    p.dropConnections();
+    await until((s) => s.state === 'reconnecting');
+    expect(l.status().reason?.message).toMatch(/Reconnecting/);
+    await until((s) => s.state === 'registered' && seen.filter((x) => x.state === 'registered').length === 2, 8000);
+    expect(registers(p).length).toBeGreaterThan(before);
+    expect(seen.map((s) => s.state)).toEqual(['connecting', 'registering', 'registered', 'reconnecting', 'registering', 'registered']);
+    expect(p.log.filter((e) => e.line.startsWith('REGISTER')).map((e) => e.conn).at(-1)).toBe(2);
+  });
+
+  it('keep-alive: a server that stops answering pings is dropped, and the line reconnects and re-registers', async () => {
+    const p = await SipPeer.start({ autoPong: false });
+    peers.push(p);
+    const l = createLine(
+      { wsUrl: p.url, sipUri: 'sip:1001@lab.test', password: 'secret-1001', acceptSelfSigned: false },
+      { log: silentLogger, media: fakeMicrophone(), keepAliveMs: 150, pongTimeoutMs: 150, reconnectMinSec: 1, reconnectMaxSec: 1 },
+    );
+    lines.push(l);
+    const states: string[] = [];
+    l.onStatus((s) => states.push(s.state));
+    l.start();
+    await new Promise((r) => setTimeout(r, 1900));
+    // connect → registered → (no pong within 150 ms of the first ping) → dropped → reconnect after 1 s → registered
+    expect(states.slice(0, 6)).toEqual(['connecting', 'registering', 'registered', 'reconnecting', 'registering', 'registered']);
+    expect(p.connectionsAccepted).toBeGreaterThanOrEqual(2);
+  });
+});
