@@ -34,7 +34,7 @@ describe.skipIf(!built)('UI shell in Chromium through the real core', () => {
     await expect.poll(() => status.textContent()).toContain('No SIP account');
     expect(await status.getAttribute('role')).toBe('status');
     expect(await status.getAttribute('aria-live')).toBe('polite');
-    expect(await harness.ui.getByRole('button', { name: 'Settings' }).getAttribute('aria-current')).toBe('page');
+    expect(await harness.ui.getByRole('button', { name: 'Settings', exact: true }).getAttribute('aria-current')).toBe('page');
     await expectNoSeriousA11yViolations(harness);
   });
 
@@ -104,10 +104,42 @@ describe.skipIf(!built)('UI shell in Chromium through the real core', () => {
     await ui.setViewportSize({ width: 720, height: 480 });
     expect(await ui.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(720);
     await harness.screenshot('shell-settings-720x480');
-    await ui.getByRole('button', { name: 'Calls' }).click();
+    await ui.getByRole('button', { name: 'Calls', exact: true }).click();
     await expect.poll(() => ui.getByRole('heading', { name: 'No calls' }).count()).toBe(1);
     await harness.screenshot('shell-calls-720x480');
     await ui.setViewportSize({ width: 1024, height: 640 });
+  });
+
+  it('is keyboard operable: Tab visits nav, every field, the switch and the actions in order, with a visible focus ring', async () => {
+    const ui = harness.ui;
+    await ui.getByRole('button', { name: 'Settings', exact: true }).click();
+    await ui.getByRole('button', { name: 'Calls', exact: true }).focus();
+    const order: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      await ui.keyboard.press('Tab');
+      order.push(
+        await ui.evaluate(() => {
+          const el = document.activeElement as HTMLElement | null;
+          if (!el) return '';
+          const style = getComputedStyle(el);
+          // A focus indicator must exist: an outline (ours) or, for the switch, the same outline.
+          if (style.outlineStyle === 'none' || style.outlineWidth === '0px') return `NO-FOCUS-RING:${el.id || el.textContent}`;
+          return el.id || el.textContent?.trim() || el.tagName;
+        }),
+      );
+    }
+    expect(order).toEqual([
+      'History',
+      'Settings',
+      'account-wsUrl',
+      'account-sipUri',
+      'account-displayName',
+      'account-authorizationUser',
+      'account-password',
+      'account-acceptSelfSigned',
+      'Save account',
+      'Remove account',
+    ]);
   });
 
   it('refuses the API from a subframe even on our own origin', async () => {
