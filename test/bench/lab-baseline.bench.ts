@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startLab } from '../lab/lab';
-import { formatStats, measureBlindRefer, measureCallSetup, measureHold, measureRegister, stats } from '../lab/measure';
+import { formatStats, measureBlindRefer, measureCallSetup, measureFreshRegister, measureHold, measureRegister, stats } from '../lab/measure';
 import { netnsStatus } from '../lab/netns';
 
 export * from '../lab/measure';
@@ -50,6 +50,7 @@ export async function run(): Promise<void> {
     // One warm-up of each, not counted (first getUserMedia/codec start-up in each process).
     await measureCallSetup(lab, caller, agent, 1);
     const reg = stats(await measureRegister(agent, runs));
+    const fresh = await measureFreshRegister(agent, runs);
     const setup = await measureCallSetup(lab, caller, agent, runs);
     const hold = stats(await measureHold(lab, agent, caller, Math.max(3, Math.round(runs / 2))));
     const refer = await measureBlindRefer(lab, caller, agent, transferee, Math.max(3, Math.round(runs / 2)));
@@ -58,6 +59,8 @@ export async function run(): Promise<void> {
       runs,
       labStartMs: startMs,
       register: reg,
+      freshRegisterTotal: stats(fresh.map((f) => f.totalMs)),
+      freshRegisterConnect: stats(fresh.map((f) => f.connectMs)),
       callSetup: stats(setup.map((s) => s.setupMs)),
       inviteArrival: stats(setup.map((s) => s.inviteArrivalMs)),
       holdReInvite: hold,
@@ -65,7 +68,9 @@ export async function run(): Promise<void> {
       blindReferTransfereeInvite: stats(refer.map((s) => s.referToTransfereeInviteMs)),
     };
     console.log(`lab start (Kamailio + 3 Chromium peers registered): ${startMs} ms`);
-    console.log(formatStats('REGISTER → 200 (SIP.js)', results.register));
+    console.log(formatStats('re-REGISTER → 200 (open connection)', results.register));
+    console.log(formatStats('cold register: WS connect + REGISTER → 200', results.freshRegisterTotal));
+    console.log(formatStats('  of which WebSocket connect', results.freshRegisterConnect));
     console.log(formatStats('call setup call() → established (caller)', results.callSetup));
     console.log(formatStats('call() → callee UA has the INVITE', results.inviteArrival));
     console.log(formatStats('hold re-INVITE → 200', results.holdReInvite));

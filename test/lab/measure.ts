@@ -35,6 +35,13 @@ export async function measureRegister(peer: Peer, runs: number): Promise<number[
   return out;
 }
 
+/** Cold registration (new UA: WebSocket connect + REGISTER → 200), `runs` times. */
+export async function measureFreshRegister(peer: Peer, runs: number): Promise<Array<{ connectMs: number; registerMs: number; totalMs: number }>> {
+  const out: Array<{ connectMs: number; registerMs: number; totalMs: number }> = [];
+  for (let i = 0; i < runs; i++) out.push(await peer.freshRegister());
+  return out;
+}
+
 export interface CallSetupSample {
   /** Caller: call() (getUserMedia, offer, ICE on loopback, INVITE) → 200 OK / session established. */
   setupMs: number;

@@ -218,6 +218,10 @@ export class Peer {
   register(): Promise<{ ms: number }> {
     return this.ev('register');
   }
+  /** Cold start on a throw-away UA for the same user: WebSocket connect + REGISTER → 200. */
+  freshRegister(): Promise<{ connectMs: number; registerMs: number; totalMs: number }> {
+    return this.ev('freshRegister');
+  }
   unregister(): Promise<void> {
     return this.ev('unregister');
   }

@@ -8,14 +8,14 @@
  * Bundled by esbuild at lab start into .lab/peer/page.js (see ../peer.ts).
  */
 import {
-  Info,
+  type Info,
   Invitation,
   Inviter,
-  Notification,
-  Referral,
+  type Notification,
+  type Referral,
   Registerer,
   RegistererState,
-  Session,
+  type Session,
   SessionState,
   SIPExtension,
   UserAgent,
@@ -378,6 +378,32 @@ const api = {
         })
         .catch(reject);
     });
+  },
+
+  /**
+   * A complete cold registration as a phone does it at start-up, on a throw-away
+   * user agent for the same user: WebSocket connect + REGISTER → 200, then
+   * unregister and stop. The peer's own registration is untouched.
+   */
+  async freshRegister(): Promise<{ connectMs: number; registerMs: number; totalMs: number }> {
+    if (!ua) throw new Error('not initialised');
+    const opts = ua.configuration;
+    const temp = new UserAgent({ uri: opts.uri, transportOptions: opts.transportOptions, logLevel: 'error', logBuiltinEnabled: false });
+    const t0 = now();
+    await temp.start();
+    const t1 = now();
+    const reg = new Registerer(temp, { expires: 60 });
+    await new Promise<void>((resolve, reject) => {
+      reg
+        .register({
+          requestDelegate: { onAccept: () => resolve(), onReject: (r) => reject(new Error(`REGISTER rejected ${r.message.statusCode}`)) },
+        })
+        .catch(reject);
+    });
+    const t2 = now();
+    await reg.unregister().catch(() => undefined);
+    await temp.stop();
+    return { connectMs: t1 - t0, registerMs: t2 - t1, totalMs: t2 - t0 };
   },
 
   async unregister(): Promise<void> {
