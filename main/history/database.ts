@@ -109,6 +109,8 @@ export function openDatabase(path: string, options: OpenOptions = {}): SqliteDat
   try {
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
+    // 32 MB of page cache (default 2 MB): a million-call file keeps its hot index pages in memory.
+    db.pragma('cache_size = -32000');
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');

@@ -31,7 +31,8 @@ import { csvRow } from './csv';
 import { openDatabase, type SqliteDatabase } from './database';
 import { digitsOf, uriUser } from './digits';
 import type { CallEndedEvent, CallRecorder, CallStartedEvent, HoldAudio, TransferStepEvent } from './recorder';
-import { planSearch } from './search';
+import { reverseDigits } from './migrations/0003-number-suffix';
+import { planSearch, type SearchPlan } from './search';
 
 export interface HistoryOptions {
   log?: Logger;
@@ -129,6 +130,34 @@ function toSummary(row: CallRow): CallSummary {
   return parsed.data;
 }
 
+/** The searchable digits of the remote party: its number, else the user part of its URI. */
+function digitColumns(number: string | null, uri: string | null) {
+  const digits = digitsOf(number ?? uriUser(uri));
+  return { digits, digitsRev: reverseDigits(digits) };
+}
+
+/** FROM/WHERE/ORDER for a search plan; every user value is a bound parameter. */
+function searchSql(plan: SearchPlan): { from: string; where: string; order: string; idColumn: string; params: Record<string, unknown> } {
+  if (plan.kind === 'number') {
+    return {
+      from: 'calls c',
+      where: `(c.remote_digits_rev >= @rev AND c.remote_digits_rev < @revEnd
+               OR c.remote_digits_rev IN (SELECT value FROM json_each(@revTails)))`,
+      order: 'c.id DESC',
+      idColumn: 'c.id',
+      params: { rev: plan.reversed, revEnd: `${plan.reversed}:`, revTails: JSON.stringify(plan.reversedTails) },
+    };
+  }
+  return {
+    from: 'call_search s JOIN calls c ON c.id = s.rowid',
+    where: 'call_search MATCH @match',
+    order: 's.rowid DESC',
+    // On the FTS side, so FTS5 itself starts after the cursor.
+    idColumn: 's.rowid',
+    params: { match: plan.match },
+  };
+}
+
 const clampLimit = (limit: number | undefined) => Math.min(Math.max(Math.trunc(limit ?? 50), 1), 200);
 
 /** The CSV columns of an export, in order. */
@@ -189,6 +218,12 @@ export class HistoryRepository implements CallRecorder {
   private readonly now: () => number;
   private readonly exportDir: string;
   private readonly cache = new Map<string, Statement>();
+  /**
+   * callId → row id of calls started by this process and not yet ended, so an
+   * event costs no key lookup. Only a shortcut: cleared whenever a batch rolls
+   * back (its inserts are gone), and idOf() falls back to the database.
+   */
+  private readonly live = new Map<string, number>();
   private closed = false;
 
   private readonly stmt: {
@@ -222,12 +257,13 @@ export class HistoryRepository implements CallRecorder {
     this.stmt = {
       callByKey: db.prepare('SELECT id, ended_at FROM calls WHERE call_key = ? ORDER BY id DESC LIMIT 1'),
       insertCall: db.prepare(`
-        INSERT INTO calls (call_key, direction, local_line, remote_number, remote_digits, remote_uri, remote_name, queue, started_at)
-        VALUES (@callId, @direction, @localLine, @number, @digits, @uri, @name, @queue, @at)`),
+        INSERT INTO calls (call_key, direction, local_line, remote_number, remote_digits, remote_digits_rev, remote_uri, remote_name, queue, started_at)
+        VALUES (@callId, @direction, @localLine, @number, @digits, @digitsRev, @uri, @name, @queue, @at)`),
       ringing: db.prepare('UPDATE calls SET ringing_at = coalesce(ringing_at, @at) WHERE id = @id AND ended_at IS NULL'),
       answered: db.prepare('UPDATE calls SET answered_at = coalesce(answered_at, @at) WHERE id = @id AND ended_at IS NULL'),
       remote: db.prepare(
-        'UPDATE calls SET remote_number = @number, remote_digits = @digits, remote_uri = @uri, remote_name = @name WHERE id = @id',
+        `UPDATE calls SET remote_number = @number, remote_digits = @digits, remote_digits_rev = @digitsRev, remote_uri = @uri,
+           remote_name = @name WHERE id = @id`,
       ),
       end: db.prepare(`
         UPDATE calls SET ended_at = @at, outcome = @outcome, ended_by = @endedBy, sip_code = @sipCode, sip_reason = @sipReason
@@ -273,17 +309,18 @@ export class HistoryRepository implements CallRecorder {
       }
       const number = e.remote.number ?? null;
       const uri = e.remote.uri ?? null;
-      this.stmt.insertCall.run({
+      const { lastInsertRowid } = this.stmt.insertCall.run({
         callId: e.callId,
         direction: e.direction,
         localLine: e.localLine,
         number,
-        digits: digitsOf(number ?? uriUser(uri)),
+        ...digitColumns(number, uri),
         uri,
         name: e.remote.displayName ?? null,
         queue: e.queue ?? null,
         at: e.at,
       });
+      this.live.set(e.callId, Number(lastInsertRowid));
     });
   }
 
@@ -302,7 +339,7 @@ export class HistoryRepository implements CallRecorder {
       const number = remote.number === undefined ? current.remote_number : remote.number;
       const uri = remote.uri === undefined ? current.remote_uri : remote.uri;
       const name = remote.displayName === undefined ? current.remote_name : remote.displayName;
-      this.stmt.remote.run({ id, number, uri, name, digits: digitsOf(number ?? uriUser(uri)) });
+      this.stmt.remote.run({ id, number, uri, name, ...digitColumns(number, uri) });
     });
   }
 
@@ -320,6 +357,7 @@ export class HistoryRepository implements CallRecorder {
           sipReason: e.sipReason ?? null,
         }).changes;
         if (changed === 0) this.log.debug('history: end of an already ended call ignored', { callId: e.callId });
+        this.live.delete(e.callId);
       })(),
     );
   }
@@ -360,7 +398,14 @@ export class HistoryRepository implements CallRecorder {
   }
 
   batch<T>(fn: () => T): T {
-    return this.guard('record a batch of call events', () => this.db.transaction(fn)());
+    return this.guard('record a batch of call events', () => {
+      try {
+        return this.db.transaction(fn)();
+      } catch (e) {
+        this.live.clear(); // rows this batch inserted were rolled back
+        throw e;
+      }
+    });
   }
 
   // ── agent edits ─────────────────────────────────────────────────────────
@@ -439,11 +484,11 @@ export class HistoryRepository implements CallRecorder {
     const plan = planSearch(q.query);
     const filter = this.parseFilter(q.filter);
     const limit = clampLimit(q.limit);
-    const where = ['call_search MATCH @match', ...filterSql(filter)];
-    if (q.cursor) where.push('s.rowid < @cursorId');
-    const sql = `SELECT ${summaryColumns} FROM call_search s JOIN calls c ON c.id = s.rowid
-      WHERE ${where.join(' AND ')} ORDER BY s.rowid DESC LIMIT @limit`;
-    const params = { ...filterParams(filter), match: plan.match, limit: limit + 1 } as Record<string, unknown>;
+    const s = searchSql(plan);
+    const where = [s.where, ...filterSql(filter)];
+    if (q.cursor) where.push(`${s.idColumn} < @cursorId`);
+    const sql = `SELECT ${summaryColumns} FROM ${s.from} WHERE ${where.join(' AND ')} ORDER BY ${s.order} LIMIT @limit`;
+    const params = { ...filterParams(filter), ...s.params, limit: limit + 1 } as Record<string, unknown>;
     if (q.cursor) params.cursorId = q.cursor.id;
     return this.guard(
       'search the history',
@@ -467,10 +512,11 @@ export class HistoryRepository implements CallRecorder {
     let from = 'calls c';
     let order = 'c.started_at DESC, c.id DESC';
     if (plan) {
-      from = 'call_search s JOIN calls c ON c.id = s.rowid';
-      where.unshift('call_search MATCH @match');
-      params.match = plan.match;
-      order = 's.rowid DESC';
+      const s = searchSql(plan);
+      from = s.from;
+      where.unshift(s.where);
+      Object.assign(params, s.params);
+      order = s.order;
     }
     const sql = `SELECT ${summaryColumns},
         (SELECT group_concat(n.text, char(10) ORDER BY n.id) FROM call_notes n WHERE n.call_id = c.id) AS notes_text
@@ -525,7 +571,13 @@ export class HistoryRepository implements CallRecorder {
     if (this.closed) return;
     this.closed = true;
     this.cache.clear();
-    this.db.close();
+    this.live.clear();
+    try {
+      // Lets SQLite refresh its planner statistics where they drifted (https://www.sqlite.org/pragma.html#pragma_optimize).
+      this.db.pragma('optimize');
+    } finally {
+      this.db.close();
+    }
   }
 
   /** Health of the file (tests, diagnostics). */
@@ -549,6 +601,8 @@ export class HistoryRepository implements CallRecorder {
   }
 
   private idOf(callId: string): number {
+    const known = this.live.get(callId);
+    if (known !== undefined) return known;
     const row = this.stmt.callByKey.get(callId);
     if (!row) throw new ConsoleError('not-found', `No call ${callId} in the history.`);
     return row.id;

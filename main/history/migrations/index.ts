@@ -1,8 +1,9 @@
 /** Every migration, in order. Append a new file and add it here; never edit a shipped one. */
 import { migration0001 } from './0001-calls';
 import { migration0002 } from './0002-search';
+import { migration0003 } from './0003-number-suffix';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
-export const migrations: readonly Migration[] = [migration0001, migration0002];
+export const migrations: readonly Migration[] = [migration0001, migration0002, migration0003];
 

@@ -83,9 +83,39 @@ describe('0002-search (from version 1 with calls and notes in it)', () => {
     expect(repo.get(2).notes.map((n) => n.text)).toEqual(['asked about the invoice', 'called back']);
     repo.close();
     const db = openDatabase(path);
-    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(latestVersion());
     expect(db.prepare('SELECT count(*) AS n FROM call_search').get()).toEqual({ n: 2 });
     db.close();
+  });
+});
+
+describe('0003-number-suffix (from version 2 with calls in it)', () => {
+  it('backfills the reversed digits so existing calls are found by the end of their number', () => {
+    const v2 = openDatabase(path, { migrations: upTo(2) });
+    const call = v2.prepare(
+      "INSERT INTO calls (call_key, direction, local_line, remote_number, remote_digits, started_at, ended_at, outcome) VALUES (?, 'outbound', 'l', ?, ?, ?, ?, 'answered')",
+    );
+    call.run('a', '+1 (202) 555-0134', '12025550134', 1000, 2000);
+    call.run('b', '(202) 555-0177', '2025550177', 3000, 4000);
+    call.run('c', null, '', 5000, 6000); // no number at all
+    v2.close();
+
+    const db = openDatabase(path, { migrations: upTo(3) });
+    expect(db.pragma('user_version', { simple: true })).toBe(3);
+    expect(db.prepare('SELECT call_key, remote_digits_rev FROM calls ORDER BY id').all()).toEqual([
+      { call_key: 'a', remote_digits_rev: '43105552021' },
+      { call_key: 'b', remote_digits_rev: '7710555202' },
+      { call_key: 'c', remote_digits_rev: '' },
+    ]);
+    expect(db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'calls_by_digits_rev'").get()).toEqual({ n: 1 });
+    db.close();
+
+    const repo = new HistoryRepository(path);
+    const search = (query: string) => repo.search({ query }).items.map((c) => c.callId);
+    expect(search('555-0134')).toEqual(['a']);
+    expect(search('+1 202 555 0177')).toEqual(['b']);
+    expect(search('0134')).toEqual(['a']);
+    repo.close();
   });
 });
 

@@ -135,6 +135,9 @@ describe('recording a call as it happens', () => {
       }),
     ).toThrow(ConsoleError);
     expect(repo.page({ limit: 200 }).items.map((c) => c.callId)).not.toContain('rolled-back');
+    // The same call recorded again afterwards lands whole (no event goes to the rolled-back row).
+    recordCall(repo, { callId: 'rolled-back', at: T0 + 60_000 });
+    expect(repo.page().items[0]).toMatchObject({ callId: 'rolled-back', outcome: 'answered', answeredAt: T0 + 62_000 });
   });
 
   function recordCallStart(callId: string) {
@@ -250,7 +253,7 @@ describe('search', () => {
       recordCall(repo, { callId: 'us', at: T0, number: '+1 (202) 555-0134', name: 'Ada Lovelace' });
       recordCall(repo, { callId: 'uri-only', at: T0 + 1_000, uri: 'sip:+12025550199@pbx.example.com', name: 'José Álvarez' });
       recordCall(repo, { callId: 'uk', at: T0 + 2_000, number: '+44 20 7946 0958', name: 'Grace Hopper', direction: 'outbound' });
-      recordCall(repo, { callId: 'other', at: T0 + 3_000, number: '2125550100', name: 'Alan Turing', transferTo: 'sip:2000@pbx' });
+      recordCall(repo, { callId: 'other', at: T0 + 3_000, number: '212-555-0134', name: 'Alan Turing', transferTo: 'sip:2000@pbx' });
     });
   });
   const search = (query: string, filter?: object) => ids(repo.search({ query, filter }).items);
@@ -260,8 +263,22 @@ describe('search', () => {
     expect(search('+12025550134')).toEqual(['us']);
     expect(search('(202) 555-0134')).toEqual(['us']);
     expect(search('202.555.0134')).toEqual(['us']);
-    expect(search('555-0134')).toEqual(['us']);
-    expect(search('555')).toEqual(['other', 'uri-only', 'us']);
+    expect(search('555-0134')).toEqual(['other', 'us']);
+    expect(search('0134')).toEqual(['other', 'us']);
+  });
+  it('matches the end of the number (last digits), not digits in the middle', () => {
+    expect(search('202555')).toEqual([]);
+    expect(search('555')).toEqual([]);
+    expect(search('134')).toEqual(['other', 'us']);
+  });
+  it('finds a number stored without its country code when the agent types it with one', () => {
+    recordCall(repo, { callId: 'national', at: T0 + 9_000, number: '(202) 555-0177' });
+    expect(search('+1 202 555 0177')).toEqual(['national']);
+    expect(search('0012025550177')).toEqual(['national']);
+    // …but a long typed number never matches a short extension that happens to share its last digits.
+    recordCall(repo, { callId: 'extension', at: T0 + 9_500, number: '0177' });
+    expect(search('+1 202 555 0177')).toEqual(['national']);
+    expect(search('0177')).toEqual(['extension', 'national']);
   });
   it('matches a number known only from the SIP URI', () => {
     expect(search('2025550199')).toEqual(['uri-only']);
@@ -283,16 +300,23 @@ describe('search', () => {
     expect(search('invoice escalated')).toEqual(['uk']);
   });
   it('combines with filters', () => {
-    expect(search('555', { direction: 'inbound', transferred: false })).toEqual(['uri-only', 'us']);
-    expect(search('555', { transferred: true })).toEqual(['other']);
+    expect(search('0134', { direction: 'inbound', transferred: false })).toEqual(['us']);
+    expect(search('0134', { transferred: true })).toEqual(['other']);
+    expect(search('alan', { transferred: true })).toEqual(['other']);
+    expect(search('alan', { transferred: false })).toEqual([]);
     expect(search('hopper', { direction: 'inbound' })).toEqual([]);
   });
   it('pages with the cursor', () => {
-    const first = repo.search({ query: '555', limit: 2 });
-    expect(ids(first.items)).toEqual(['other', 'uri-only']);
-    const second = repo.search({ query: '555', limit: 2, cursor: first.nextCursor });
+    const first = repo.search({ query: '0134', limit: 1 });
+    expect(ids(first.items)).toEqual(['other']);
+    const second = repo.search({ query: '0134', limit: 1, cursor: first.nextCursor });
     expect(ids(second.items)).toEqual(['us']);
     expect(second.nextCursor).toBeNull();
+    const byName = repo.search({ query: 'ace', limit: 1 }); // Grace, Lovelace
+    expect(ids(byName.items)).toEqual(['uk']);
+    const rest = repo.search({ query: 'ace', limit: 1, cursor: byName.nextCursor });
+    expect(ids(rest.items)).toEqual(['us']);
+    expect(rest.nextCursor).toBeNull();
   });
 
   it('takes quotes, %, _, FTS operators and junk literally: results or a typed error, never a SQLite exception', () => {
