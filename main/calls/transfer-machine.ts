@@ -31,6 +31,7 @@
  *   idle ──incoming.replaces──▶ done (new call answered in place of this one, cue)
  *   idle ──incoming.refer (follow)──▶ following ──followed.answered──▶ idle (cue) │ failed ─▶ idle
  *   idle ──incoming.refer (ask)──▶ refer-offered ──agent.answerRefer──▶ following │ declined ─▶ idle
+ *   idle ──incoming.transferred (Referred-By, RFC 3892)──▶ idle (cue, the transferer's note)
  *
  * Agent intents not drawn here throw IllegalTransferTransition("<phase> → <event>")
  * with a typed refusal (e.g. undo after send: 'undo-too-late'). SIP events and
@@ -156,6 +157,9 @@ class Run extends TransferDraft {
         return true;
       case 'incoming.refer':
         this.incomingRefer(e.referId, e.target, e.policy);
+        return true;
+      case 'incoming.transferred':
+        this.transferredIn(e.referredBy, e.note);
         return true;
       case 'followed.started':
         if (e.referId !== this.t.referId) return false;
@@ -526,6 +530,14 @@ class Run extends TransferDraft {
     );
     this.step('completed', null, `replaced by call ${newCallId}`);
     this.s.phase = 'done';
+  }
+
+  /** A transferred call reached the agent: the completion cue, and the transferer's note in the timeline. */
+  private transferredIn(referredBy: string | null, note: string | null) {
+    this.s.transfer = newTransfer(`in:${this.callId}`, 'transferred-in', null, noOptions);
+    const by = referredBy ? `transferred to you by ${referredBy}` : 'transferred to you';
+    this.step('completed', null, note ? `${by}: ${note}` : by);
+    this.emit({ type: 'media.cue', kind: 'transfer-complete', callId: this.callId });
   }
 
   private incomingRefer(referId: string, target: ResolvedTarget, policy: 'follow' | 'ask') {

@@ -34,6 +34,7 @@ const allEventTypes = [
   'timer.fired',
   'incoming.replaces',
   'incoming.refer',
+  'incoming.transferred',
   'followed.started',
   'followed.answered',
   'followed.failed',
@@ -70,6 +71,7 @@ export const transferRules: Record<TransferPhase, Partial<Record<TransferEventTy
     'request.attended': H,
     'incoming.replaces': H,
     'incoming.refer': H,
+    'incoming.transferred': H,
     'caller.ended': H,
     'consult.started': H, // a consult we gave up on: hang it up
     ...lateEvents(['refer.accepted', 'refer.rejected', 'refer.notify', 'consult.ringing', 'consult.answered',
@@ -83,7 +85,7 @@ export const transferRules: Record<TransferPhase, Partial<Record<TransferEventTy
     'incoming.replaces': H,
     'incoming.refer': H,
     'consult.started': H,
-    ...lateEvents(['refer.accepted', 'refer.rejected', 'refer.notify', 'consult.ringing', 'consult.answered',
+    ...lateEvents(['incoming.transferred', 'refer.accepted', 'refer.rejected', 'refer.notify', 'consult.ringing', 'consult.answered',
       'consult.failed', 'consult.ended', 'followed.started', 'followed.answered', 'followed.failed']),
   },
   referring: {
@@ -98,7 +100,7 @@ export const transferRules: Record<TransferPhase, Partial<Record<TransferEventTy
     // A second Complete (double click, or the one that turned a ringing consult blind) changes nothing.
     'agent.complete': I,
     'agent.cancel': refuse('refer-in-flight'),
-    ...lateEvents(['consult.ringing', 'consult.answered', 'consult.failed', 'consult.ended',
+    ...lateEvents(['incoming.transferred', 'consult.ringing', 'consult.answered', 'consult.failed', 'consult.ended',
       'followed.started', 'followed.answered', 'followed.failed']),
   },
   'consult-dialing': {
@@ -114,7 +116,7 @@ export const transferRules: Record<TransferPhase, Partial<Record<TransferEventTy
     'incoming.replaces': H,
     'incoming.refer': H,
     'agent.swap': refuse('not-consulting'),
-    ...lateEvents(['refer.accepted', 'refer.rejected', 'refer.notify', 'timer.fired',
+    ...lateEvents(['incoming.transferred', 'refer.accepted', 'refer.rejected', 'refer.notify', 'timer.fired',
       'followed.started', 'followed.answered', 'followed.failed']),
   },
   consulting: {
@@ -128,7 +130,7 @@ export const transferRules: Record<TransferPhase, Partial<Record<TransferEventTy
     'incoming.replaces': H,
     'incoming.refer': H,
     'consult.started': H,
-    ...lateEvents(['consult.ringing', 'consult.answered', 'refer.accepted', 'refer.rejected', 'refer.notify',
+    ...lateEvents(['incoming.transferred', 'consult.ringing', 'consult.answered', 'refer.accepted', 'refer.rejected', 'refer.notify',
       'timer.fired', 'followed.started', 'followed.answered', 'followed.failed']),
   },
   completing: {
@@ -146,7 +148,7 @@ export const transferRules: Record<TransferPhase, Partial<Record<TransferEventTy
     'agent.hangupConsult': I,
     'agent.cancel': refuse('refer-in-flight'),
     'agent.swap': refuse('refer-in-flight'),
-    ...lateEvents(['consult.ringing', 'consult.answered', 'followed.started', 'followed.answered', 'followed.failed']),
+    ...lateEvents(['incoming.transferred', 'consult.ringing', 'consult.answered', 'followed.started', 'followed.answered', 'followed.failed']),
   },
   'refer-offered': {
     'agent.answerRefer': H,
@@ -155,7 +157,7 @@ export const transferRules: Record<TransferPhase, Partial<Record<TransferEventTy
     'incoming.replaces': H,
     'incoming.refer': H,
     'consult.started': H,
-    ...lateEvents(['refer.accepted', 'refer.rejected', 'refer.notify', 'consult.ringing', 'consult.answered',
+    ...lateEvents(['incoming.transferred', 'refer.accepted', 'refer.rejected', 'refer.notify', 'consult.ringing', 'consult.answered',
       'consult.failed', 'consult.ended', 'followed.started', 'followed.answered', 'followed.failed']),
   },
   following: {
@@ -166,7 +168,7 @@ export const transferRules: Record<TransferPhase, Partial<Record<TransferEventTy
     'incoming.replaces': H,
     'incoming.refer': H,
     'consult.started': H,
-    ...lateEvents(['refer.accepted', 'refer.rejected', 'refer.notify', 'consult.ringing', 'consult.answered',
+    ...lateEvents(['incoming.transferred', 'refer.accepted', 'refer.rejected', 'refer.notify', 'consult.ringing', 'consult.answered',
       'consult.failed', 'consult.ended', 'timer.fired']),
   },
   done: {
@@ -174,7 +176,7 @@ export const transferRules: Record<TransferPhase, Partial<Record<TransferEventTy
     'incoming.replaces': H, // answered 481: the dialog to replace is gone (RFC 3891 §3)
     // NOTIFY after our BYE, NOTIFY on an ended dialog (JsSIP issue 556), the consult's own BYE after
     // a completed transfer, a REFER on a dead dialog: nothing left to do.
-    ...lateEvents(['refer.accepted', 'refer.rejected', 'refer.notify', 'consult.ringing', 'consult.answered',
+    ...lateEvents(['incoming.transferred', 'refer.accepted', 'refer.rejected', 'refer.notify', 'consult.ringing', 'consult.answered',
       'consult.failed', 'consult.ended', 'caller.ended', 'timer.fired', 'incoming.refer',
       'followed.started', 'followed.answered', 'followed.failed']),
   },

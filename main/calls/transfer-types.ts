@@ -77,7 +77,7 @@ export interface TimelineEntry {
   note: string | null;
 }
 
-export type TransferMode = 'blind' | 'attended' | 'incoming-refer' | 'incoming-replaces';
+export type TransferMode = 'blind' | 'attended' | 'incoming-refer' | 'incoming-replaces' | 'transferred-in';
 
 /** The current (or last finished) transfer of one call. */
 export interface Transfer {
@@ -173,6 +173,12 @@ export type TransferEvent =
   | { type: 'incoming.replaces'; at: number; newCallId: string }
   /** The far end REFERs this call elsewhere; `policy` is preferences.transfer.incomingRefer. */
   | { type: 'incoming.refer'; at: number; referId: string; target: ResolvedTarget; policy: 'follow' | 'ask' }
+  /**
+   * This (new, answered) call reached us through someone's transfer: its INVITE
+   * carried Referred-By (RFC 3892). `note` is the transferer's note when the
+   * platform sends one.
+   */
+  | { type: 'incoming.transferred'; at: number; referredBy: string | null; note: string | null }
   | { type: 'followed.started'; at: number; referId: string; newCallId: string }
   | { type: 'followed.answered'; at: number; newCallId: string }
   | { type: 'followed.failed'; at: number; newCallId: string; code: number | null };

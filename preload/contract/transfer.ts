@@ -149,7 +149,8 @@ export const transferSnapshotSchema = z.strictObject({
   /** The caller's leg this transfer belongs to. */
   callId: z.string(),
   transferId: z.string().nullable(),
-  mode: z.enum(['blind', 'attended', 'incoming-refer', 'incoming-replaces']).nullable(),
+  /** incoming-*: the far end transfers this call; transferred-in: this call reached us by a transfer. */
+  mode: z.enum(['blind', 'attended', 'incoming-refer', 'incoming-replaces', 'transferred-in']).nullable(),
   /** Blind: caller kept held with music until the transferee answers. */
   safe: z.boolean(),
   /** Attended converted to blind because Complete came while the consult was ringing. */

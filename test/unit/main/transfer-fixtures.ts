@@ -103,6 +103,9 @@ export class Script {
   refer(policy: 'follow' | 'ask', referId = 'R1', target = TARGET): TransferEvent {
     return { type: 'incoming.refer', at: this.at(), referId, target, policy };
   }
+  transferredIn(referredBy: string | null, note: string | null = null): TransferEvent {
+    return { type: 'incoming.transferred', at: this.at(), referredBy, note };
+  }
   followedStarted(newCallId = 'F', referId = 'R1'): TransferEvent {
     return { type: 'followed.started', at: this.at(), referId, newCallId };
   }

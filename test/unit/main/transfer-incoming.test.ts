@@ -34,6 +34,22 @@ describe('I1 our agent is the transferee of an attended transfer (INVITE with Re
   });
 });
 
+describe('I1/I2 a transferred call reaches our agent (Referred-By, RFC 3892)', () => {
+  it('I1 completion cue: the cue plays and the transferer and their note are in the timeline', () => {
+    const h = play([[(s) => s.transferredIn('sip:alice@pbx.test', 'VIP, wants billing'), 'idle', ['history completed', 'cue C']]]);
+    const snap = transferSnapshotSchema.parse(toTransferSnapshot(h.state));
+    expect(snap.mode).toBe('transferred-in');
+    expect(snap.timeline[0]?.note).toBe('transferred to you by sip:alice@pbx.test: VIP, wants billing');
+    // the agent can transfer it on as any other call
+    play([[(s) => s.blind(SAFE), 'referring', ['history requested', 'sip.hold C', 'music C on', 'sip.refer C sip:2001@pbx.test', 'timer.start T1/refer 30000']]], h);
+  });
+
+  it('I1 completion cue without a known transferer', () => {
+    const h = play([[(s) => s.transferredIn(null), 'idle', ['history completed', 'cue C']]]);
+    expect(h.state.transfer?.timeline[0]?.note).toBe('transferred to you');
+  });
+});
+
 describe('I2 the far end sends us a REFER', () => {
   it('I2 REFER followed (setting "follow"): accepted, the new call answered → cue, timeline completed', () => {
     const h = play([

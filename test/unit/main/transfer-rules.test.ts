@@ -98,6 +98,8 @@ function sample(type: TransferEventType, h: Harness): TransferEvent {
       return s.replaces('N');
     case 'incoming.refer':
       return s.refer('follow', 'R7');
+    case 'incoming.transferred':
+      return s.transferredIn('sip:alice@pbx.test', 'VIP, wants billing');
     case 'followed.started':
       return s.followedStarted('F');
     case 'followed.answered':
