@@ -86,7 +86,7 @@ describe.skipIf(labUnavailable())('SIP lab: SIP.js peers through Kamailio', () =
   });
 
   it('reports a busy callee as a call that failed with 486', async () => {
-    await bob.setIncoming({ mode: 'reject', code: 486 });
+    await bob.setIncoming({ mode: 'busy' });
     const out = await alice.call(bob);
     await expect(alice.waitForCallState(out, 'established')).rejects.toThrow(/instead of reaching established/);
     const info = (await alice.calls()).find((c) => c.id === out);

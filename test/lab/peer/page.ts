@@ -27,6 +27,8 @@ export type IncomingBehaviour =
   | { mode: 'manual' }
   | { mode: 'answer'; afterMs?: number; hangupAfterMs?: number }
   | { mode: 'reject'; code: number; afterMs?: number }
+  /** Shorthand for reject 486 Busy Here. */
+  | { mode: 'busy'; afterMs?: number }
   | { mode: 'noAnswer' };
 
 export type ReferBehaviour = { mode: 'follow' } | { mode: 'reject'; code: number };
@@ -280,7 +282,7 @@ async function onIncoming(inv: Invitation): Promise<void> {
     await inv.accept({ sessionDescriptionHandlerOptions: sdhOptions });
     return;
   }
-  const b = incoming;
+  const b: IncomingBehaviour = incoming.mode === 'busy' ? { mode: 'reject', code: 486, afterMs: incoming.afterMs } : incoming;
   if (b.mode === 'reject' && !b.afterMs) {
     c.info.status = b.code;
     await inv.reject({ statusCode: b.code });
