@@ -17,6 +17,7 @@ import type {
   TransferStep,
 } from './transfer-types';
 
+/** A draft of one transition: the state being built and the effects, in the order they must run. */
 export class TransferDraft {
   readonly s: TransferState;
   readonly effects: TransferEffect[] = [];

@@ -88,8 +88,6 @@ export function transition(state: TransferState, event: TransferEvent): Transfer
   return { state: run.s, effects: run.effects };
 }
 
-/** One transition in progress: a draft of the state plus the effects collected in order. */
-
 /** One transition in progress: the draft plus the handler for each event. */
 class Run extends TransferDraft {
   /** Returns false for a data mismatch (stale transfer id, consult id or timer): an explicit no-op. */

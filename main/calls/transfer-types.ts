@@ -4,6 +4,27 @@
  * plain data — the machine reads no clock (every event carries `at`), starts
  * no timer (it asks for one with `timer.start` and gets `timer.fired` back)
  * and touches no SIP session (the call service executes `sip.*`).
+ *
+ * Executing the effects (the call service's side of the contract):
+ *  - Effects come in order and must be executed in order per leg: a `sip.refer`
+ *    after a `sip.hold` on the same leg waits for that re-INVITE to settle (a
+ *    JsSIP `hold()` that returns false is retried, see ARCHITECTURE.md).
+ *  - `sip.hold`/`sip.unhold` go through the call machine's hold/unhold intents;
+ *    the transfer machine only asks for a change the leg does not have yet
+ *    (requests carry the legs' current state in `caller`/`existing`).
+ *  - `media.holdMusic` is the call service's setHoldMusic(callId, track|null)
+ *    with preferences.holdMusic.track; `sip.hangup` on an ended leg is a no-op.
+ *  - JsSIP's ReferSubscriber (returned by `session.refer()` although typed void)
+ *    becomes: requestSucceeded → `refer.accepted`; requestFailed →
+ *    `refer.rejected {code: response?.status_code ?? 408}`; trying / progress /
+ *    accepted / failed → `refer.notify {code: Number(status_line.status_code)}`.
+ *  - `call.dialConsult` dials like calls:dial and reports the new call at once
+ *    with `consult.started {transferId, consultCallId}`; that call's progress,
+ *    answer (with its confirmed dialog ids), failure and BYE come back as
+ *    `consult.*`. While a consult is up, the agent's hang-up on the consult leg
+ *    is `agent.hangupConsult`, not a plain hang-up (the seed: hanging up completes).
+ *  - A caller leg's end (any reason) is `caller.ended`; timers fire `timer.fired`.
+ *  - Transfer ids must be unique per console run (timer ids derive from them).
  */
 import type {
   ResolvedTarget,
