@@ -90,6 +90,8 @@ export interface Line extends Telephony {
   reconnect(): void;
   /** Test/fault hook: kill the WebSocket as a network failure would. */
   dropConnection(): void;
+  /** Target-refresh re-INVITE on every established call (done automatically after a reconnect). */
+  refreshRoutes(): void;
 }
 
 export function createLine(account: LineAccount, options: LineOptions): Line {
@@ -288,6 +290,9 @@ export function createLine(account: LineAccount, options: LineOptions): Line {
     },
     dropConnection() {
       socket.dropForTest();
+    },
+    refreshRoutes() {
+      for (const leg of legs.values()) leg.refreshRoute();
     },
     // --- Telephony --------------------------------------------------------
     isConnected: () => ua.isConnected(),

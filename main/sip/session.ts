@@ -203,6 +203,7 @@ export function adaptSession(session: RTCSession, o: SessionAdapterOptions): Cal
       later(tryReinvite, o.busyRetryMs ?? 200);
       return;
     }
+    if (op.attempt > 0) armTimeout(op);
     internals._localHold = op.on;
     if (op.on) internals._onhold('local');
     else internals._onunhold('local');
@@ -232,14 +233,19 @@ export function adaptSession(session: RTCSession, o: SessionAdapterOptions): Cal
       },
     });
   };
-  const startHold = (wanted: boolean) => {
-    if (holdOp) return; // the machine never asks twice; a second ask while pending is a no-op
+  /** The time-out runs per re-INVITE we send (JsSIP's own 1 s 491 retry included), and while we wait to send. */
+  const armTimeout = (op: NonNullable<typeof holdOp>) => {
     const timeoutMs = o.holdTimeoutMs ?? 20_000;
-    const op = { on: wanted, attempt: 0, cancelTimeout: () => {} };
+    op.cancelTimeout();
     op.cancelTimeout = later(() => {
       if (holdOp === op) finishHold({ ok: false, reason: `no answer within ${Math.round(timeoutMs / 1000)} s` });
     }, timeoutMs);
+  };
+  const startHold = (wanted: boolean) => {
+    if (holdOp) return; // the machine never asks twice; a second ask while pending is a no-op
+    const op = { on: wanted, attempt: 0, cancelTimeout: () => {} };
     holdOp = op;
+    armTimeout(op);
     tryReinvite();
   };
 
