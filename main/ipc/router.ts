@@ -53,29 +53,31 @@ export function isTrustedSender(sender: IpcSender, uiUrl: string): boolean {
 }
 
 export function describeZodError(error: z.ZodError): string {
+  // Bounded: zod lists every unknown key in its message, and those keys came from the renderer.
   return error.issues
     .slice(0, 5)
-    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message).slice(0, 300))
     .join('; ');
 }
 
 /**
  * Field path → first message for that field, for inline form validation.
  * Unknown keys (reported by zod on the parent object) are listed under their own names.
+ * Bounded (count and path length): the payload, and so its key names, came from the renderer.
  */
-export function zodFieldErrors(error: z.ZodError): Record<string, string> {
+export function zodFieldErrors(error: z.ZodError, limit = 20): Record<string, string> {
   const fields: Record<string, string> = {};
+  let count = 0;
+  const add = (path: PropertyKey[], message: string) => {
+    const key = path.map(String).join('.').slice(0, 128);
+    if (count >= limit || key in fields) return;
+    fields[key] = message.slice(0, 300);
+    count++;
+  };
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) {
-        const path = [...issue.path, key].join('.');
-        fields[path] ??= 'This field is not allowed here';
-      }
-      continue;
-    }
-    if (issue.path.length === 0) continue;
-    const path = issue.path.join('.');
-    fields[path] ??= issue.message;
+      for (const key of issue.keys) add([...issue.path, key], 'This field is not allowed here');
+    } else if (issue.path.length > 0) add(issue.path, issue.message);
   }
   return fields;
 }

@@ -114,6 +114,19 @@ describe('router: payloads, errors and responses', () => {
     });
   });
 
+  it('bounds the field messages a hostile payload can make main produce', async () => {
+    const { router, send } = setup();
+    router.handle(contract.settings.saveAccount, vi.fn());
+    const junk = Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`k${i}-${'x'.repeat(1_000)}`, i]));
+    const result = await send('account:save', junk);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const keys = Object.keys(result.fields ?? {});
+    expect(keys.length).toBe(20);
+    expect(Math.max(...keys.map((k) => k.length))).toBeLessThanOrEqual(128);
+    expect(JSON.stringify(result).length).toBeLessThan(10_000);
+  });
+
   it('hands the handler the parsed (trimmed, defaulted) input', async () => {
     const { router, send } = setup();
     const handler = vi.fn(() => ({ account: null, preferences: { audio: {}, calls: {}, transfer: {}, holdMusic: {}, history: {} } }));
