@@ -87,7 +87,7 @@ export class BrowserWindow {
   readonly focus = vi.fn();
   readonly onceListeners = new Map<string, Listener>();
   destroyed = false;
-  constructor(readonly options: Record<string, unknown> & { webPreferences?: Record<string, unknown> }) {
+  constructor(readonly options: Record<string, unknown> & { webPreferences?: Record<string, unknown> } = {}) {
     BrowserWindow.created.push(this);
   }
   once(event: string, listener: Listener) {
