@@ -393,6 +393,7 @@ class Run extends TransferDraft {
   private consultStarted(transferId: string, consultCallId: string): boolean {
     const t = this.s.transfer;
     const k = t?.consult;
+    if (k && k.callId === consultCallId) return false; // told twice about our own consult
     if (t && t.id === transferId && k && k.callId === null && k.state !== 'ended') {
       // consult-dialing: the leg we dialled. done: the caller hung up while we dialled, so the
       // consult is the agent's ordinary call now and stays up.

@@ -362,6 +362,7 @@ describe('attended: completion failures and races', () => {
       [(s) => s.consultFailed(486, 'OTHER'), 'consulting', []],
       [(s) => s.consultRinging('OTHER'), 'consulting', []],
       [(s) => s.consultStarted('STRAY', 'T0'), 'consulting', ['sip.hangup STRAY']],
+      [(s) => s.consultStarted(CONSULT), 'consulting', []], // told twice about our own consult: never hung up
     ]);
   });
 

@@ -309,3 +309,40 @@ export function play(rows: Row[], h = new Harness()): Harness {
   });
   return h;
 }
+
+/** A harness driven into each phase by real events. */
+export function reach(phase: TransferPhase): Harness {
+  const h = new Harness();
+  const s = h.s;
+  const go = (...events: TransferEvent[]) => events.forEach((e) => h.feed(e));
+  switch (phase) {
+    case 'idle':
+      break;
+    case 'pending':
+      go(s.blind({ ...SAFE, undoMs: 3000 }));
+      break;
+    case 'referring':
+      go(s.blind(SAFE));
+      break;
+    case 'consult-dialing':
+      go(s.attended(SAFE), s.consultStarted());
+      break;
+    case 'consulting':
+      go(s.attended(SAFE), s.consultStarted(), s.consultAnswered());
+      break;
+    case 'completing':
+      go(s.attended(SAFE), s.consultStarted(), s.consultAnswered(), s.agent('agent.complete'));
+      break;
+    case 'refer-offered':
+      go(s.refer('ask'));
+      break;
+    case 'following':
+      go(s.refer('follow'), s.followedStarted());
+      break;
+    case 'done':
+      go(s.blind(SAFE), s.notify(200));
+      break;
+  }
+  expect(h.phase).toBe(phase);
+  return h;
+}

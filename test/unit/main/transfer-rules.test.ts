@@ -18,44 +18,7 @@ import {
   type TransferPhase,
 } from '../../../main/calls/transfer-types';
 import { transferPhases, transferSnapshotSchema } from '../../../preload/contract/transfer';
-import { CONSULT, Harness, SAFE, type Script } from './transfer-fixtures';
-
-/** A harness driven into each phase by real events. */
-function reach(phase: TransferPhase): Harness {
-  const h = new Harness();
-  const s = h.s;
-  const go = (...events: TransferEvent[]) => events.forEach((e) => h.feed(e));
-  switch (phase) {
-    case 'idle':
-      break;
-    case 'pending':
-      go(s.blind({ ...SAFE, undoMs: 3000 }));
-      break;
-    case 'referring':
-      go(s.blind(SAFE));
-      break;
-    case 'consult-dialing':
-      go(s.attended(SAFE), s.consultStarted());
-      break;
-    case 'consulting':
-      go(s.attended(SAFE), s.consultStarted(), s.consultAnswered());
-      break;
-    case 'completing':
-      go(s.attended(SAFE), s.consultStarted(), s.consultAnswered(), s.agent('agent.complete'));
-      break;
-    case 'refer-offered':
-      go(s.refer('ask'));
-      break;
-    case 'following':
-      go(s.refer('follow'), s.followedStarted());
-      break;
-    case 'done':
-      go(s.blind(SAFE), s.notify(200));
-      break;
-  }
-  expect(h.phase).toBe(phase);
-  return h;
-}
+import { CONSULT, reach, SAFE, type Script, type Harness } from './transfer-fixtures';
 
 /** An event of each type that matches the phase's live ids (so "handle" really acts). */
 function sample(type: TransferEventType, h: Harness): TransferEvent {

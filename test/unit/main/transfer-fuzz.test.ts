@@ -1,0 +1,134 @@
+/**
+ * Random walks through the transfer machine (seeded, reproducible): 1 500
+ * of event sequences mixing blind / safe blind / attended with every SIP
+ * outcome, late events and agent intents. At every step the harness checks
+ * its invariants (music only on a held leg, never two live legs unheld during
+ * a consult, nothing running once a transfer is over, timelines ending on an
+ * outcome, purity), and here we add the product promise: the caller leg is
+ * only ever released when the transfer is known to have gone through.
+ */
+import { describe, expect, it } from 'vitest';
+import { ruleFor, transferPhaseList } from '../../../main/calls/transfer-rules';
+import { transferSteps } from '../../../preload/contract/transfer';
+import { IllegalTransferTransition, type TransferEvent } from '../../../main/calls/transfer-types';
+import { CALLER, CONSULT, reach, SAFE, SEED, type Harness } from './transfer-fixtures';
+
+/** Mulberry32: small, seeded, good enough to pick events. */
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const finalCodes = [200, 202, 403, 404, 405, 408, 480, 481, 486, 487, 501, 503, 600, 603, 604];
+const progressCodes = [100, 180, 183];
+
+function randomEvent(h: Harness, pick: <T>(xs: readonly T[]) => T): TransferEvent {
+  const s = h.s;
+  const timers = h.state.transfer?.timers ?? [];
+  const choices: Array<() => TransferEvent> = [
+    () => s.blind(pick([SAFE, SEED, { ...SAFE, undoMs: 3000 }, { ...SEED, undoMs: 3000 }])),
+    () => s.attended(pick([SAFE, SEED, { ...SAFE, undoMs: 3000 }])),
+    () => s.agent(pick(['agent.undo', 'agent.complete', 'agent.cancel', 'agent.swap', 'agent.hangupConsult'] as const)),
+    () => s.answerRefer(pick([true, false])),
+    () => s.accepted(),
+    () => s.rejected(pick(finalCodes.filter((c) => c >= 300))),
+    () => s.notify(pick([...progressCodes, ...finalCodes])),
+    () => s.notify(pick([...progressCodes, ...finalCodes])),
+    () => s.consultStarted(),
+    () => s.consultRinging(),
+    () => s.consultAnswered(),
+    () => s.consultFailed(pick([486, 408, 603, null])),
+    () => s.consultEnded(),
+    () => s.callerEnded(),
+    () => s.timer(timers.length > 0 ? pick(timers) : 'T1/stale', 5000),
+    () => s.timer(timers.length > 0 ? pick(timers) : 'T1/stale', 5000),
+    () => s.replaces('N'),
+    () => s.refer(pick(['follow', 'ask'] as const)),
+    () => s.followedStarted(),
+    () => s.followedAnswered(),
+    () => s.followedFailed(486),
+  ];
+  // Mostly events the phase acts on (so walks get deep: consults, completions, offers),
+  // sometimes anything at all (late, stale, refused).
+  const candidates = choices.map((make) => make());
+  // (The caller hanging up ends a walk: it stays in the "anything" draw only.)
+  const acting = candidates.filter((e) => e.type !== 'caller.ended' && ruleFor(h.phase, e.type) === 'handle');
+  return pick(acting.length > 0 && pick([true, true, true, true, true, false]) ? acting : candidates);
+}
+
+/** The promise of safe blind and of attended: the caller leg is never released on a guess. */
+function checkRelease(h: Harness, event: TransferEvent, effects: string[], before: Harness['state']) {
+  if (!effects.includes(`sip.hangup ${CALLER}`)) return;
+  const t = before.transfer;
+  switch (event.type) {
+    case 'refer.notify':
+      // 2xx: the transferee has the caller. 1xx: only the seed's "release on dial".
+      if (event.code >= 200) expect(event.code).toBeLessThan(300);
+      else expect(t?.options.safe, 'a safe transfer released the caller on a 1xx').toBe(false);
+      return;
+    case 'timer.fired':
+      // The attended completion time-out, and only once the REFER was accepted.
+      expect(before.phase).toBe('completing');
+      expect(t?.referAccepted).toBe(true);
+      return;
+    case 'incoming.replaces':
+      return; // I1: our leg is replaced by the new call
+    default:
+      throw new Error(`caller leg released on ${event.type} in ${before.phase}`);
+  }
+}
+
+describe('transfer machine: random walks', () => {
+  // ~4 s on a loaded 2-core box: a generous ceiling, the walks are deterministic.
+  it('1 500 seeded walks keep every invariant and never drop a caller on a guess', { timeout: 30_000 }, () => {
+    const pickFrom = (r: () => number) => <T,>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+    let refused = 0;
+    let steps = 0;
+    const visited = new Map<string, number>();
+    const count = (key: string) => visited.set(key, (visited.get(key) ?? 0) + 1);
+    for (let seed = 1; seed <= 1500; seed++) {
+      const r = rng(seed);
+      const pick = pickFrom(r);
+      // Start anywhere (so deep phases such as completing get their share), then wander.
+      const h = reach(transferPhaseList[seed % transferPhaseList.length]!);
+      const length = 4 + Math.floor(r() * 20);
+      for (let i = 0; i < length; i++) {
+        const event = randomEvent(h, pick);
+        const rule = ruleFor(h.phase, event.type);
+        const before = h.state;
+        if (typeof rule === 'object') {
+          expect(() => h.feed(event), `seed ${seed} step ${i}`).toThrow(IllegalTransferTransition);
+          expect(h.state).toBe(before);
+          refused++;
+          continue;
+        }
+        let effects: string[];
+        try {
+          effects = h.feed(event);
+        } catch (error) {
+          throw new Error(`seed ${seed} step ${i}: ${before.phase} → ${event.type}: ${String(error)}`, { cause: error });
+        }
+        checkRelease(h, event, effects, before);
+        steps++;
+        count(`phase ${h.phase}`);
+        for (const e of effects) if (e.startsWith('history ')) count(e.split(' ').slice(0, 2).join(' '));
+        if (h.phase === 'done') break;
+      }
+      // A consult the transfer let go of is never left with music on it.
+      const k = h.world.legs.get(CONSULT);
+      if (k?.up && !h.state.transfer?.consult?.existing && (h.phase === 'idle' || h.phase === 'done')) expect(k.music).toBe(false);
+    }
+    if (process.env.TRANSFER_FUZZ_REPORT) console.log(Object.fromEntries([...visited].sort()), { steps, refused });
+    // The walks really go everywhere: every phase, every timeline step, many times.
+    for (const phase of transferPhaseList) expect(visited.get(`phase ${phase}`) ?? 0, `never in ${phase}`).toBeGreaterThan(30);
+    for (const step of transferSteps) expect(visited.get(`history ${step}`) ?? 0, `never a ${step} step`).toBeGreaterThan(20);
+    expect(steps).toBeGreaterThan(4000);
+    expect(refused).toBeGreaterThan(150);
+  });
+});
