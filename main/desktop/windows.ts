@@ -123,7 +123,7 @@ export function installPermissionPolicy(windows: {
           permission,
           fromMediaHost: is(contents, windows.media),
           fromUi: is(contents, windows.ui),
-          requestingUrl: details.requestingUrl,
+          requestingUrl: details.requestingUrl ?? contents.getURL(),
           // A getUserMedia request with no stated kinds is treated as asking for everything.
           mediaTypes: permission === 'media' && mediaTypes.length === 0 ? ['audio', 'video'] : mediaTypes,
         },
@@ -137,7 +137,8 @@ export function installPermissionPolicy(windows: {
         permission,
         fromMediaHost: is(contents, windows.media),
         fromUi: is(contents, windows.ui),
-        requestingUrl: details.requestingUrl,
+        // Checks may come without a URL (e.g. enumerateDevices): the asking contents' page then.
+        requestingUrl: details.requestingUrl ?? contents?.getURL(),
         mediaTypes: details.mediaType && details.mediaType !== 'unknown' ? [details.mediaType] : [],
       },
       { media: mediaUrl() },

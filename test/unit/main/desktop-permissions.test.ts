@@ -113,6 +113,13 @@ describe('installPermissionPolicy', () => {
     expect(check(ui.webContents, 'notifications', 'file://', { isMainFrame: true })).toBe(false);
   });
 
+  it('a check without a URL is judged by the page the asking contents shows', () => {
+    (host.webContents as unknown as { url: string }).url = mediaUrl();
+    expect(check(host.webContents, 'media', 'file://', { mediaType: 'audio', isMainFrame: true })).toBe(true);
+    (host.webContents as unknown as { url: string }).url = 'file:///tmp/elsewhere.html';
+    expect(check(host.webContents, 'media', 'file://', { mediaType: 'audio', isMainFrame: true })).toBe(false);
+  });
+
   it('no HID/USB/serial device is ever granted', () => {
     const handler = vi.mocked(session.defaultSession.setDevicePermissionHandler).mock.calls[0]![0] as unknown as (d: object) => boolean;
     expect(handler({ deviceType: 'usb', origin: 'file://' })).toBe(false);
