@@ -27,6 +27,8 @@ export interface KamailioOptions {
   /** Used in the log file name. */
   name?: string;
   startTimeoutMs?: number;
+  /** Where the log goes (default test-results/lab/). */
+  logDir?: string;
 }
 
 export interface Kamailio {
@@ -67,8 +69,9 @@ export async function startKamailio(opts: KamailioOptions = {}): Promise<Kamaili
   assertLoopbackNamespace();
   const port = opts.port ?? (await freePort());
   const name = opts.name ?? 'lab';
-  mkdirSync(LAB_LOG_DIR, { recursive: true });
-  const logFile = join(LAB_LOG_DIR, `kamailio-${name}.log`);
+  const logDir = opts.logDir ?? LAB_LOG_DIR;
+  mkdirSync(logDir, { recursive: true });
+  const logFile = join(logDir, `kamailio-${name}.log`);
   const log: WriteStream = createWriteStream(logFile, { flags: 'w' });
   const runDir = mkdtempSync(join(tmpdir(), 'lab-kamailio-'));
   let child: ChildProcess | undefined;

@@ -59,7 +59,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
   assertLoopbackNamespace();
   const name = opts.name ?? 'lab';
   const logDir = join(LAB_LOG_DIR, name);
-  const kamailio: Kamailio = await startKamailio({ name });
+  const kamailio: Kamailio = await startKamailio({ name, logDir });
   let host: PeerHost | undefined;
   const peers: Peer[] = [];
   let stopped = false;

@@ -4,7 +4,7 @@
  * SIP.js page in ./peer/page.ts. Started and stopped by PID.
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, type WriteStream } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -69,7 +69,10 @@ export class PeerHost {
       .slice(0, 12);
     const bundle = join(dir, `page-${hash}.js`);
     if (!existsSync(bundle)) {
-      await build({ entryPoints: [entry], bundle: true, format: 'iife', platform: 'browser', target: 'chrome120', outfile: bundle, logLevel: 'warning' });
+      // Built aside and renamed: a concurrent lab never reads a half-written bundle.
+      const tmp = `${bundle}.${process.pid}.tmp.js`;
+      await build({ entryPoints: [entry], bundle: true, format: 'iife', platform: 'browser', target: 'chrome120', outfile: tmp, logLevel: 'warning' });
+      renameSync(tmp, bundle);
     }
     const wavs = writeLabWavs(join(LAB_CACHE, 'wav'));
     const js = readFileSync(bundle);

@@ -11,7 +11,7 @@
  *   C5 523.25 Hz and G5 783.99 Hz every 250 ms (5 ms ramps), 0.3 FS. Neither
  *   note is near a party tone, so the detector reports it as music, no tones.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { aggregate, analyseFrame, DETECTOR, KNOWN_TONES, type FrameReport, type HearsReport } from './detector';
 
@@ -92,7 +92,14 @@ export function writeLabWavs(dir: string): Record<LabSignal, string> {
   const out = {} as Record<LabSignal, string>;
   for (const s of ['caller', 'agent', 'transferee', 'hold', 'silence'] as const) {
     const path = join(dir, `${s}.wav`);
-    writeFileSync(path, wav(signalSamples(s)));
+    // Other labs (other test processes) may be reading these files right now: write
+    // atomically, and not at all when an identical file is already there.
+    const data = wav(signalSamples(s));
+    if (!existsSync(path) || !readFileSync(path).equals(data)) {
+      const tmp = `${path}.${process.pid}.tmp`;
+      writeFileSync(tmp, data);
+      renameSync(tmp, path);
+    }
     out[s] = path;
   }
   return out;
