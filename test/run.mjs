@@ -12,7 +12,7 @@
  * works the suite still runs, and the lab reports itself skipped.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 
 const args = process.argv.slice(2);
 const run = (cmd, argv, opts = {}) => spawnSync(cmd, argv, { stdio: 'inherit', ...opts }).status ?? 1;
@@ -36,6 +36,11 @@ if (process.env.AGENT_CONSOLE_IN_NETNS !== '1') {
   process.exit(run('npx', ['vitest', 'run', ...args]));
 }
 
-const interfaces = readdirSync('/sys/class/net');
+// /proc/self/net/dev, not /sys/class/net: after a bare `unshare --net` sysfs still shows the host's interfaces.
+const interfaces = readFileSync('/proc/self/net/dev', 'utf8')
+  .split('\n')
+  .slice(2)
+  .map((line) => line.split(':')[0]?.trim())
+  .filter(Boolean);
 console.log(`[agent-console] tests run in a network namespace with interfaces: ${interfaces.join(', ')}`);
 process.exit(run('npx', ['vitest', 'run', ...args]));
