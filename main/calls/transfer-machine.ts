@@ -8,7 +8,7 @@
  *
  *                 request.blind / request.attended (undoMs > 0)
  *   idle ───────────────────────────────────────────▶ pending ──agent.undo──▶ idle (undone)
- *    │ │                                               │ timer undo
+ *    │ │                                               │ timer undo, or agent.complete ("transfer now")
  *    │ │ (undoMs = 0: straight on)                     ▼
  *    │ └──────────────▶ blind ──────────────▶ referring ──NOTIFY 2xx──────────────▶ done (completed)
  *    │                    safe: hold+music,    │  seed mode: first NOTIFY 100/18x ─▶ done (released after dial)
@@ -107,7 +107,8 @@ class Run extends TransferDraft {
         else this.cancelConsult();
         return true;
       case 'agent.complete':
-        if (phase === 'consult-dialing') this.semiAttended();
+        if (phase === 'pending') this.sendNow();
+        else if (phase === 'consult-dialing') this.semiAttended();
         else this.sendReplaces();
         return true;
       case 'agent.hangupConsult':
@@ -239,6 +240,12 @@ class Run extends TransferDraft {
       referTo: replaces ? referToWithReplaces(base, replaces) : stripHeaders(base),
       ...(replaces ? { replaces } : {}),
     });
+  }
+
+  /** "Transfer now" inside the undo window: the agent is sure, skip the rest of it. */
+  private sendNow() {
+    this.cancelTimers();
+    this.send();
   }
 
   private undo() {

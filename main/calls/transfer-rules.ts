@@ -80,6 +80,7 @@ export const transferRules: Record<TransferPhase, Partial<Record<TransferEventTy
   pending: {
     'agent.undo': H,
     'agent.cancel': H, // same as undo: nothing was sent
+    'agent.complete': H, // "transfer now": skip the rest of the undo window
     'timer.fired': H,
     'caller.ended': H,
     'incoming.replaces': H,
@@ -189,9 +190,11 @@ const sentPhases: ReadonlySet<TransferPhase> = new Set(['referring', 'consult-di
 function defaultRefusal(phase: TransferPhase, type: TransferEventType): RefusalCode {
   if (phase === 'done') return 'call-ended';
   if (type === 'request.blind' || type === 'request.attended') return 'transfer-in-progress';
+  if (type === 'agent.answerRefer') return 'no-offer';
   if (type === 'agent.undo') return sentPhases.has(phase) ? 'undo-too-late' : 'no-transfer';
-  if (type === 'agent.swap' || type === 'agent.hangupConsult') return consultPhases.has(phase) ? 'internal' : 'not-consulting';
-  if (type.startsWith('agent.')) return 'no-transfer';
+  if (phase === 'idle') return 'no-transfer';
+  if (phase === 'refer-offered' || phase === 'following') return 'incoming-transfer';
+  if (type.startsWith('agent.')) return 'not-consulting';
   return 'internal';
 }
 
@@ -201,6 +204,8 @@ export function ruleFor(phase: TransferPhase, type: TransferEventType): Rule {
 
 export const refusalText: Record<RefusalCode, string> = {
   'no-transfer': 'there is no transfer to act on',
+  'no-offer': 'there is no transfer request from the other side to answer',
+  'incoming-transfer': 'the other side is transferring this call; answer or wait for its request first',
   'transfer-in-progress': 'this call already has a transfer under way',
   'undo-too-late': 'the transfer was already sent and can no longer be undone',
   'not-consulting': 'that needs an answered consult call',

@@ -9,7 +9,7 @@ import type { TransferAction, TransferState } from './transfer-types';
 export function allowedTransferActions(s: TransferState): TransferAction[] {
   switch (s.phase) {
     case 'pending':
-      return ['undo'];
+      return ['undo', 'complete'];
     case 'consult-dialing':
       return ['complete', 'cancel'];
     case 'consulting':

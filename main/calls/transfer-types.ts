@@ -265,6 +265,8 @@ export interface TransferTransition {
 /** Why an agent intent was refused; the service maps it to ConsoleError('not-allowed', message). */
 export type RefusalCode =
   | 'no-transfer' // nothing to act on
+  | 'no-offer' // no REFER from the far end is waiting for the agent
+  | 'incoming-transfer' // the far end is transferring this call (REFER offered or followed)
   | 'transfer-in-progress' // one transfer per call at a time
   | 'undo-too-late' // the REFER or the consult already went out
   | 'not-consulting' // swap/cancel/complete need a consult

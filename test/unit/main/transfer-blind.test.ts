@@ -169,12 +169,12 @@ describe('B6 blind, undone within the grace window', () => {
     expect(h.world.steps).toEqual(['requested', 'undone']);
   });
 
-  it('B6 blind: the snapshot shows the undo deadline and offers only Undo', () => {
+  it('B6 blind: the snapshot shows the undo deadline and offers Undo (and Transfer now)', () => {
     const h = new Harness();
     const request = h.s.blind(withUndo);
     h.feed(request);
     const snap = transferSnapshotSchema.parse(toTransferSnapshot(h.state));
-    expect(snap).toMatchObject({ phase: 'pending', undoDeadline: request.at + 3000, allowedActions: ['undo'] });
+    expect(snap).toMatchObject({ phase: 'pending', undoDeadline: request.at + 3000, allowedActions: ['undo', 'complete'] });
     expect(snap.legs.caller).toEqual({ callId: CALLER, state: 'up', held: false, music: false });
   });
 
@@ -182,6 +182,14 @@ describe('B6 blind, undone within the grace window', () => {
     play([
       [(s) => s.blind(withUndo), 'pending', ['history requested', 'timer.start T1/undo 3000']],
       [(s) => s.timer('T1/undo', 3000), 'referring', ['sip.hold C', 'music C on', REFER, 'timer.start T1/refer 30000']],
+    ]);
+  });
+
+  it('B6 blind: "Transfer now" (Complete) inside the window sends at once and the undo timer dies', () => {
+    play([
+      [(s) => s.blind(withUndo), 'pending', ['history requested', 'timer.start T1/undo 3000']],
+      [(s) => s.agent('agent.complete'), 'referring', ['timer.cancel T1/undo', 'sip.hold C', 'music C on', REFER, 'timer.start T1/refer 30000']],
+      [(s) => s.timer('T1/undo'), 'referring', []],
     ]);
   });
 

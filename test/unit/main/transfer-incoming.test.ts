@@ -139,7 +139,7 @@ describe('I2 the far end sends us a REFER', () => {
 
   it('I2 answering an offer that does not exist is refused', () => {
     const h = new Harness();
-    expect(() => h.feed(h.s.answerRefer(true))).toThrow(/idle → agent\.answerRefer \(no-transfer/);
+    expect(() => h.feed(h.s.answerRefer(true))).toThrow(/idle → agent\.answerRefer \(no-offer/);
   });
 
   it('I2 events of a followed call we do not know are ignored', () => {
