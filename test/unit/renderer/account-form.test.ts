@@ -12,10 +12,21 @@ import App from '../../../renderer/ui/App.svelte';
 
 const preferences = {} as SettingsView['preferences'];
 
+/**
+ * A consoleApi for the shell's own domains (app, settings, line). Domains other
+ * panels add later (calls, history, transfer) answer `unavailable` and their
+ * `on…` subscriptions are counted like ours, so this test keeps working as the
+ * API grows.
+ */
 function fakeApi(saveAccount: (input: AccountInput) => Promise<Result<SettingsView>>, account: SettingsView['account'] = null) {
+  let subscribed = 0;
   const unsubscribes = vi.fn();
-  const on = () => vi.fn(() => unsubscribes);
-  const api = {
+  const on = () =>
+    vi.fn(() => {
+      subscribed++;
+      return unsubscribes;
+    });
+  const known = {
     app: {
       info: vi.fn(async () => ({ ok: true, value: { name: 'Agent Console', version: '1', platform: 'linux', electron: null, dataDir: '/d' } })),
       notices: vi.fn(async () => ({ ok: true, value: [{ id: 'n1', level: 'warning', message: 'Settings kept aside', at: 1 }] })),
@@ -35,7 +46,18 @@ function fakeApi(saveAccount: (input: AccountInput) => Promise<Result<SettingsVi
       onChanged: on(),
     },
   };
-  return { api: api as unknown as ConsoleApi, raw: api, unsubscribes };
+  const otherDomain = () =>
+    new Proxy({} as Record<string, unknown>, {
+      get: (target, name) =>
+        (target[String(name)] ??= String(name).startsWith('on')
+          ? on()
+          : vi.fn(async () => ({ ok: false, code: 'unavailable', message: 'not part of this test' }))),
+    });
+  const others: Record<string, unknown> = {};
+  const api = new Proxy(known as Record<string, unknown>, {
+    get: (target, name) => target[String(name)] ?? (others[String(name)] ??= otherDomain()),
+  });
+  return { api: api as unknown as ConsoleApi, raw: known, unsubscribes, subscriptions: () => subscribed };
 }
 
 const settle = async () => {
@@ -155,8 +177,31 @@ describe('SIP account form', () => {
     expect(screen.getByText('Account saved')).toBeTruthy();
   });
 
+  it('asks before removing the account, and cancelling keeps it', async () => {
+    const { api, raw } = fakeApi(async () => ({ ok: false, code: 'internal', message: 'x' }), {
+      wsUrl: 'wss://pbx/ws',
+      sipUri: 'sip:1@pbx',
+      acceptSelfSigned: false,
+      hasPassword: true,
+    });
+    render(App, { api });
+    await settle();
+    await fireEvent.click(screen.getByRole('button', { name: 'Settings' }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Remove account' }));
+    expect(raw.settings.removeAccount).not.toHaveBeenCalled();
+    await fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(raw.settings.removeAccount).not.toHaveBeenCalled();
+    await fireEvent.click(screen.getByRole('button', { name: 'Remove account' }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Remove' }));
+    await settle();
+    expect(raw.settings.removeAccount).toHaveBeenCalledOnce();
+    expect(screen.getByText('Account removed')).toBeTruthy();
+    expect(input(/^WebSocket URL/).value).toBe('');
+    expect(screen.queryByTestId('password-saved')).toBeNull();
+  });
+
   it('dismisses a notice and unsubscribes everything on unmount', async () => {
-    const { api, raw, unsubscribes } = fakeApi(async () => ({ ok: false, code: 'internal', message: 'x' }));
+    const { api, raw, unsubscribes, subscriptions } = fakeApi(async () => ({ ok: false, code: 'internal', message: 'x' }));
     const { unmount } = render(App, { api });
     await settle();
     expect(screen.getByText('Settings kept aside')).toBeTruthy();
@@ -165,6 +210,8 @@ describe('SIP account form', () => {
     expect(raw.app.dismissNotice).toHaveBeenCalledWith('n1');
     expect(screen.queryByText('Settings kept aside')).toBeNull();
     unmount();
-    expect(unsubscribes).toHaveBeenCalledTimes(3);
+    // Every subscription the window made (line, notices, settings, and any panel's) is released.
+    expect(subscriptions()).toBeGreaterThanOrEqual(3);
+    expect(unsubscribes).toHaveBeenCalledTimes(subscriptions());
   });
 });
