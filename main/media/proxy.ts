@@ -13,6 +13,7 @@
  * listeners run, because JsSIP reads iceGatheringState, signalingState and
  * localDescription.sdp synchronously right after.
  */
+import { ConsoleError } from '../../preload/contract/result';
 import { silentLogger, type Logger } from '../logging/logger';
 import { MediaHostGoneError, MediaOperationError, MediaProtocolError, MediaTimeoutError } from './errors';
 import {
@@ -571,6 +572,18 @@ export function createMediaClient(link: MediaHostLink, options: MediaClientOptio
 }
 
 /**
+ * JsSIP's typings want DOM types: pass a microphone handle as `mediaStream`
+ * with `asMediaStream(handle)`, and get the proxy back from
+ * `session.connection` with `asProxyConnection(session.connection)`.
+ */
+export const asMediaStream = (handle: MediaStreamHandle): MediaStream => handle as unknown as MediaStream;
+
+export function asProxyConnection(connection: unknown): ProxyPeerConnectionBase {
+  if (!(connection instanceof ProxyPeerConnectionBase)) throw new TypeError('not a proxied peer connection (were the globals installed?)');
+  return connection;
+}
+
+/**
  * Hold music setting (`settings.holdMusic.track`: `builtin:lounge`,
  * `builtin:classic` or `file:<path>`) to a source the host can play; main
  * reads the agent's file and sends its bytes (the sandboxed host cannot read files).
@@ -584,9 +597,10 @@ export async function musicSourceFromSetting(
   if (track.startsWith('file:')) {
     const path = track.slice('file:'.length);
     const bytes = await readFile(path);
-    if (bytes.byteLength > 20 * 1024 * 1024) throw new MediaProtocolError('hold music file is larger than 20 MB');
+    // The bytes cross the port base64-encoded; a music loop needs nothing like this much.
+    if (bytes.byteLength > 20 * 1024 * 1024) throw new ConsoleError('invalid-request', 'The hold music file is larger than 20 MB.');
     const name = path.split(/[\\/]/).pop()?.replace(/\.[^.]+$/, '') || 'Custom';
     return { source: { file: name, base64: Buffer.from(bytes).toString('base64') }, name };
   }
-  throw new MediaProtocolError(`unknown hold music track ${track}`);
+  throw new ConsoleError('invalid-request', `Unknown hold music "${track}": choose builtin:lounge, builtin:classic or a file.`);
 }

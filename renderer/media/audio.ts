@@ -49,15 +49,16 @@ export class AudioEngine {
       this.#musicGain = this.#ctx.createGain();
       this.#musicGain.gain.value = 0.5;
       this.#musicGain.connect(this.#musicDest);
-      this.#outputEl = this.#element(this.#outputDest.stream, this.outputDeviceId);
-      this.#ringerEl = this.#element(this.#ringerDest.stream, this.ringerDeviceId);
+      this.#outputEl = this.#element(this.#outputDest.stream, this.outputDeviceId, 'output');
+      this.#ringerEl = this.#element(this.#ringerDest.stream, this.ringerDeviceId, 'ringer');
     }
     if (this.#ctx.state === 'suspended') void this.#ctx.resume();
     return this.#ctx;
   }
 
-  #element(stream: MediaStream, deviceId: string): SinkElement {
+  #element(stream: MediaStream, deviceId: string, role: string): SinkElement {
     const el = document.createElement('audio') as SinkElement;
+    el.dataset['role'] = role;
     el.autoplay = true;
     el.srcObject = stream;
     document.body.append(el);

@@ -156,3 +156,23 @@ export async function waitFor(check: () => boolean | Promise<boolean>, ms = 10_0
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * Listen until what arrives matches (audio through RTP and a jitter buffer
+ * lags the change under test, more so on a loaded 2-core machine); fails
+ * with the last spectrum heard. Returns the matching spectrum.
+ */
+export async function heardEventually(
+  probe: () => Promise<Spectrum>,
+  ok: (s: Spectrum) => boolean,
+  what: string,
+  ms = 8_000,
+): Promise<Spectrum> {
+  const until = Date.now() + ms;
+  let last = await probe();
+  while (!ok(last)) {
+    if (Date.now() > until) throw new Error(`never heard ${what}; last spectrum: ${JSON.stringify(last)}`);
+    last = await probe();
+  }
+  return last;
+}
