@@ -1,0 +1,85 @@
+/**
+ * The IPC requests of preload/contract/transfer.ts → transfer machine events,
+ * and the machine's refusals → typed IPC errors. Pure: whatever the call
+ * service knows (the clock, the account's domain, the legs' hold state, an
+ * existing call's dialog) comes in as a context, so the service's handlers
+ * stay one line each.
+ */
+import type { z } from 'zod';
+import { ConsoleError } from '../../preload/contract/result';
+import type { Preferences } from '../../preload/contract/settings';
+import type { attendedTransferRequestSchema, blindTransferRequestSchema } from '../../preload/contract/transfer';
+import { resolveTransferTarget, transferOptions } from './transfer-targets';
+import type { DialogId, LegNow, RefusalCode, TransferEvent } from './transfer-types';
+import { IllegalTransferTransition } from './transfer-types';
+
+export type BlindRequest = z.output<typeof blindTransferRequestSchema>;
+export type AttendedRequest = z.output<typeof attendedTransferRequestSchema>;
+
+export interface RequestContext {
+  /** Unique per console run: timer ids derive from it. */
+  transferId: string;
+  at: number;
+  /** The account's SIP domain (numbers are dialled on it). */
+  domain: string;
+  prefs: Preferences['transfer'];
+  /** The caller leg's hold state now (call machine: hold.local, holdMusic !== null). */
+  caller: LegNow;
+}
+
+export function blindRequestEvent(req: BlindRequest, ctx: RequestContext): TransferEvent {
+  return {
+    type: 'request.blind',
+    at: ctx.at,
+    transferId: ctx.transferId,
+    target: resolveTransferTarget(req.target, ctx.domain),
+    options: transferOptions(ctx.prefs, { safe: req.safe }),
+    caller: ctx.caller,
+  };
+}
+
+/**
+ * `existing` is the call named by `consultCallId`, looked up by the service:
+ * its confirmed dialog (for Replaces), its URI, and its hold state; undefined
+ * when there is no such answered call.
+ */
+export function attendedRequestEvent(
+  req: AttendedRequest,
+  ctx: RequestContext,
+  existing?: { dialog: DialogId; label: string } & LegNow,
+): TransferEvent {
+  const options = transferOptions(ctx.prefs, { safe: req.safe });
+  const base = { type: 'request.attended', at: ctx.at, transferId: ctx.transferId, options, caller: ctx.caller } as const;
+  if (req.consultCallId !== undefined) {
+    if (!existing) throw new ConsoleError('not-found', 'That call is not an answered call any more; pick another one.');
+    return {
+      ...base,
+      target: { kind: 'uri', label: existing.label, uri: existing.dialog.remoteUri },
+      existing: { callId: req.consultCallId, dialog: existing.dialog, held: existing.held, music: existing.music },
+    };
+  }
+  if (req.target === undefined) throw new ConsoleError('invalid-request', 'An attended transfer needs a target or a call.');
+  return { ...base, target: resolveTransferTarget(req.target, ctx.domain) };
+}
+
+export type TransferIntent = 'complete' | 'cancel' | 'swap' | 'undo';
+
+export function intentEvent(intent: TransferIntent, at: number): TransferEvent {
+  const type = ({ complete: 'agent.complete', cancel: 'agent.cancel', swap: 'agent.swap', undo: 'agent.undo' } as const)[intent];
+  return { type, at };
+}
+
+/** "Transfer in progress" is the agent's `busy`; every other refusal is `not-allowed`. */
+const errorCodeFor = (refusal: RefusalCode) => (refusal === 'transfer-in-progress' ? 'busy' : 'not-allowed');
+
+/**
+ * The machine refused an agent intent: the typed error the UI renders. Any
+ * other error is re-thrown untouched (it is a bug, reported as `internal`).
+ */
+export function refusalToConsoleError(error: unknown): ConsoleError {
+  if (error instanceof IllegalTransferTransition) {
+    const message = error.detail.charAt(0).toUpperCase() + error.detail.slice(1) + '.';
+    return new ConsoleError(errorCodeFor(error.refusal), message);
+  }
+  throw error;
+}
