@@ -1,9 +1,9 @@
 /**
  * Transfers as the UI sees them (issue 5, TRANSFER.md). A transfer always
  * belongs to one call — the caller's leg — named by its call id. The UI
- * renders the snapshot and offers exactly the
- * `allowedActions` main decided. `transfer:list` gives every call's current
- * snapshot after a UI reload; `transfer:changed` pushes one call's snapshot.
+ * renders the snapshot and offers exactly the `allowedActions` main decided.
+ * `transfer:list` gives every call's current snapshot after a UI reload;
+ * `transfer:changed` pushes one call's snapshot.
  *
  * Targets are data, validated here with messages the agent can act on; main
  * resolves numbers onto the account's domain (main/calls/transfer-targets.ts).
