@@ -8,5 +8,9 @@ import { mediaHostPortChannel } from './contract/media-port';
 
 ipcRenderer.once(mediaHostPortChannel, (event) => {
   const [port] = event.ports;
-  if (port) window.postMessage(mediaHostPortChannel, window.location.origin, [port]);
+  // '*' and not location.origin: the built app loads the host from file://, whose origin Chromium
+  // serialises as "file://" — a postMessage to that target origin is silently dropped (measured in
+  // Debian Chromium). The message goes to this same window only (navigation is blocked) and the page
+  // checks event.source === window.
+  if (port) window.postMessage(mediaHostPortChannel, '*', [port]);
 });
