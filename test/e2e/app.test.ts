@@ -99,6 +99,36 @@ describe.skipIf(!binary)('Agent Console in Electron', () => {
     expect(count).toBe(2);
   });
 
+  it('enforces the CSP in the UI: no eval, no inline script', async () => {
+    const result = await ui.evaluate(() => {
+      let evalBlocked = false;
+      try {
+        eval('1');
+      } catch {
+        evalBlocked = true;
+      }
+      const marker = '__inlineRan';
+      const script = document.createElement('script');
+      script.textContent = `window.${marker} = true`;
+      document.head.append(script);
+      return { evalBlocked, inlineRan: (window as unknown as Record<string, unknown>)[marker] === true };
+    });
+    expect(result).toEqual({ evalBlocked: true, inlineRan: false });
+  });
+
+  it('refuses the microphone to the UI (only the media host may have it)', async () => {
+    const error = await ui.evaluate(() =>
+      navigator.mediaDevices.getUserMedia({ audio: true }).then(
+        (stream) => {
+          stream.getTracks().forEach((t) => t.stop());
+          return 'granted';
+        },
+        (e: Error) => e.name,
+      ),
+    );
+    expect(error).toBe('NotAllowedError');
+  });
+
   it('a second launch hands over to the running console and exits', async () => {
     const second = spawn(binary!, [...launchArgs(), '.'], { cwd: root, env, stdio: 'ignore' });
     const code = await new Promise<number | null>((resolve) => second.on('exit', resolve));
