@@ -7,6 +7,7 @@
 //   main/calls/**  pure TypeScript: no Node built-ins, no I/O libraries, no timers or clocks
 //   preload/**     sandboxed: no Node built-ins (a sandboxed preload cannot require them)
 //   renderer/**    types only from preload/contract, nothing from main/, electron or Node
+//                  (the media host may also name its port handshake and use the media protocol's types)
 //   ipcRenderer    only in preload/**, and never handed to the page as such
 // Tests (test/**) are outside these rules on purpose: they reach into mocks and
 // drive the real libraries to prove the code that ships obeys them.
