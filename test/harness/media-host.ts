@@ -45,8 +45,8 @@ export function chromiumArgs(fakeAudioFile?: string): string[] {
   ];
 }
 
-export function launchChromium(fakeAudioFile?: string): Promise<Browser> {
-  return chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs(fakeAudioFile) });
+export function launchChromium(fakeAudioFile?: string, extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath, headless: true, args: [...chromiumArgs(fakeAudioFile), ...extraArgs] });
 }
 
 const mime: Record<string, string> = {
