@@ -245,6 +245,8 @@ export class HistoryRepository implements CallRecorder {
     openCalls: Statement<[], { id: number; last_at: number }>;
     interrupt: Statement;
     deleteBatch: Statement;
+    merge: Statement;
+    totalChanges: Statement<[], number>;
   };
 
   constructor(path: string, options: HistoryOptions = {}) {
@@ -294,6 +296,9 @@ export class HistoryRepository implements CallRecorder {
       deleteBatch: db.prepare(`
         DELETE FROM calls WHERE id IN (
           SELECT id FROM calls WHERE started_at < @cutoff AND ended_at IS NOT NULL ORDER BY started_at LIMIT @limit)`),
+      // A negative page count merges regardless of level: step by step towards a single segment.
+      merge: db.prepare("INSERT INTO call_search (call_search, rank) VALUES ('merge', @pages)"),
+      totalChanges: db.prepare('SELECT total_changes()').pluck() as Statement<[], number>,
     };
     this.recoveredCalls = this.recoverOpenCalls();
     if (this.recoveredCalls > 0) this.log.warn('history: calls left open by the previous run marked interrupted', { count: this.recoveredCalls });
@@ -565,6 +570,22 @@ export class HistoryRepository implements CallRecorder {
   /** Deletes up to `limit` ended calls that started before `cutoff` (one transaction); returns how many. */
   deleteEndedBefore(cutoff: number, limit: number): number {
     return this.guard('apply retention', () => this.stmt.deleteBatch.run({ cutoff, limit }).changes);
+  }
+
+  /**
+   * One bounded step of merging the search index's segments (at most `pages`
+   * pages written). Every commit adds a small FTS5 segment; automerge keeps
+   * their number logarithmic, but searches stay fastest with few segments, so
+   * the daily maintenance walks the index towards one segment in small steps.
+   * Returns true while there is more to merge
+   * (https://www.sqlite.org/fts5.html#the_merge_command).
+   */
+  mergeSearchIndexStep(pages = 256): boolean {
+    return this.guard('tidy the search index', () => {
+      const before = this.stmt.totalChanges.get()!;
+      this.stmt.merge.run({ pages: -Math.max(16, Math.trunc(pages)) });
+      return this.stmt.totalChanges.get()! - before >= 2;
+    });
   }
 
   close(): void {

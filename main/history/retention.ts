@@ -1,6 +1,7 @@
 /**
  * Retention: keep N days of history (preferences.history.retentionDays; null
- * keeps everything). Applied at start and then daily, in bounded batches —
+ * keeps everything), followed by merging the search index's segments.
+ * Applied at start and then daily, in bounded batches —
  * one short transaction each, yielding to the event loop between them — so
  * pruning a year of calls never stalls a live call's SIP handling.
  *
@@ -21,6 +22,20 @@ export function retentionCutoff(now: number, retentionDays: number | null): numb
 export interface Prunable {
   /** Deletes up to `limit` ended calls started before `cutoff` in one transaction; returns the count. */
   deleteEndedBefore(cutoff: number, limit: number): number;
+  /** One bounded step of search-index merging; true while more remains. */
+  mergeSearchIndexStep?(): boolean;
+}
+
+/** Merges the search index in bounded steps, yielding between them; returns the number of steps taken. */
+export async function tidySearchIndex(store: Prunable, options: { maxSteps?: number; shouldStop?: () => boolean } = {}): Promise<number> {
+  if (!store.mergeSearchIndexStep) return 0;
+  let steps = 0;
+  while (steps < (options.maxSteps ?? 10_000) && !options.shouldStop?.()) {
+    steps++;
+    if (!store.mergeSearchIndexStep()) break;
+    await yieldToEventLoop();
+  }
+  return steps;
 }
 
 export async function applyRetention(
@@ -66,8 +81,10 @@ export function startRetention(options: RetentionOptions): RetentionTask {
       batchSize: options.batchSize,
       shouldStop: () => stopped,
     })
-      .then((deleted) => {
+      .then(async (deleted) => {
         if (deleted > 0) options.log.info('history: retention removed old calls', { deleted });
+        // Daily upkeep rides on the same pass: keep the search index compact (bounded steps too).
+        await tidySearchIndex(options.store, { shouldStop: () => stopped });
         return deleted;
       })
       .catch((e: unknown) => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../../main/logging/logger';
-import { applyRetention, retentionCutoff, startRetention, type Prunable } from '../../../main/history/retention';
+import { applyRetention, retentionCutoff, startRetention, tidySearchIndex, type Prunable } from '../../../main/history/retention';
 import { openRepo, recordCall, tempDir } from './history-fixtures';
 
 const day = 24 * 60 * 60 * 1000;
@@ -63,19 +63,48 @@ describe('applyRetention', () => {
   });
 });
 
+describe('tidySearchIndex', () => {
+  it('merges the search index in bounded steps until nothing is left, and search still finds everything', async () => {
+    const tmp = tempDir('history-tidy-');
+    const repo = openRepo(tmp.dir, () => NOW);
+    try {
+      // One transaction per call: every commit leaves a small FTS5 segment behind.
+      for (let i = 0; i < 300; i++) recordCall(repo, { callId: `c${i}`, at: NOW + i, name: `Caller ${i}`, number: `+1202555${String(i).padStart(4, '0')}` });
+      let steps = 0;
+      const counting: Prunable = {
+        deleteEndedBefore: () => 0,
+        mergeSearchIndexStep: () => (steps++, repo.mergeSearchIndexStep(64)),
+      };
+      expect(await tidySearchIndex(counting)).toBe(steps);
+      expect(steps).toBeGreaterThan(1); // bounded: more than one step for this much
+      expect(repo.mergeSearchIndexStep()).toBe(false); // nothing left
+      expect(repo.search({ query: 'caller 299' }).items.map((c) => c.callId)).toEqual(['c299']);
+      expect(repo.search({ query: 'caller' }).items).toHaveLength(50);
+      expect(repo.integrityCheck()).toBe('ok');
+      expect(await tidySearchIndex({ deleteEndedBefore: () => 0 })).toBe(0);
+      expect(await tidySearchIndex(counting, { maxSteps: 1 })).toBe(1);
+    } finally {
+      repo.close();
+      tmp.remove();
+    }
+  });
+});
+
 describe('startRetention', () => {
   afterEach(() => vi.useRealTimers());
 
   it('runs at start and then daily with the setting read each time; its timer is unref’d and stopped', async () => {
     vi.useFakeTimers();
     const cutoffs: Array<number> = [];
-    const store: Prunable = { deleteEndedBefore: (cutoff) => (cutoffs.push(cutoff), 0) };
+    let merges = 0;
+    const store: Prunable = { deleteEndedBefore: (cutoff) => (cutoffs.push(cutoff), 0), mergeSearchIndexStep: () => (merges++, false) };
     let days: number | null = 30;
     let now = NOW;
     const unref = vi.spyOn(globalThis, 'setInterval');
     const task = startRetention({ store, retentionDays: () => days, now: () => now, log: silentLogger });
     await vi.advanceTimersByTimeAsync(0);
     expect(cutoffs).toEqual([NOW - 30 * day]);
+    expect(merges).toBe(1); // the search index is tidied on the same pass
     const timer = unref.mock.results[0]!.value as NodeJS.Timeout;
     expect(timer.hasRef()).toBe(false);
 
@@ -84,9 +113,10 @@ describe('startRetention', () => {
     await vi.advanceTimersByTimeAsync(day);
     expect(cutoffs).toEqual([NOW - 30 * day, NOW + day - 7 * day]);
 
-    days = null; // "forever": the next run deletes nothing
+    days = null; // "forever": the next run deletes nothing (but still tidies the index)
     await vi.advanceTimersByTimeAsync(day);
     expect(cutoffs).toHaveLength(2);
+    expect(merges).toBe(3);
 
     task.stop();
     days = 1;
