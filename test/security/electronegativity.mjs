@@ -4,9 +4,10 @@
  *
  * Runs @doyensec/electronegativity over the code that ships — main/, preload/
  * and renderer/ sources (TypeScript and the HTML pages with their CSP), plus
- * package.json for the Electron version — writes its CSV report to
- * test-results/electronegativity.csv, reads the report back and fails on any
- * finding above LOW severity that is not in the allow-list below.
+ * package.json for the Electron version — writes the findings as CSV (the
+ * tool's own layout) to test-results/electronegativity.csv, reads the report
+ * back and fails on any finding above LOW severity that is not in the
+ * allow-list below.
  *
  * Why a wrapper: electronegativity exits 0 whatever it finds, and its CLI first
  * fetches translations from the internet. Here its runner is called directly
@@ -18,10 +19,9 @@
  * scanned (electronegativity cannot parse them); they hold no Electron API —
  * ESLint forbids electron in renderer/.
  */
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 const root = resolve(import.meta.dirname, '../..');
 const outDir = join(root, 'test-results');
@@ -170,9 +170,11 @@ export async function scan({ from = root, entries = scanned, report = reportFile
   }
   rmSync(report, { force: true });
 
+  // No `output` for the tool: it writes its CSV with two un-awaited fs.writeFile calls
+  // (header with flag 'w', rows with flag 'a'), and under load the header can land last
+  // and truncate the rows. We write the same CSV ourselves, synchronously, and read it back.
   const result = await run({
     input: work,
-    output: report,
     isSarif: false,
     customScan: [],
     excludeFromScan: excludedChecks.map((c) => c.check),
@@ -180,20 +182,32 @@ export async function scan({ from = root, entries = scanned, report = reportFile
     isVerbose: false,
     parserPlugins: [],
   });
-  // The tool writes the report with un-awaited fs.writeFile calls: wait for every row to land.
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const csv = existsSync(report) ? readFileSync(report, 'utf8') : '';
-    const findings = readFindings(csv);
-    if (csv.includes('issue,') && findings.length === result.issues.length) {
-      rmSync(work, { recursive: true, force: true });
-      return { result, findings };
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`report ${report} has ${findings.length} rows, the scan returned ${result.issues.length} issues`);
-    }
-    await sleep(50);
+  rmSync(work, { recursive: true, force: true });
+  writeFileSync(report, toCsv(result.issues));
+  const findings = readFindings(readFileSync(report, 'utf8'));
+  if (findings.length !== result.issues.length) {
+    throw new Error(`report ${report} has ${findings.length} rows, the scan returned ${result.issues.length} issues`);
   }
+  return { result, findings };
+}
+
+/** The tool's own CSV layout (dist/util/file.js), written in one piece. */
+export function toCsv(issues) {
+  const q = (v) => (v == null ? 'N/A' : `"${String(v).replace(/"/g, '""')}"`);
+  const header = 'issue, severity, confidence, filename, location, sample, description, url';
+  const rows = issues.map((i) =>
+    [
+      i.id,
+      q(i.severity?.name),
+      q(i.confidence?.name),
+      q(i.file),
+      q(`${i.location?.line}:${i.location?.column}`),
+      q(i.sample),
+      q(i.description),
+      `https://github.com/doyensec/electronegativity/wiki/${i.id}`,
+    ].join(','),
+  );
+  return [header, ...rows].join('\n') + '\n';
 }
 
 async function main() {

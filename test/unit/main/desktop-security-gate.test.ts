@@ -12,7 +12,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as gate from '../../security/electronegativity.mjs';
 
 interface Finding { id: string; severity: string; file: string; location: string; sample: string }
-const { judge, parseCsv, readFindings, scan, allowList } = gate as {
+const { judge, parseCsv, readFindings, scan, allowList, toCsv } = gate as {
+  toCsv(issues: object[]): string;
   judge(f: Finding[], allow?: Array<{ id: string; file: string; sample: string; reason: string }>): { blocking: Finding[]; allowed: Finding[]; stale: unknown[] };
   parseCsv(text: string): string[][];
   readFindings(csv: string): Finding[];
@@ -65,6 +66,30 @@ describe('security gate', () => {
 
   it('every allow-list entry states its reason', () => {
     for (const entry of allowList) expect(entry.reason.length, entry.id).toBeGreaterThan(40);
+  });
+
+  it('writes the report in the layout it reads back, quotes and all', () => {
+    const issue = {
+      id: 'PRELOAD_JS_CHECK',
+      severity: { name: 'MEDIUM' },
+      confidence: { name: 'TENTATIVE' },
+      file: 'main/w.ts',
+      location: { line: 3, column: 4 },
+      sample: "preload: join(dir, \"a,b\")",
+      description: 'Review "preload"',
+    };
+    expect(readFindings(toCsv([issue]))).toEqual([
+      {
+        id: 'PRELOAD_JS_CHECK',
+        severity: 'MEDIUM',
+        confidence: 'TENTATIVE',
+        file: 'main/w.ts',
+        location: '3:4',
+        sample: 'preload: join(dir, "a,b")',
+        description: 'Review "preload"',
+        url: 'https://github.com/doyensec/electronegativity/wiki/PRELOAD_JS_CHECK',
+      },
+    ]);
   });
 
   it('reads the CSV report, quoted fields and a header written out of order', () => {
