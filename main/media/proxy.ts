@@ -212,7 +212,8 @@ export function createMediaClient(link: MediaHostLink, options: MediaClientOptio
     clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
   };
 
-  let nextRpc = 1;
+  // Random start: a reply can never be mistaken for another client's (tests may put two on one link).
+  let nextRpc = Math.floor(Math.random() * 2 ** 40);
   let nextPc = 1;
   let nextStream = 1;
   let available = true;

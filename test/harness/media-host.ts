@@ -19,6 +19,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { Listeners, type MediaHostLink } from '../../main/media/link';
+import type { HarnessContext, HarnessExtension } from './index';
 
 export const chromiumPath = '/usr/bin/chromium';
 export const repoRoot = resolve(import.meta.dirname, '../..');
@@ -119,17 +120,19 @@ export interface StartMediaHostOptions {
 }
 
 const toMainBinding = '__agentConsoleMediaToMain';
+// Flags the UI harness already passes (and --headless, which playwright adds itself).
+const baseFlags = new Set(['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']);
 
-export async function startMediaHost(options: StartMediaHostOptions = {}): Promise<MediaHostHarness> {
-  if (!options.baseUrl && !existsSync(join(rendererOutDir, 'media/index.html'))) {
-    throw new Error('out/renderer/media/index.html is missing: run `npx electron-vite build` first');
-  }
-  const server = options.baseUrl ? null : await serveStatic();
-  const baseUrl = options.baseUrl ?? server!.baseUrl;
-  const ownBrowser = !options.browser;
-  const browser = options.browser ?? (await launchChromium(options.fakeAudioFile));
-  let context: BrowserContext | null = null;
+export interface MediaPage {
+  link: MediaHostLink;
+  page: Page;
+  /** Crash the media host's renderer (chrome://crash): the link reports `gone`. */
+  crash(): Promise<void>;
+  close(): Promise<void>;
+}
 
+/** Open the built media host page in `context` (served at `baseUrl`) with a link over playwright bindings. */
+export async function openMediaPage(context: BrowserContext, baseUrl: string, onConsole?: (text: string) => void): Promise<MediaPage> {
   const messages = new Listeners<[unknown]>();
   const goneListeners = new Listeners<[string]>();
   let gone = false;
@@ -154,10 +157,9 @@ export async function startMediaHost(options: StartMediaHostOptions = {}): Promi
     else draining = false;
   };
 
+  const page = await context.newPage();
   try {
-    context = await browser.newContext({ permissions: ['microphone'] });
-    const page = await context.newPage();
-    if (options.onConsole) page.on('console', (m) => m.type() === 'error' && options.onConsole?.(m.text()));
+    if (onConsole) page.on('console', (m) => m.type() === 'error' && onConsole(m.text()));
     await page.exposeBinding(toMainBinding, (_source, message: unknown) => {
       if (gone) return;
       inbound.push(message);
@@ -178,7 +180,7 @@ export async function startMediaHost(options: StartMediaHostOptions = {}): Promi
     })();`);
     page.on('crash', () => markGone('media host crashed'));
     page.on('close', () => markGone('media host page closed'));
-    browser.on('disconnected', () => markGone('media host browser exited'));
+    context.browser()?.on('disconnected', () => markGone('media host browser exited'));
 
     // Main → host: batched, strictly ordered evaluate calls.
     let outbound: unknown[] = [];
@@ -222,22 +224,77 @@ export async function startMediaHost(options: StartMediaHostOptions = {}): Promi
     return {
       link,
       page,
-      browser,
       async crash() {
         await page.goto('chrome://crash').catch(() => undefined);
         markGone('media host crashed');
       },
-      async stop() {
+      async close() {
         markGone('media host stopped');
-        await context?.close().catch(() => undefined);
-        if (ownBrowser) await browser.close().catch(() => undefined);
+        await page.close().catch(() => undefined);
+      },
+    };
+  } catch (error) {
+    await page.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+export async function startMediaHost(options: StartMediaHostOptions = {}): Promise<MediaHostHarness> {
+  if (!options.baseUrl && !existsSync(join(rendererOutDir, 'media/index.html'))) {
+    throw new Error('out/renderer/media/index.html is missing: run `npx electron-vite build` first');
+  }
+  const server = options.baseUrl ? null : await serveStatic();
+  const baseUrl = options.baseUrl ?? server!.baseUrl;
+  const ownBrowser = !options.browser;
+  let browser: Browser | null = null;
+  let context: BrowserContext | null = null;
+  try {
+    browser = options.browser ?? (await launchChromium(options.fakeAudioFile));
+    context = await browser.newContext({ permissions: ['microphone'] });
+    const media = await openMediaPage(context, baseUrl, options.onConsole);
+    const b = browser;
+    const c = context;
+    return {
+      link: media.link,
+      page: media.page,
+      browser: b,
+      crash: () => media.crash(),
+      async stop() {
+        await media.close();
+        await c.close().catch(() => undefined);
+        if (ownBrowser) await b.close().catch(() => undefined);
         await server?.close();
       },
     };
   } catch (error) {
     await context?.close().catch(() => undefined);
-    if (ownBrowser) await browser.close().catch(() => undefined);
+    if (ownBrowser) await browser?.close().catch(() => undefined);
     await server?.close();
     throw error;
   }
+}
+
+/**
+ * The media host as an extension of H2's UI harness (test/harness/index.ts):
+ * the page opens in the harness's browser context, is registered as our
+ * `media` window, and its link becomes `CorePorts.media`. The fake
+ * microphone file is per Chromium process, so it rides on the harness's
+ * launch flags. `current` gives tests the page (crash() for host-death tests).
+ */
+export function mediaHostExtension(options: { fakeAudioFile?: string; onConsole?: (text: string) => void } = {}): HarnessExtension & {
+  current: MediaPage | null;
+} {
+  const extension = {
+    name: 'media',
+    chromiumArgs: chromiumArgs(options.fakeAudioFile).filter((flag) => !baseFlags.has(flag)),
+    current: null as MediaPage | null,
+    async start(ctx: HarnessContext) {
+      const media = await openMediaPage(ctx.context, ctx.origin, options.onConsole);
+      extension.current = media;
+      ctx.registerPage(media.page, 'media');
+      ctx.onStop(() => media.close());
+      return { ports: { media: media.link }, pages: { media: media.page } };
+    },
+  };
+  return extension;
 }
