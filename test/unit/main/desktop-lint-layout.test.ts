@@ -56,7 +56,8 @@ const cases: Array<[string, string, RegExp]> = [
   ['main/desktop/x.ts', 'export const prefs = { webPreferences: { contextIsolation: false, sandbox: false } };', /contextIsolation: false weakens/],
 ];
 
-describe('layout rules', () => {
+// ESLint loads its config and parsers on the first lint: slow on a busy machine.
+describe('layout rules', { timeout: 30_000 }, () => {
   it.each(cases)('%s: %s is refused', async (path, code, expected) => {
     const messages = await lint(path, code);
     expect(messages.join('\n')).toMatch(expected);

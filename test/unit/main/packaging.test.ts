@@ -56,7 +56,7 @@ beforeAll(async () => {
   expect(patterns.length).toBeGreaterThan(0);
   const filter = new FileMatcher(root, '', (s) => s, patterns).createFilter();
   packs = (path, isDirectory = false) => filter(join(root, path), { isDirectory: () => isDirectory });
-});
+}, 30_000);
 
 const pngSize = (file: string) => {
   const png = readFileSync(join(root, file));
@@ -64,7 +64,8 @@ const pngSize = (file: string) => {
   return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
 };
 
-describe('electron-builder.yml', () => {
+// electron-builder's schema validation alone takes seconds (ajv compiles a large schema).
+describe('electron-builder.yml', { timeout: 30_000 }, () => {
   it("passes electron-builder's own schema validation", async () => {
     await expect(validateConfiguration(structuredClone(config), new DebugLogger(false))).resolves.toBeUndefined();
   });
