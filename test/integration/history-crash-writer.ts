@@ -11,7 +11,7 @@
  */
 import { HistoryRepository } from '../../main/history/repository';
 
-export const BATCH = 25;
+const BATCH = 25;
 const [, , dbPath, runArg] = process.argv;
 const run = Number(runArg);
 const repo = new HistoryRepository(dbPath!);
@@ -46,6 +46,8 @@ for (let b = 0; ; b++) {
       repo.callEnded({ callId, at: next(), outcome: 'transferred', endedBy: 'local' });
     }
   });
+  // Reported after the commit returns (stdout to a pipe is synchronous on Linux): the parent checks no committed batch is lost.
+  process.stdout.write(`committed ${b}\n`);
   const single = `${queue}-single`;
   repo.callStarted({ callId: single, direction: 'outbound', localLine: 'sip:1001@pbx', remote: { number: '2025550199' }, queue: 'single', at: next() });
   repo.callRinging(single, next());

@@ -16,16 +16,25 @@ const BATCH = 25; // history-crash-writer.ts
 const RUNS = 6;
 const writer = join(import.meta.dirname, 'history-crash-writer.ts');
 
-function runAndKill(dbPath: string, run: number, killAfterMs: number): Promise<{ signal: NodeJS.Signals | null; stderr: string }> {
+function runAndKill(
+  dbPath: string,
+  run: number,
+  killAfterMs: number,
+): Promise<{ signal: NodeJS.Signals | null; stderr: string; lastCommitted: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', writer, dbPath, String(run)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
+    let stdout = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stdout.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      if (!stdout.includes('ready') && (stdout + d.toString()).includes('ready')) setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      stdout += d.toString();
     });
     child.on('error', reject);
-    child.on('exit', (_code, signal) => resolve({ signal, stderr }));
+    child.on('close', (_code, signal) => {
+      const committed = [...stdout.matchAll(/committed (\d+)\n/g)].map((m) => Number(m[1]));
+      resolve({ signal, stderr, lastCommitted: committed.length ? Math.max(...committed) : -1 });
+    });
   });
 }
 
@@ -41,8 +50,9 @@ describe('history under SIGKILL', () => {
   it(`survives ${RUNS} kills mid-burst: intact file, whole batches only, open calls interrupted on reopen`, { timeout: 120_000 }, async () => {
     let totalCalls = 0;
     for (let run = 0; run < RUNS; run++) {
-      const { signal, stderr } = await runAndKill(dbPath, run, 150 + run * 60);
+      const { signal, stderr, lastCommitted } = await runAndKill(dbPath, run, 150 + run * 60);
       expect(signal, stderr).toBe('SIGKILL');
+      expect(lastCommitted, 'the child committed batches before the kill').toBeGreaterThanOrEqual(0);
 
       // Inspect the file exactly as the crash left it, before any recovery.
       const raw = openDatabase(dbPath, { readonly: true });
@@ -52,6 +62,9 @@ describe('history under SIGKILL', () => {
         .all(`r${run}`) as Array<{ queue: string; n: number }>;
       expect(batchSizes.length, 'the child wrote at least one batch before the kill').toBeGreaterThan(0);
       for (const b of batchSizes) expect(b, 'a batch is all or nothing').toEqual({ queue: b.queue, n: BATCH });
+      // Nothing committed is lost: every batch the child reported is there (plus at most the one it was about to report).
+      expect(batchSizes.length).toBeGreaterThanOrEqual(lastCommitted + 1);
+      expect(batchSizes.length).toBeLessThanOrEqual(lastCommitted + 2);
       // Every batched call is complete: ended, both transfer steps, hold closed.
       expect(
         raw
