@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConsoleError } from '../../../preload/contract';
@@ -161,6 +161,17 @@ describe('running migrations', () => {
     // Asking again changes nothing either.
     expect(() => openDatabase(path)).toThrow(HistoryTooNewError);
     expect(sha(path)).toBe(before);
+  });
+
+  it('also refuses (untouched) a newer database whose latest pages are still in its WAL', () => {
+    const writer = openDatabase(path);
+    writer.pragma('wal_autocheckpoint = 0'); // keep the version bump in the WAL, not the main file
+    writer.pragma('user_version = 42');
+    expect(statSync(`${path}-wal`).size).toBeGreaterThan(0);
+    const before = sha(path);
+    expect(() => new HistoryRepository(path)).toThrow(HistoryTooNewError);
+    expect(sha(path)).toBe(before);
+    writer.close();
   });
 
   it('refuses a file that is not a database with a typed error and leaves it alone', () => {
