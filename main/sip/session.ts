@@ -25,6 +25,7 @@ import type { RTCSession } from 'jssip/lib/RTCSession';
 import type { CallEvent, CallDirection, RemoteParty } from '../calls/call-machine';
 import type { CallLeg } from '../calls/service-ports';
 import type { Logger } from '../logging/logger';
+import { registerSession } from './refer-sessions';
 
 export interface SessionMedia {
   /** The microphone as a proxy MediaStream handle (never a real stream in main). */
@@ -121,6 +122,8 @@ export function adaptSession(session: RTCSession, o: SessionAdapterOptions): Cal
   let agentEnded = false;
   let disposed = false;
   const log = o.log;
+  // Transfers (refer-*.ts) reach the session by call id while the call exists.
+  cancels.add(registerSession(o.id, session));
 
   // --- JsSIP events → machine events -------------------------------------
   const on = (name: string, fn: (data: never) => void) => {
@@ -172,6 +175,11 @@ export function adaptSession(session: RTCSession, o: SessionAdapterOptions): Cal
     }
     return originalSendRequest(method, options);
   };
+
+  // A refused re-INVITE leaves our offer applied locally (signalingState have-local-offer). We do not
+  // roll it back explicitly: measured in the lab (Kamailio restart), an explicit rollback in the media
+  // host silenced the received audio. The next offer replaces it, and a far-end offer is handled by
+  // Chromium's implicit rollback in setRemoteDescription (perfect negotiation).
 
   const releaseMic = () => {
     if (mic) o.media.release(mic);
@@ -298,15 +306,28 @@ export function adaptSession(session: RTCSession, o: SessionAdapterOptions): Cal
     },
     refreshRoute() {
       // After a reconnect our Contact is reachable only through the new connection; a re-INVITE is a
-      // target refresh (RFC 3261 §12.2) so the far end's BYE/re-INVITE reach us again.
+      // target refresh (RFC 3261 §12.2) so the far end's BYE/re-INVITE reach us again. It is best
+      // effort: if the far end cannot be reached on its old route (it reconnected too), the proxy
+      // refuses the re-INVITE — the media still flows, so a refusal must NOT end the call as
+      // RTCSession.renegotiate() would ("Media Renegotiation Failed").
       if (session.isEnded() || !session.isEstablished()) return;
+      const internals = holdInternals(session);
       const attempt = (left: number) => {
         if (session.isEnded()) return;
-        if (!session.renegotiate()) {
+        if (!o.isTransportUp() || !session.isReadyToReOffer()) {
           if (left > 0) later(() => attempt(left - 1), o.busyRetryMs ?? 200);
+          return;
         }
+        internals._sendReinvite({
+          eventHandlers: {
+            succeeded: () => log.info('sip: target refresh accepted', { callId: o.id }),
+            failed: (response) => {
+              log.warn('sip: target refresh refused; the call continues on its media path', { callId: o.id, status: response?.status_code });
+            },
+          },
+        });
       };
-      attempt(20);
+      attempt(50);
     },
     onEvent(listener) {
       listeners.add(listener);

@@ -99,6 +99,11 @@ export class FakePeerConnection {
     return { type: 'answer', sdp: sdp(mirrored, 'answer') };
   }
   async setLocalDescription(d: { type: string; sdp: string }) {
+    if (d.type === 'rollback') {
+      this.ops.push('setLocalDescription rollback');
+      this.signalingState = 'stable';
+      return;
+    }
     this.ops.push(`setLocalDescription ${d.type} ${directionOf(d.sdp)}`);
     this.localDescription = d;
     this.signalingState = d.type === 'offer' ? 'have-local-offer' : 'stable';
