@@ -6,6 +6,7 @@
 import { app, type BrowserWindow } from 'electron';
 import { startCore, type ConsoleCore } from './core';
 import { createElectronUiTransport } from './desktop/ipc';
+import { createElectronMediaLink } from './desktop/media-link';
 import { electronSecretStore } from './desktop/secrets';
 import {
   applyProcessWideSecurity,
@@ -71,11 +72,18 @@ if (!app.requestSingleInstanceLock()) {
       media: () => (media && !media.isDestroyed() ? media.webContents : null),
     });
     media = createMediaHostWindow();
+    // One ordered MessagePort to the media host (main/desktop/media-link.ts); its `gone` ends the calls.
+    const mediaLink = createElectronMediaLink(media.webContents);
+    let mediaCrashes = 0;
     media.webContents.on('render-process-gone', (_e, details) => {
       log.error('media host gone', { reason: details.reason });
+      // Calls on the dead host were ended with a reason; a fresh host (new port, `hello`) serves the next
+      // calls. Bounded, so a host that cannot start does not spin.
+      if (!quitting && media && !media.isDestroyed() && ++mediaCrashes <= 3) media.webContents.reload();
     });
     core = await startCore({
       ui: createElectronUiTransport({ ui: () => ui, media: () => media }),
+      media: mediaLink,
       uiUrl,
       secrets: electronSecretStore,
       dataDir,

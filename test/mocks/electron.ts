@@ -62,6 +62,11 @@ export class FakeWebContents {
   getURL() {
     return this.url;
   }
+  /** Ports posted to the page (the media host's MessagePort handover). */
+  readonly postMessage = vi.fn();
+  isLoading() {
+    return false;
+  }
   isDestroyed() {
     return this.destroyed;
   }
@@ -115,6 +120,20 @@ export class BrowserWindow {
   }
 }
 
+/** MessageChannelMain (media host link): ports that record what is posted; nothing is delivered. */
+class FakeMessagePortMain {
+  readonly postMessage = vi.fn();
+  readonly start = vi.fn();
+  readonly close = vi.fn();
+  on() {
+    return this;
+  }
+}
+export class MessageChannelMain {
+  readonly port1 = new FakeMessagePortMain();
+  readonly port2 = new FakeMessagePortMain();
+}
+
 export const session = {
   defaultSession: {
     setPermissionRequestHandler: vi.fn(),
@@ -127,4 +146,4 @@ export const shell = { openExternal: vi.fn() };
 export const contextBridge = { exposeInMainWorld: vi.fn() };
 export const ipcRenderer = { invoke: vi.fn(), on: vi.fn(), once: vi.fn(), removeListener: vi.fn() };
 
-export default { ipcMain, safeStorage, app, BrowserWindow, session, shell, contextBridge, ipcRenderer };
+export default { ipcMain, safeStorage, app, BrowserWindow, MessageChannelMain, session, shell, contextBridge, ipcRenderer };
