@@ -85,9 +85,6 @@ export class FakePeerConnection {
     return sender;
   }
   getSenders() { return this.senders; }
-  #direction() {
-    return this.senders.every((s) => s.track.enabled) ? 'sendrecv' : 'sendonly';
-  }
   async createOffer() {
     this.ops.push('createOffer');
     return { type: 'offer', sdp: sdp('sendrecv', 'offer') };

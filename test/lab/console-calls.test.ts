@@ -10,7 +10,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CallSnapshot, LineStatus } from '../../preload/contract';
 import { startCore, type ConsoleCore } from '../../main/core';
@@ -133,6 +132,17 @@ describe.skipIf(labUnavailable())('console calls through Kamailio, with audio', 
     }
     await until(() => live().length === 0 || null, 10_000, 'no live calls');
     await lab.reset();
+    // No peer connection, stream, RPC or listener outlives its call (main's proxy and the host's own count).
+    const media = core.telephony.media!;
+    if (media.available) {
+      const deadline = Date.now() + 5000;
+      while (media.counters().connections > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(media.counters()).toMatchObject({ connections: 0, streams: 0, pendingRpcs: 0, pcListeners: 0, rejectedMessages: 0 });
+      const stats = (await media.hostStats()) as Record<string, unknown>;
+      expect(stats).toMatchObject({ connections: 0 });
+    }
+    // The service keeps ended cards for a few seconds, then drops them with their legs and timers.
+    expect(core.telephony.calls.counters().timers).toBeLessThanOrEqual(core.telephony.calls.counters().calls);
   });
 
   it('registers the line (no password challenge in the lab)', async () => {

@@ -41,7 +41,11 @@ function setup(prefs: Partial<Preferences['calls']> = {}) {
   };
   const advance = (ms: number) => {
     t += ms;
-    for (const [id, timer] of [...timers]) if (timer.at <= t) (timers.delete(id), timer.fn());
+    for (const [id, timer] of [...timers]) {
+      if (timer.at > t) continue;
+      timers.delete(id);
+      timer.fn();
+    }
   };
   const history: string[] = [];
   const alerts: string[] = [];
