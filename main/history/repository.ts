@@ -6,33 +6,38 @@
  * from user text) and cached. Every row leaving here is parsed by the
  * contract's schema; every SQLite failure leaves as a ConsoleError.
  */
-import { once } from 'node:events';
-import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Statement } from 'better-sqlite3';
 import {
   callDetailSchema,
   callNoteSchema,
-  callSummarySchema,
   ConsoleError,
   dispositionCode,
   historyFilterSchema,
   holdPeriodSchema,
   transferStepSchema,
   type CallDetail,
-  type CallSummary,
   type HistoryCursor,
   type HistoryExportResult,
   type HistoryFilter,
   type HistoryPage,
 } from '../../preload/contract';
 import { silentLogger, type Logger } from '../logging/logger';
-import { csvRow } from './csv';
 import { openDatabase, type SqliteDatabase } from './database';
-import { digitsOf, uriUser } from './digits';
+import { writeCsvExport } from './export';
 import type { CallEndedEvent, CallRecorder, CallStartedEvent, HoldAudio, TransferStepEvent } from './recorder';
-import { reverseDigits } from './migrations/0003-number-suffix';
-import { planSearch, type SearchPlan } from './search';
+import {
+  clampLimit,
+  digitColumns,
+  filterParams,
+  filterSql,
+  searchSql,
+  summaryColumns,
+  toSummary,
+  type CallRow,
+  type Filter,
+} from './rows';
+import { planSearch } from './search';
 
 export interface HistoryOptions {
   log?: Logger;
@@ -48,165 +53,6 @@ export interface PageQuery {
 }
 export interface SearchQuery extends PageQuery {
   query: string;
-}
-
-type Filter = ReturnType<typeof historyFilterSchema.parse>;
-
-interface CallRow {
-  id: number;
-  call_key: string;
-  direction: string;
-  local_line: string;
-  remote_number: string | null;
-  remote_uri: string | null;
-  remote_name: string | null;
-  queue: string | null;
-  started_at: number;
-  ringing_at: number | null;
-  answered_at: number | null;
-  ended_at: number | null;
-  duration_ms: number | null;
-  outcome: string | null;
-  sip_code: number | null;
-  sip_reason: string | null;
-  ended_by: string | null;
-  disposition: string | null;
-  transferred: number;
-  note_count: number;
-}
-
-const summaryColumns = `
-  c.id, c.call_key, c.direction, c.local_line, c.remote_number, c.remote_uri, c.remote_name, c.queue,
-  c.started_at, c.ringing_at, c.answered_at, c.ended_at, c.duration_ms, c.outcome, c.sip_code, c.sip_reason,
-  c.ended_by, c.disposition,
-  EXISTS (SELECT 1 FROM transfer_steps t WHERE t.call_id = c.id) AS transferred,
-  (SELECT count(*) FROM call_notes n WHERE n.call_id = c.id) AS note_count`;
-
-/** Fixed SQL fragments per filter key; values are bound by name. */
-function filterSql(f: Filter): string[] {
-  const where: string[] = [];
-  if (f.direction !== undefined) where.push('c.direction = @direction');
-  if (f.outcomes !== undefined) where.push('c.outcome IN (SELECT value FROM json_each(@outcomes))');
-  if (f.transferred === true) where.push('EXISTS (SELECT 1 FROM transfer_steps t WHERE t.call_id = c.id)');
-  if (f.transferred === false) where.push('NOT EXISTS (SELECT 1 FROM transfer_steps t WHERE t.call_id = c.id)');
-  if (f.from !== undefined) where.push('c.started_at >= @from');
-  if (f.to !== undefined) where.push('c.started_at < @to');
-  return where;
-}
-
-function filterParams(f: Filter): Record<string, unknown> {
-  const p: Record<string, unknown> = {};
-  if (f.direction !== undefined) p.direction = f.direction;
-  if (f.outcomes !== undefined) p.outcomes = JSON.stringify(f.outcomes);
-  if (f.from !== undefined) p.from = f.from;
-  if (f.to !== undefined) p.to = f.to;
-  return p;
-}
-
-function toSummary(row: CallRow): CallSummary {
-  const parsed = callSummarySchema.safeParse({
-    id: row.id,
-    callId: row.call_key,
-    direction: row.direction,
-    localLine: row.local_line,
-    remote: { number: row.remote_number, uri: row.remote_uri, displayName: row.remote_name },
-    queue: row.queue,
-    startedAt: row.started_at,
-    ringingAt: row.ringing_at,
-    answeredAt: row.answered_at,
-    endedAt: row.ended_at,
-    durationMs: row.duration_ms,
-    outcome: row.outcome,
-    sipCode: row.sip_code,
-    sipReason: row.sip_reason,
-    endedBy: row.ended_by,
-    transferred: row.transferred === 1,
-    disposition: row.disposition,
-    noteCount: row.note_count,
-  });
-  if (!parsed.success) {
-    throw new ConsoleError('storage', `Call ${row.id} in the history has unexpected content (${parsed.error.issues[0]?.path.join('.')}).`);
-  }
-  return parsed.data;
-}
-
-/** The searchable digits of the remote party: its number, else the user part of its URI. */
-function digitColumns(number: string | null, uri: string | null) {
-  const digits = digitsOf(number ?? uriUser(uri));
-  return { digits, digitsRev: reverseDigits(digits) };
-}
-
-/** FROM/WHERE/ORDER for a search plan; every user value is a bound parameter. */
-function searchSql(plan: SearchPlan): { from: string; where: string; order: string; idColumn: string; params: Record<string, unknown> } {
-  if (plan.kind === 'number') {
-    return {
-      from: 'calls c',
-      where: `(c.remote_digits_rev >= @rev AND c.remote_digits_rev < @revEnd
-               OR c.remote_digits_rev IN (SELECT value FROM json_each(@revTails)))`,
-      order: 'c.id DESC',
-      idColumn: 'c.id',
-      params: { rev: plan.reversed, revEnd: `${plan.reversed}:`, revTails: JSON.stringify(plan.reversedTails) },
-    };
-  }
-  return {
-    from: 'call_search s JOIN calls c ON c.id = s.rowid',
-    where: 'call_search MATCH @match',
-    order: 's.rowid DESC',
-    // On the FTS side, so FTS5 itself starts after the cursor.
-    idColumn: 's.rowid',
-    params: { match: plan.match },
-  };
-}
-
-const clampLimit = (limit: number | undefined) => Math.min(Math.max(Math.trunc(limit ?? 50), 1), 200);
-
-/** The CSV columns of an export, in order. */
-export const exportColumns = [
-  'id',
-  'call_id',
-  'direction',
-  'local_line',
-  'remote_number',
-  'remote_name',
-  'remote_uri',
-  'queue',
-  'started_at',
-  'answered_at',
-  'ended_at',
-  'duration_s',
-  'outcome',
-  'sip_code',
-  'sip_reason',
-  'ended_by',
-  'transferred',
-  'disposition',
-  'notes',
-] as const;
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-function exportCells(s: CallSummary, notes: string | null) {
-  return [
-    s.id,
-    s.callId,
-    s.direction,
-    s.localLine,
-    s.remote.number,
-    s.remote.displayName,
-    s.remote.uri,
-    s.queue,
-    iso(s.startedAt),
-    iso(s.answeredAt),
-    iso(s.endedAt),
-    s.durationMs === null ? null : Math.round(s.durationMs / 1000),
-    s.outcome,
-    s.sipCode,
-    s.sipReason,
-    s.endedBy,
-    s.transferred ? 'yes' : 'no',
-    s.disposition,
-    notes,
-  ];
 }
 
 export class HistoryRepository implements CallRecorder {
@@ -503,11 +349,8 @@ export class HistoryRepository implements CallRecorder {
   }
 
   /**
-   * Streams the filtered (and optionally searched) history to a CSV file in
-   * the export folder, newest first. Reads through its own read-only
-   * connection (a WAL snapshot), so recording continues while it runs, and
-   * honours the file stream's backpressure, so memory stays flat whatever the
-   * row count. Written to `.partial` and renamed when complete.
+   * Streams the filtered (and optionally searched) history, newest first, to
+   * a CSV file in the export folder (see export.ts).
    */
   async exportCsv(q: { filter?: HistoryFilter; query?: string } = {}): Promise<HistoryExportResult> {
     const filter = this.parseFilter(q.filter);
@@ -526,43 +369,8 @@ export class HistoryRepository implements CallRecorder {
     const sql = `SELECT ${summaryColumns},
         (SELECT group_concat(n.text, char(10) ORDER BY n.id) FROM call_notes n WHERE n.call_id = c.id) AS notes_text
       FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order}`;
-
-    mkdirSync(this.exportDir, { recursive: true });
-    const stamp = new Date(this.now()).toISOString().replace(/[:.]/g, '-');
-    let path = join(this.exportDir, `history-${stamp}.csv`);
-    for (let n = 2; existsSync(path) || existsSync(`${path}.partial`); n++) path = join(this.exportDir, `history-${stamp}-${n}.csv`);
-    const partial = `${path}.partial`;
-
-    let reader: SqliteDatabase | undefined;
-    const out = createWriteStream(partial, { flags: 'wx' });
-    let rows = 0;
-    try {
-      await once(out, 'open');
-      reader = openDatabase(this.path, { readonly: true });
-      const rowsOf = reader.prepare(sql).iterate(params) as IterableIterator<CallRow & { notes_text: string | null }>;
-      let chunk = csvRow(exportColumns);
-      for (const row of rowsOf) {
-        chunk += csvRow(exportCells(toSummary(row), row.notes_text));
-        rows++;
-        if (chunk.length >= 64 * 1024) {
-          const more = out.write(chunk);
-          chunk = '';
-          if (!more) await once(out, 'drain');
-        }
-      }
-      out.end(chunk);
-      await once(out, 'finish');
-      renameSync(partial, path);
-      return { path, rows };
-    } catch (e) {
-      out.destroy();
-      rmSync(partial, { force: true });
-      if (e instanceof ConsoleError) throw e;
-      this.log.error('history: export failed', { error: String(e) });
-      throw new ConsoleError('storage', `The export could not be written: ${(e as Error).message}`);
-    } finally {
-      reader?.close();
-    }
+    if (this.closed) throw new ConsoleError('unavailable', 'The call history is closed.');
+    return writeCsvExport({ dbPath: this.path, exportDir: this.exportDir, sql, params, now: this.now, log: this.log });
   }
 
   // ── retention ───────────────────────────────────────────────────────────

@@ -2,7 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { csvField, csvRow, neutraliseFormula } from '../../../main/history/csv';
-import { exportColumns, type HistoryRepository } from '../../../main/history/repository';
+import { exportColumns } from '../../../main/history/export';
+import { HistoryRepository } from '../../../main/history/repository';
 import { openRepo, recordCall, tempDir } from './history-fixtures';
 
 /**
@@ -167,6 +168,16 @@ describe('exporting the history to CSV', () => {
     const records = parseCsv(readFileSync(path, 'utf8'));
     expect(records).toHaveLength(5_001);
     expect(new Set(records.slice(1).map((r) => r[1])).size).toBe(5_000);
+  });
+
+  it('reports an unwritable export folder as a typed storage error', async () => {
+    recordCall(repo, { callId: 'a', at: T0 });
+    const blocked = new HistoryRepository(join(tmp.dir, 'history.sqlite3'), { exportDir: join(tmp.dir, 'history.sqlite3', 'exports') });
+    try {
+      await expect(blocked.exportCsv()).rejects.toMatchObject({ name: 'ConsoleError', code: 'storage' });
+    } finally {
+      blocked.close();
+    }
   });
 
   it('refuses a bad filter or search with a typed error and leaves no file', async () => {

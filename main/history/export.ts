@@ -1,0 +1,115 @@
+/**
+ * Streaming a query's rows to a CSV file: a read-only connection of its own
+ * (a WAL snapshot, so recording continues meanwhile), `iterate()` row by row,
+ * writes in 64 kB chunks that wait for 'drain' when the file stream is full —
+ * memory stays flat whatever the row count. Written to `.partial` and renamed
+ * when complete, so a half-written export never looks finished. The file name
+ * is chosen here in main (under the export folder), never by the renderer.
+ */
+import { once } from 'node:events';
+import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { ConsoleError, type CallSummary, type HistoryExportResult } from '../../preload/contract';
+import type { Logger } from '../logging/logger';
+import { csvRow } from './csv';
+import { openDatabase, type SqliteDatabase } from './database';
+import { toSummary, type CallRow } from './rows';
+
+/** The CSV columns of an export, in order. */
+export const exportColumns = [
+  'id',
+  'call_id',
+  'direction',
+  'local_line',
+  'remote_number',
+  'remote_name',
+  'remote_uri',
+  'queue',
+  'started_at',
+  'answered_at',
+  'ended_at',
+  'duration_s',
+  'outcome',
+  'sip_code',
+  'sip_reason',
+  'ended_by',
+  'transferred',
+  'disposition',
+  'notes',
+] as const;
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function exportCells(s: CallSummary, notes: string | null) {
+  return [
+    s.id,
+    s.callId,
+    s.direction,
+    s.localLine,
+    s.remote.number,
+    s.remote.displayName,
+    s.remote.uri,
+    s.queue,
+    iso(s.startedAt),
+    iso(s.answeredAt),
+    iso(s.endedAt),
+    s.durationMs === null ? null : Math.round(s.durationMs / 1000),
+    s.outcome,
+    s.sipCode,
+    s.sipReason,
+    s.endedBy,
+    s.transferred ? 'yes' : 'no',
+    s.disposition,
+    notes,
+  ];
+}
+
+export interface ExportJob {
+  dbPath: string;
+  exportDir: string;
+  /** SELECT of the summary columns plus `notes_text`, in export order. */
+  sql: string;
+  params: Record<string, unknown>;
+  now: () => number;
+  log: Logger;
+}
+
+export async function writeCsvExport(o: ExportJob): Promise<HistoryExportResult> {
+  let reader: SqliteDatabase | undefined;
+  let out: WriteStream | undefined;
+  let partial: string | undefined; // set once the file is ours to remove
+  let rows = 0;
+  try {
+    mkdirSync(o.exportDir, { recursive: true });
+    const stamp = new Date(o.now()).toISOString().replace(/[:.]/g, '-');
+    let path = join(o.exportDir, `history-${stamp}.csv`);
+    for (let n = 2; existsSync(path) || existsSync(`${path}.partial`); n++) path = join(o.exportDir, `history-${stamp}-${n}.csv`);
+    out = createWriteStream(`${path}.partial`, { flags: 'wx' }); // 'wx': never overwrite a file we did not create
+    await once(out, 'open');
+    partial = `${path}.partial`;
+    reader = openDatabase(o.dbPath, { readonly: true });
+    const rowsOf = reader.prepare(o.sql).iterate(o.params) as IterableIterator<CallRow & { notes_text: string | null }>;
+    let chunk = csvRow(exportColumns);
+    for (const row of rowsOf) {
+      chunk += csvRow(exportCells(toSummary(row), row.notes_text));
+      rows++;
+      if (chunk.length >= 64 * 1024) {
+        const more = out.write(chunk);
+        chunk = '';
+        if (!more) await once(out, 'drain');
+      }
+    }
+    out.end(chunk);
+    await once(out, 'finish');
+    renameSync(partial, path);
+    return { path, rows };
+  } catch (e) {
+    out?.destroy();
+    if (partial) rmSync(partial, { force: true });
+    if (e instanceof ConsoleError) throw e;
+    o.log.error('history: export failed', { error: String(e) });
+    throw new ConsoleError('storage', `The export could not be written: ${(e as Error).message}`);
+  } finally {
+    reader?.close();
+  }
+}
