@@ -146,7 +146,9 @@ export function adaptSession(session: RTCSession, o: SessionAdapterOptions): Cal
     releaseMic();
     if (agentEnded && d.originator === 'local') return; // we asked for it; the machine already ended the call
     const code = typeof d.message?.status_code === 'number' ? d.message.status_code : null;
-    emit({ type: 'sip.ended', by: d.originator === 'remote' ? 'remote' : 'system', reason: describeEnd(d.cause, code), code });
+    // A local end we did not ask for with cause "Terminated" is JsSIP closing the session itself (ua.stop()).
+    const reason = d.originator !== 'remote' && d.cause === 'Terminated' ? 'Ended by the console (the SIP line was stopped)' : describeEnd(d.cause, code);
+    emit({ type: 'sip.ended', by: d.originator === 'remote' ? 'remote' : 'system', reason, code });
   };
   on('ended', ended);
   on('failed', ended);

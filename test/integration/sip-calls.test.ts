@@ -335,6 +335,13 @@ describe('faults', () => {
     rig.peer = await SipPeer.start(); // for afterEach
   });
 
+  it('the line stopped under a live call (quit, account changed): the call ends with BYE and says why', async () => {
+    await outgoingCall();
+    await rig.line.stop();
+    await rig.peer.waitFor((m) => m.method === 'BYE');
+    expect(rig.list()[0]).toMatchObject({ state: 'ended', ended: { by: 'system', reason: 'Ended by the console (the SIP line was stopped)' } });
+  });
+
   it('media host gone: every call ends cleanly with the reason; BYE is sent', async () => {
     await outgoingCall();
     rig.service.mediaGone('the media host crashed');
