@@ -280,15 +280,40 @@ describe('devices and local sounds', () => {
     client.releaseStream(s);
   });
 
-  it('rings loud and soft, plays the completion cue, previews music', async () => {
+  it('rings on the ringer element (loud and soft), stops; previews music and plays the cue on the output element', async () => {
+    // The local sound elements' streams carry exactly what goes to each device.
+    const local = (role: 'output' | 'ringer', freqs: number[]) => () =>
+      host.page.evaluate(`window.__probe(document.querySelector('audio[data-role=${role}]').srcObject, ${JSON.stringify(freqs)})`) as Promise<Spectrum>;
+    const ring = (s: Spectrum) => s.tones[400]! > -60 && s.tones[450]! > -60;
     await client.startRinging('loud');
-    await client.startRinging('soft');
+    await heardEventually(local('ringer', [400, 450]), ring, 'the loud ringtone');
+    await client.startRinging('soft'); // call waiting: replaces the loud ring
+    await heardEventually(local('ringer', [400, 450]), ring, 'the soft ringtone', 12_000);
     await client.stopRinging();
+    await heardEventually(local('ringer', [400, 450]), (s) => s.rmsDb < -80, 'silence after the ring stops');
+
+    await client.previewMusic(true);
+    await heardEventually(local('output', []), (s) => s.residualDb > -60, 'the music preview');
+    await client.previewMusic(false);
+    await heardEventually(local('output', []), (s) => s.rmsDb < -80, 'silence after the preview');
+
+    // The cue is short (0.45 s): watch the output's peak level every 20 ms while it plays.
+    await host.page.evaluate(`(() => {
+      const an = document.querySelector('audio[data-role=output]').srcObject.__analyser;
+      const td = new Float32Array(an.fftSize);
+      window.__peak = -200;
+      window.__watch = setInterval(() => {
+        an.getFloatTimeDomainData(td);
+        let s = 0; for (const v of td) s += v * v;
+        window.__peak = Math.max(window.__peak, 10 * Math.log10(s / td.length || 1e-20));
+      }, 20);
+    })()`);
     const started = Date.now();
     await client.playCue();
     expect(Date.now() - started).toBeGreaterThan(300); // resolves when the cue has played
-    await client.previewMusic(true);
-    await client.previewMusic(false);
+    await new Promise((r) => setTimeout(r, 300)); // the tail through the element's buffer
+    const peak = (await host.page.evaluate('(() => { clearInterval(window.__watch); return window.__peak; })()')) as number;
+    expect(peak).toBeGreaterThan(-40);
   });
 });
 
