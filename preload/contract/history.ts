@@ -163,9 +163,12 @@ export const searchQueryMaxLength = 200;
 
 export const historySearchRequestSchema = z.strictObject({
   /**
-   * A number in any formatting (`+1 (202) 555-0134`, `2025550134`, `555-01`)
-   * matches on digits only; anything else matches name, address and note text
-   * word by word (each word at least 3 characters, taken literally).
+   * A number in any formatting (`+1 (202) 555-0134`, `2025550134`,
+   * `555-0134`) matches on digits only: calls whose number ends with those
+   * digits (at least 3), or whose whole number (7+ digits) ends what was
+   * typed (a country code the call did not carry). Anything else matches
+   * name, address and note text word by word (each word at least 3
+   * characters, taken literally: no wildcards or operators).
    */
   query: text(searchQueryMaxLength),
   filter: historyFilterSchema.optional(),
