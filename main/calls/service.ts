@@ -49,7 +49,7 @@ export interface CallService {
   /** Hold music on/off for a call (transfer, or hold with music). */
   setHoldMusic(callId: string, track: string | null): void;
   /** Live resources, for leak checks: all zero once every call is gone. */
-  counters(): { calls: number; timers: number; legListeners: number };
+  counters(): { calls: number; timers: number; legSubscriptions: number };
   dispose(): void;
 }
 
@@ -62,6 +62,8 @@ interface Entry {
 
 export function createCallService(o: CallServiceOptions): CallService {
   const calls = new Map<string, Entry>();
+  /** Subscriptions to legs still open (each call holds one until it is removed). */
+  let legSubscriptions = 0;
   let telephony: Telephony | null = null;
   let ringerMode: 'off' | 'loud' | 'soft' = 'off';
   const log = o.log;
@@ -216,7 +218,15 @@ export function createCallService(o: CallServiceOptions): CallService {
   const track = (leg: CallLeg, created: { state: CallState; effects: Effect[] }) => {
     const entry: Entry = { state: created.state, leg, offLeg: () => {}, timers: new Set() };
     calls.set(leg.id, entry);
-    entry.offLeg = leg.onEvent((e) => onLegEvent(leg.id, e));
+    const off = leg.onEvent((e) => onLegEvent(leg.id, e));
+    legSubscriptions += 1;
+    let open = true;
+    entry.offLeg = () => {
+      if (!open) return;
+      open = false;
+      legSubscriptions -= 1;
+      off();
+    };
     run(entry, created.effects);
   };
 
@@ -313,7 +323,7 @@ export function createCallService(o: CallServiceOptions): CallService {
     counters() {
       let timers = 0;
       for (const e of calls.values()) timers += e.timers.size;
-      return { calls: calls.size, timers, legListeners: calls.size };
+      return { calls: calls.size, timers, legSubscriptions };
     },
     dispose() {
       for (const id of [...calls.keys()]) {

@@ -112,7 +112,7 @@ afterEach(async () => {
   // Leak check: every call ended and dismissed, every peer connection closed, every microphone released.
   for (const c of rig.service.list()) if (c.state !== 'ended') rig.service.hangup(c.id);
   await rig.until((l) => l.length === 0, 3000);
-  expect(rig.service.counters()).toEqual({ calls: 0, timers: 0, legListeners: 0 });
+  expect(rig.service.counters()).toEqual({ calls: 0, timers: 0, legSubscriptions: 0 });
   expect(webrtc.connections.every((pc) => pc.closed)).toBe(true);
   expect(rig.media.live.size).toBe(0);
   await rig.line.stop();
