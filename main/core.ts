@@ -15,6 +15,7 @@ import { createRouter, type Router, type UiTransport } from './ipc/router';
 import type { Logger } from './logging/logger';
 import type { MediaHostLink } from './media/link';
 import { startTelephony, type TelephonyCore, type TelephonyOptions } from './sip/telephony';
+import { startTransfers, watchCalls, type Transfers } from './sip/refer-transfers';
 import type { SecretStore } from './settings/secrets';
 import { openSettingsStore, type SettingsStore } from './settings/store';
 
@@ -40,6 +41,8 @@ export interface ConsoleCore {
   readonly history: HistoryRepository | null;
   /** SIP line, call service and media client. */
   readonly telephony: TelephonyCore;
+  /** Transfers (issue 5): the transfer service over the call service. */
+  readonly transfers: Transfers;
   /** Graceful stop: unregister, close the database. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -104,8 +107,10 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
   });
 
   const noRecorder = { callStarted() {}, callAnswered() {}, callEnded() {}, holdStarted() {}, holdEnded() {} };
+  // Transfers watch calls:changed and see calls:hangup first (hanging up a consult completes it).
+  const callsWatch = watchCalls(router);
   telephony = startTelephony({
-    router,
+    router: callsWatch.router,
     settings,
     media: ports.media,
     recorder: history.repo
@@ -117,6 +122,18 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
     ...(ports.sip && { line: ports.sip }),
   });
   const phone = telephony;
+  const transfers = startTransfers({
+    router,
+    watch: callsWatch,
+    calls: phone.calls,
+    media: phone.media,
+    settings,
+    recorder: history.repo ? safeRecorder(history.repo, log.scope('history')) : null,
+    domain: () => phone.line()?.domain() ?? null,
+    now,
+    log: log.scope('transfer'),
+    notice: (message) => addNotice('info', message),
+  });
 
   let stopped = false;
   return {
@@ -124,9 +141,11 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
     settings,
     history: history.repo,
     telephony: phone,
+    transfers,
     async stop() {
       if (stopped) return;
       stopped = true;
+      transfers.stop();
       await phone.stop();
       router.dispose();
       history.stop();

@@ -1,0 +1,226 @@
+/**
+ * Transfers end to end: every row of TRANSFER.md's scenario matrix (B1–B6,
+ * A1–A8, I1–I2) with the REAL console core (JsSIP + call service + transfer
+ * service, media through the proxy into the real media-host page) against
+ * SIP.js peers through Kamailio. At every step we check what each party
+ * HEARS (caller 440 Hz, agent 660 Hz, transferee 880 Hz, hold music = anything
+ * audible that is not a test tone), the agent's legs, and the timeline stored
+ * in the history database.
+ *
+ *   npx electron-vite build   # out/renderer/media
+ *   unshare --net sh -c 'ip link set lo up; npx vitest run --project lab test/lab/console-transfer.test.ts'
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { CallSnapshot, TransferSnapshot } from '../../preload/contract';
+import { startConsole, type ConsoleUnderTest } from './console-fixture';
+import { labUnavailable, startLab, TONES, type Lab, type Peer } from './lab';
+
+const { caller: CALLER, agent: AGENT, transferee: TRANSFEREE } = TONES;
+const MUSIC = { tones: [] as number[], music: true };
+
+describe.skipIf(labUnavailable())('transfers through Kamailio, with audio (TRANSFER.md matrix)', () => {
+  let lab: Lab;
+  let caller: Peer;
+  let transferee: Peer;
+  let agent: ConsoleUnderTest;
+
+  beforeAll(async () => {
+    lab = await startLab({
+      name: 'console-transfer',
+      peers: [
+        { name: 'caller', signal: 'caller' },
+        { name: 'transferee', signal: 'transferee' },
+      ],
+    });
+    caller = lab.peer('caller');
+    transferee = lab.peer('transferee');
+    agent = await startConsole(lab);
+  }, 120_000);
+
+  afterAll(async () => {
+    await agent?.stop();
+    await lab?.stop();
+  });
+
+  beforeEach(() => {
+    // Short time-outs keep the matrix quick; the undo window is off unless a test wants it.
+    agent.setPreferences({
+      transfer: { undoWindowSec: 0, safeBlind: true, safeBlindTimeoutSec: 5, completeTimeoutSec: 4, incomingRefer: 'follow' },
+    });
+  });
+
+  afterEach(async () => {
+    await agent.clear().catch(() => undefined);
+    await lab.reset();
+    // Nothing of the last transfer may linger: no timer, no machine on a live call.
+    await agent.core.transfers.service.idle();
+  });
+
+  // ── helpers ──
+
+  const uriTarget = (p: Peer) => ({ kind: 'uri' as const, uri: p.uri });
+
+  /** The caller dials the agent, the agent answers; both hear each other. */
+  async function connectCaller(): Promise<{ call: CallSnapshot; callerCall: string }> {
+    const callerCall = await caller.call(agent.uri);
+    const call = await agent.answerIncoming();
+    await caller.expectHears({ tones: [AGENT] }, 10_000, callerCall);
+    await agent.expectAgentHears([CALLER]);
+    return { call, callerCall };
+  }
+
+  const transferOf = (callId: string, ok: (t: TransferSnapshot) => boolean, what: string, ms = 15_000) =>
+    agent.until(() => {
+      const t = agent.transfer(callId);
+      return t && ok(t) ? t : null;
+    }, ms, what);
+
+  const callOf = (id: string) => agent.calls().find((c) => c.id === id);
+
+  /** The stored timeline of a call (history repository), as step names. */
+  async function storedSteps(callId: string): Promise<string[]> {
+    const repo = agent.core.history!;
+    const summary = repo.page({ limit: 100 }).items.find((s) => s.callId === callId);
+    expect(summary, `history has call ${callId}`).toBeDefined();
+    return repo.get(summary!.id).transfers.map((s) => s.step);
+  }
+
+  /** How many calls `p` made by following a REFER so far (SIP.js marks them referredBy). */
+  const referredCount = async (p: Peer) => (await p.calls()).filter((x) => x.referredBy !== undefined).length;
+
+  /** The peer's call created by following our REFER: the first one after `before` such calls. */
+  async function referredCall(p: Peer, before: number, ms = 10_000): Promise<string> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const c = (await p.calls()).filter((x) => x.referredBy !== undefined)[before];
+      if (c) return c.id;
+      if (Date.now() > deadline) throw new Error(`${p.name} never followed the REFER`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  const noLegs = () => agent.until(() => agent.live().length === 0 || null, 15_000, 'agent has no legs');
+
+  /** The caller is back with the agent: music off, talking again, both hear each other. */
+  async function callerBack(callId: string, callerCall: string) {
+    await agent.until(() => {
+      const c = callOf(callId);
+      return c && c.state === 'established' && !c.hold.local && !c.holdPending && c.holdAudio === 'you';
+    }, 15_000, 'caller resumed');
+    await caller.expectHears({ tones: [AGENT], music: false }, 10_000, callerCall);
+    await agent.expectAgentHears([CALLER]);
+  }
+
+  // ── blind ──
+
+  it('B1 blind, transferee answers: caller⇄transferee, agent released (seed and safe modes)', async () => {
+    await transferee.setIncoming({ mode: 'answer', afterMs: 300 });
+    for (const safe of [false, true]) {
+      const { call } = await connectCaller();
+      const before = await referredCount(caller);
+      const snap = await agent.request<TransferSnapshot>('transfer:blind', { callId: call.id, target: uriTarget(transferee), safe });
+      expect(snap.mode).toBe('blind');
+      if (safe) {
+        // Safe blind: the caller waits on hold WITH music until the transferee answers.
+        await agent.until(() => callOf(call.id)?.holdAudio && typeof callOf(call.id)!.holdAudio === 'object', 10_000, 'music on the caller card');
+      }
+      const done = await transferOf(call.id, (t) => t.phase === 'done', 'transfer done');
+      expect(done.timeline.map((e) => e.step)).toContain('completed');
+      await noLegs();
+      const newCall = await referredCall(caller, before);
+      await caller.waitForCallState(newCall, 'established');
+      await caller.expectHears({ tones: [TRANSFEREE], music: false }, 10_000, newCall);
+      await transferee.expectHears({ tones: [CALLER] }, 10_000);
+      const steps = await storedSteps(call.id);
+      expect(steps).toEqual(expect.arrayContaining(['requested', 'refer-sent', 'completed']));
+      if (safe) expect(steps).toContain('answered');
+      await caller.hangup(newCall);
+      await caller.reset();
+      await transferee.reset();
+      await transferee.setIncoming({ mode: 'answer', afterMs: 300 });
+      await agent.until(() => agent.live().length === 0 || null);
+    }
+  }, 90_000);
+
+  async function blindFailure(setup: () => Promise<void>, reasonCode: string, reasonText: string, slow: boolean) {
+    // Safe mode: the caller is taken back automatically, music stops, the agent hears the caller.
+    await setup();
+    const { call, callerCall } = await connectCaller();
+    await agent.request('transfer:blind', { callId: call.id, target: uriTarget(transferee), safe: true });
+    // A slow failure (no answer) leaves time to check the caller hears music meanwhile; a 486 comes back at once.
+    if (slow) await caller.expectHears(MUSIC, 4000, callerCall);
+    const back = await transferOf(call.id, (t) => t.phase === 'idle' && t.reason !== null, 'taken back', 20_000);
+    expect(back.reason).toMatchObject({ code: reasonCode, message: reasonText });
+    await callerBack(call.id, callerCall);
+    expect(await storedSteps(call.id)).toEqual(expect.arrayContaining(['requested', 'refer-sent', 'failed', 'taken-back']));
+    await agent.clear();
+    await lab.reset();
+
+    // Seed mode: released right after the transferee is dialled; the caller's new call fails.
+    await setup();
+    const seed = await connectCaller();
+    const before = await referredCount(caller);
+    await agent.request('transfer:blind', { callId: seed.call.id, target: uriTarget(transferee), safe: false });
+    await transferOf(seed.call.id, (t) => t.phase === 'done', 'seed blind released');
+    await noLegs();
+    const followed = await referredCall(caller, before);
+    if (reasonCode !== 'no-answer') {
+      const info = await caller.waitForCallState(followed, 'terminated', 15_000).catch(() => null);
+      expect(info?.state).toBe('terminated');
+    }
+  }
+
+  it('B2 blind, transferee busy (486): safe mode takes the caller back ("busy"); seed mode releases the agent', async () => {
+    await blindFailure(() => transferee.setIncoming({ mode: 'busy' }), 'busy', 'busy', false);
+  }, 90_000);
+
+  it('B3 blind, no answer (time-out): caller taken back with "no answer"', async () => {
+    await blindFailure(() => transferee.setIncoming({ mode: 'noAnswer' }), 'no-answer', 'no answer', true);
+  }, 90_000);
+
+  it('B4 blind, unknown target (404): caller taken back with "not found"', async () => {
+    const nobody = { uri: `sip:nobody@${lab.domain}` } as Peer;
+    const { call, callerCall } = await connectCaller();
+    await agent.request('transfer:blind', { callId: call.id, target: uriTarget(nobody), safe: true });
+    const back = await transferOf(call.id, (t) => t.phase === 'idle' && t.reason !== null, 'taken back', 20_000);
+    expect(back.reason).toMatchObject({ code: 'not-found', message: 'not found' });
+    await callerBack(call.id, callerCall);
+    expect(await storedSteps(call.id)).toEqual(expect.arrayContaining(['failed', 'taken-back']));
+  }, 60_000);
+
+  it('B5 blind, REFER rejected (403/405/501): the caller stays with the agent in both modes, reason shown', async () => {
+    for (const [code, safe] of [[403, true], [405, false], [501, true]] as const) {
+      await caller.setRefer({ mode: 'reject', code });
+      const { call, callerCall } = await connectCaller();
+      await agent.request('transfer:blind', { callId: call.id, target: uriTarget(transferee), safe });
+      const back = await transferOf(call.id, (t) => t.phase === 'idle' && t.reason !== null, `REFER ${code} handled`);
+      expect(back.reason).toMatchObject({ code: 'refer-refused', sipCode: code });
+      await callerBack(call.id, callerCall);
+      expect(agent.live()).toHaveLength(1);
+      expect(await storedSteps(call.id)).toContain('failed');
+      await agent.clear();
+      await lab.reset();
+    }
+  }, 90_000);
+
+  it('B6 blind, undone within the grace window: no REFER sent, call unchanged', async () => {
+    agent.setPreferences({ transfer: { undoWindowSec: 3 } });
+    const { call, callerCall } = await connectCaller();
+    const refersBefore = caller.events.filter((e) => e.type === 'refer-received').length;
+    const pending = await agent.request<TransferSnapshot>('transfer:blind', { callId: call.id, target: uriTarget(transferee) });
+    expect(pending.phase).toBe('pending');
+    expect(pending.allowedActions).toContain('undo');
+    const undone = await agent.request<TransferSnapshot>('transfer:undo', { callId: call.id });
+    expect(undone.phase).toBe('idle');
+    // Past the window: still nothing sent, the caller still talks to the agent.
+    await new Promise((r) => setTimeout(r, 3500));
+    expect(caller.events.filter((e) => e.type === 'refer-received')).toHaveLength(refersBefore);
+    expect(callOf(call.id)).toMatchObject({ state: 'established', hold: { local: false } });
+    await caller.expectHears({ tones: [AGENT], music: false }, 8000, callerCall);
+    await agent.expectAgentHears([CALLER]);
+    // Undo after the window is a typed refusal.
+    const late = await agent.ipc('transfer:undo', { callId: call.id });
+    expect(late).toMatchObject({ ok: false, code: 'not-allowed' });
+    expect(await storedSteps(call.id)).toEqual(['requested', 'undone']);
+  }, 60_000);
+});
