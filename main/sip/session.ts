@@ -26,7 +26,6 @@ import type { CallEvent, CallDirection, RemoteParty } from '../calls/call-machin
 import type { CallLeg } from '../calls/service-ports';
 import type { Logger } from '../logging/logger';
 import { registerSession } from './refer-sessions';
-import { registerSession } from './refer-sessions';
 
 export interface SessionMedia {
   /** The microphone as a proxy MediaStream handle (never a real stream in main). */
@@ -123,8 +122,6 @@ export function adaptSession(session: RTCSession, o: SessionAdapterOptions): Cal
   let agentEnded = false;
   let disposed = false;
   const log = o.log;
-  // Transfers (refer-*.ts) reach the session by call id while the call exists.
-  cancels.add(registerSession(o.id, session));
   // Transfers (refer-*.ts) reach the session by call id while the call exists.
   cancels.add(registerSession(o.id, session));
 
