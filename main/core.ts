@@ -4,6 +4,7 @@
  * service and history, to whatever implements the ports — Electron adapters in
  * the app (main/index.ts), playwright-driven Chromium in the headless harness.
  */
+import { readFile } from 'node:fs/promises';
 import {
   contract,
   type AppInfo,
@@ -14,6 +15,8 @@ import { safeRecorder, startHistory, type HistoryRepository } from './history';
 import { createRouter, type Router, type UiTransport } from './ipc/router';
 import type { Logger } from './logging/logger';
 import type { MediaHostLink } from './media/link';
+import { registerAudioHandlers } from './media/ipc';
+import { syncMediaSettings, type MediaSettingsSync } from './media/settings-sync';
 import { startTelephony, type TelephonyCore, type TelephonyOptions } from './sip/telephony';
 import { startTransfers, watchCalls, type Transfers } from './sip/refer-transfers';
 import type { SecretStore } from './settings/secrets';
@@ -69,6 +72,8 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
 
   // Assigned below once history (the call recorder) is open; handlers run only after startCore returns.
   let telephony: TelephonyCore | null = null;
+  // Audio devices and hold music follow the preferences, also after a media host restart.
+  let mediaSettings: MediaSettingsSync | null = null;
 
   router.handle(contract.app.info, () => ({ ...ports.app, dataDir: ports.dataDir }));
   router.handle(contract.app.notices, () => notices);
@@ -82,6 +87,7 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
   router.handle(contract.settings.update, (patch) => {
     const view = settings.updatePreferences(patch);
     router.push(contract.settings.changed, view);
+    void mediaSettings?.apply();
     return view;
   });
   router.handle(contract.settings.saveAccount, (input) => {
@@ -122,6 +128,16 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
     ...(ports.sip && { line: ports.sip }),
   });
   const phone = telephony;
+  mediaSettings = phone.media
+    ? syncMediaSettings({
+        client: phone.media,
+        preferences: () => settings.file().preferences,
+        readFile: (path) => readFile(path),
+        notice: addNotice,
+        log: log.scope('media'),
+      })
+    : null;
+  const offAudio = registerAudioHandlers(router, phone.media);
   const transfers = startTransfers({
     router,
     watch: callsWatch,
@@ -146,6 +162,8 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
       if (stopped) return;
       stopped = true;
       transfers.stop();
+      mediaSettings?.dispose();
+      offAudio();
       await phone.stop();
       router.dispose();
       history.stop();

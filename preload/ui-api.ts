@@ -32,7 +32,7 @@ export function createUiApi(bridge: UiBridge) {
     (listener) =>
       bridge.subscribe(channel.name, listener as (payload: unknown) => void);
 
-  const { app, settings, line, calls, history, transfer } = contract;
+  const { app, settings, line, calls, history, transfer, audio } = contract;
   return Object.freeze({
     app: Object.freeze({
       info: call(app.info),
@@ -84,6 +84,11 @@ export function createUiApi(bridge: UiBridge) {
       undo: call(transfer.undo),
       answerRefer: call(transfer.answerRefer),
       onChanged: on(transfer.changed),
+    }),
+    audio: Object.freeze({
+      devices: call(audio.devices),
+      previewMusic: call(audio.previewMusic),
+      onDevicesChanged: on(audio.devicesChanged),
     }),
   });
 }

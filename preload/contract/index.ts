@@ -12,8 +12,10 @@ export * from './media-port';
 export * from './history';
 export * from './calls';
 export * from './transfer';
+export * from './audio';
 
 import { app } from './app';
+import { audio } from './audio';
 import { history } from './history';
 import { calls } from './calls';
 import { line } from './line';
@@ -21,4 +23,4 @@ import { settings } from './settings';
 import { transfer } from './transfer';
 
 /** Every domain's channels. Each later domain (calls, history, transfer) adds itself here. */
-export const contract = { app, settings, line, history, calls, transfer } as const;
+export const contract = { app, settings, line, history, calls, transfer, audio } as const;
