@@ -34,6 +34,8 @@ export interface ConsoleUnderTest {
   calls(): CallSnapshot[];
   live(): CallSnapshot[];
   transfer(callId: string): TransferSnapshot | undefined;
+  /** Every calls:changed list pushed, in order (to check "exactly one leg unheld" at every instant). */
+  readonly callPushes: CallSnapshot[][];
   /** Every transfer snapshot pushed, in order. */
   readonly transferPushes: TransferSnapshot[];
   readonly notices: string[];
@@ -59,6 +61,7 @@ export async function startConsole(lab: Lab, o: { user?: string; dataDir?: strin
   let calls: CallSnapshot[] = [];
   const transfers = new Map<string, TransferSnapshot>();
   const transferPushes: TransferSnapshot[] = [];
+  const callPushes: CallSnapshot[][] = [];
   const lineStates: LineStatus[] = [];
   const notices: string[] = [];
   const handlers = new Map<string, (sender: IpcSender, payload: unknown) => Promise<Result<unknown>>>();
@@ -69,7 +72,10 @@ export async function startConsole(lab: Lab, o: { user?: string; dataDir?: strin
       return () => handlers.delete(channel);
     },
     push(channel, payload) {
-      if (channel === 'calls:changed') calls = payload as CallSnapshot[];
+      if (channel === 'calls:changed') {
+        calls = payload as CallSnapshot[];
+        callPushes.push(calls);
+      }
       if (channel === 'line:changed') lineStates.push(payload as LineStatus);
       if (channel === 'app:notice') notices.push((payload as { message: string }).message);
       if (channel === 'transfer:changed') {
@@ -148,6 +154,7 @@ export async function startConsole(lab: Lab, o: { user?: string; dataDir?: strin
     live,
     transfer: (id) => transfers.get(id),
     transferPushes,
+    callPushes,
     notices,
     ipc,
     async request<T>(channel: string, payload?: unknown): Promise<T> {

@@ -223,4 +223,162 @@ describe.skipIf(labUnavailable())('transfers through Kamailio, with audio (TRANS
     expect(late).toMatchObject({ ok: false, code: 'not-allowed' });
     expect(await storedSteps(call.id)).toEqual(['requested', 'undone']);
   }, 60_000);
+
+  // ── attended ──
+
+  /** Caller connected, attended transfer started, consult answered by the transferee; privacy checked (A7). */
+  async function consulting(): Promise<{ call: CallSnapshot; callerCall: string; consultId: string; transfereeCall: string }> {
+    const { call, callerCall } = await connectCaller();
+    const started = await agent.request<TransferSnapshot>('transfer:attended', { callId: call.id, target: uriTarget(transferee) });
+    expect(started.mode).toBe('attended');
+    // The caller is held and hears music, never silence, while the consult rings.
+    await caller.expectHears(MUSIC, 10_000, callerCall);
+    await agent.until(() => typeof callOf(call.id)?.holdAudio === 'object', 10_000, 'caller card says music');
+    const transfereeCall = await transferee.waitForIncoming(10_000);
+    await transferee.answer(transfereeCall);
+    const t = await transferOf(call.id, (x) => x.phase === 'consulting', 'consulting');
+    const consultId = t.legs.consult!.callId!;
+    return { call, callerCall, consultId, transfereeCall };
+  }
+
+  /** A7 in every consult: the caller hears only music; agent and transferee hear only each other. */
+  async function privateConsult(callerCall: string, transfereeCall: string) {
+    await caller.expectHears(MUSIC, 10_000, callerCall);
+    await agent.expectAgentHears([TRANSFEREE]);
+    await transferee.expectHears({ tones: [AGENT], music: false }, 10_000, transfereeCall);
+  }
+
+  it('A1 attended, consult answered, agent hangs up: caller⇄transferee, music stops, agent has no legs', async () => {
+    const { call, callerCall, consultId, transfereeCall } = await consulting();
+    await privateConsult(callerCall, transfereeCall);
+    const before = await referredCount(caller);
+    // The seed: hanging up completes the transfer (the UI's ordinary hang-up on the consult leg).
+    await agent.request('calls:hangup', { callId: consultId });
+    const done = await transferOf(call.id, (t) => t.phase === 'done', 'completed');
+    expect(done.timeline.map((e) => e.step)).toEqual(['requested', 'dialing', 'ringing', 'answered', 'completed']);
+    await noLegs();
+    const newCall = await referredCall(caller, before);
+    await caller.waitForCallState(newCall, 'established');
+    // INVITE with Replaces reached the transferee, which ended the replaced consult dialog itself.
+    const replacing = (await transferee.calls()).find((c) => c.replaced !== undefined);
+    expect(replacing?.replaced).toBe(transfereeCall);
+    await caller.expectHears({ tones: [TRANSFEREE], music: false }, 10_000, newCall);
+    await transferee.expectHears({ tones: [CALLER], music: false }, 10_000, replacing!.id);
+    expect(await storedSteps(call.id)).toEqual(expect.arrayContaining(['requested', 'dialing', 'answered', 'refer-sent', 'completed']));
+  }, 60_000);
+
+  it('A2 attended, agent cancels after answer: consult ends, caller⇄agent again, music stops', async () => {
+    const { call, callerCall, transfereeCall } = await consulting();
+    const cancelled = await agent.request<TransferSnapshot>('transfer:cancel', { callId: call.id });
+    expect(cancelled.phase).toBe('idle');
+    await transferee.waitForCallState(transfereeCall, 'terminated');
+    await callerBack(call.id, callerCall);
+    expect(agent.live()).toHaveLength(1);
+    expect(await storedSteps(call.id)).toEqual(expect.arrayContaining(['requested', 'answered', 'cancelled']));
+  }, 60_000);
+
+  it('A3 attended, transferee busy / no answer / rejects: caller⇄agent again automatically, reason shown', async () => {
+    const cases = [
+      { incoming: { mode: 'busy' as const }, code: 'busy' },
+      // A phone's own ring time-out answers 480 Temporarily Unavailable.
+      { incoming: { mode: 'reject' as const, code: 480, afterMs: 1500 }, code: 'no-answer' },
+      { incoming: { mode: 'reject' as const, code: 603 }, code: 'declined' },
+    ];
+    for (const c of cases) {
+      await transferee.setIncoming(c.incoming);
+      const { call, callerCall } = await connectCaller();
+      await agent.request('transfer:attended', { callId: call.id, target: uriTarget(transferee) });
+      const back = await transferOf(call.id, (t) => t.phase === 'idle' && t.reason !== null, `taken back (${c.code})`);
+      expect(back.reason?.code).toBe(c.code);
+      await callerBack(call.id, callerCall);
+      expect(agent.live()).toHaveLength(1);
+      expect(await storedSteps(call.id)).toEqual(expect.arrayContaining(['requested', 'dialing', 'failed', 'taken-back']));
+      await agent.clear();
+      await lab.reset();
+    }
+  }, 90_000);
+
+  it('A4 attended, transferee hangs up during consult: caller⇄agent again', async () => {
+    const { call, callerCall, transfereeCall } = await consulting();
+    await transferee.hangup(transfereeCall);
+    const back = await transferOf(call.id, (t) => t.phase === 'idle', 'taken back');
+    expect(back.reason?.code).toBe('transferee-hung-up');
+    await callerBack(call.id, callerCall);
+    expect(await storedSteps(call.id)).toContain('taken-back');
+  }, 60_000);
+
+  it('A5 attended, caller hangs up during consult: caller leg ends, the consult continues as a normal call', async () => {
+    const { call, callerCall, consultId, transfereeCall } = await consulting();
+    await caller.hangup(callerCall);
+    const done = await transferOf(call.id, (t) => t.phase === 'done', 'caller gone');
+    expect(done.reason?.code).toBe('caller-hung-up');
+    await agent.until(() => callOf(call.id)?.state === 'ended', 10_000, 'caller leg ended');
+    const consult = callOf(consultId)!;
+    expect(consult).toMatchObject({ state: 'established', hold: { local: false } });
+    await agent.expectAgentHears([TRANSFEREE]);
+    await transferee.expectHears({ tones: [AGENT], music: false }, 10_000, transfereeCall);
+    // It is an ordinary call now: hanging it up just hangs up (no transfer owns it any more).
+    await agent.request('calls:hangup', { callId: consultId });
+    await transferee.waitForCallState(transfereeCall, 'terminated');
+    expect(await storedSteps(call.id)).toContain('cancelled');
+  }, 60_000);
+
+  it('A6 attended, Complete while the consult still rings: becomes blind to the same target (B1 outcome)', async () => {
+    const { call, callerCall } = await connectCaller();
+    await agent.request('transfer:attended', { callId: call.id, target: uriTarget(transferee) });
+    const ringing = await transferee.waitForIncoming(10_000);
+    await transferOf(call.id, (t) => t.legs.consult?.state === 'ringing', 'consult ringing');
+    await caller.expectHears(MUSIC, 10_000, callerCall);
+    const before = await referredCount(caller);
+    await transferee.setIncoming({ mode: 'answer', afterMs: 300 });
+    const blind = await agent.request<TransferSnapshot>('transfer:complete', { callId: call.id });
+    expect(blind).toMatchObject({ mode: 'blind', semiAttended: true });
+    // The consult INVITE is cancelled; the caller's own call to the transferee is answered.
+    await transferee.waitForCallState(ringing, 'terminated');
+    await transferOf(call.id, (t) => t.phase === 'done', 'completed blind');
+    await noLegs();
+    const newCall = await referredCall(caller, before);
+    await caller.waitForCallState(newCall, 'established');
+    await caller.expectHears({ tones: [TRANSFEREE], music: false }, 10_000, newCall);
+    await transferee.expectHears({ tones: [CALLER] }, 10_000);
+    expect(await storedSteps(call.id)).toEqual(expect.arrayContaining(['requested', 'dialing', 'completed']));
+  }, 60_000);
+
+  it('A7 privacy during consult: caller hears only music; agent only the transferee; transferee only the agent', async () => {
+    const { call, callerCall, transfereeCall } = await consulting();
+    // Checked twice, a few seconds apart: privacy is a property of the whole consult.
+    await privateConsult(callerCall, transfereeCall);
+    await new Promise((r) => setTimeout(r, 1500));
+    await privateConsult(callerCall, transfereeCall);
+    await agent.request('transfer:cancel', { callId: call.id });
+    await callerBack(call.id, callerCall);
+  }, 60_000);
+
+  it('A8 swap during consult: exactly one leg unheld at any time; music follows the held caller', async () => {
+    const { call, callerCall, consultId, transfereeCall } = await consulting();
+    const from = agent.callPushes.length;
+    await agent.request('transfer:swap', { callId: call.id });
+    await agent.until(() => {
+      const c = callOf(call.id);
+      const k = callOf(consultId);
+      return c && k && !c.hold.local && !c.holdPending && k.hold.local && !k.holdPending;
+    }, 15_000, 'swapped to the caller');
+    await caller.expectHears({ tones: [AGENT], music: false }, 10_000, callerCall);
+    await transferee.expectHears(MUSIC, 10_000, transfereeCall);
+    await agent.expectAgentHears([CALLER]);
+    await agent.request('transfer:swap', { callId: call.id });
+    await agent.until(() => {
+      const c = callOf(call.id);
+      const k = callOf(consultId);
+      return c && k && c.hold.local && !c.holdPending && !k.hold.local && !k.holdPending && typeof c.holdAudio === 'object';
+    }, 15_000, 'swapped back to the consult');
+    await privateConsult(callerCall, transfereeCall);
+    // Never two talking legs in any list the UI was shown.
+    for (const list of agent.callPushes.slice(from)) {
+      const talking = list.filter((c) => c.state === 'established' && !c.hold.local);
+      expect(talking.length).toBeLessThanOrEqual(1);
+    }
+    await agent.request('transfer:cancel', { callId: call.id });
+    await callerBack(call.id, callerCall);
+  }, 60_000);
 });
