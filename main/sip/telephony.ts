@@ -5,6 +5,7 @@
  * being saved or removed restarts only the line, never the service, so calls
  * in the list keep their history and a UI reload touches nothing here.
  */
+import { readFileSync } from 'node:fs';
 import { contract, type LineStatus, type Notice } from '../../preload/contract';
 import { createCallService, type CallService } from '../calls/service';
 import { registerCallHandlers } from '../calls/service-ipc';
@@ -25,8 +26,8 @@ export interface TelephonyOptions {
   log: Logger;
   now: () => number;
   notice: (level: Notice['level'], message: string) => void;
-  /** Overrides for tests and the lab (time-outs, back-off). */
-  line?: Partial<Omit<LineOptions, 'log' | 'media' | 'now'>>;
+  /** Overrides for tests and the lab (time-outs, back-off), and `caFile`: a PEM file of a private CA for wss://. */
+  line?: Partial<Omit<LineOptions, 'log' | 'media' | 'now'>> & { caFile?: string };
 }
 
 export interface TelephonyCore {
@@ -97,6 +98,21 @@ export function startTelephony(o: TelephonyOptions): TelephonyCore {
       return idle('unregistered', account.sipUri, push);
     }
     const audio = () => o.settings.file().preferences.audio;
+    const { caFile, ...lineOptions } = o.line ?? {};
+    let ca: string | undefined;
+    if (caFile) {
+      try {
+        ca = readFileSync(caFile, 'utf8');
+      } catch (e) {
+        publishStatus({
+          state: 'failed',
+          aor: account.sipUri,
+          reason: { code: 'tls', message: `The CA certificate file ${caFile} could not be read (${(e as NodeJS.ErrnoException).code ?? String(e)}).` },
+          since: o.now(),
+        });
+        return;
+      }
+    }
     line = createLine(
       {
         wsUrl: account.wsUrl,
@@ -105,9 +121,10 @@ export function startTelephony(o: TelephonyOptions): TelephonyCore {
         password: o.settings.password(),
         displayName: account.displayName,
         acceptSelfSigned: account.acceptSelfSigned,
+        ca,
       },
       {
-        ...o.line,
+        ...lineOptions,
         log: log.scope('sip'),
         now: o.now,
         media: {
