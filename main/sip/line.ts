@@ -23,7 +23,7 @@ import { ConsoleError, type LineStatus } from '../../preload/contract';
 import type { CallLeg, Telephony } from '../calls/service-ports';
 import { describeRemote } from '../calls/numbers';
 import type { Logger } from '../logging/logger';
-import { adaptSession, type SessionAdapterOptions, type SessionMedia } from './session';
+import { adaptSession, type LineLeg, type SessionAdapterOptions, type SessionMedia } from './session';
 import { WsSocket, type ConnectionProblem } from './ws-socket';
 
 export interface LineAccount {
@@ -101,7 +101,7 @@ export function createLine(account: LineAccount, options: LineOptions): Line {
   let status: LineStatus = { state: 'connecting', aor: account.sipUri, reason: null, since: now() };
   const statusListeners = new Set<(s: LineStatus) => void>();
   const incomingListeners = new Set<(leg: CallLeg) => void>();
-  const legs = new Map<string, CallLeg & { refreshRoute(): void }>();
+  const legs = new Map<string, LineLeg>();
   const timers = new Set<ReturnType<typeof setTimeout>>();
   let lastProblem: ConnectionProblem | null = null;
   let everConnected = false;
@@ -161,7 +161,9 @@ export function createLine(account: LineAccount, options: LineOptions): Line {
     log: log.scope(`call ${id.slice(0, 8)}`),
     ...options.session,
   });
-  const track = (leg: CallLeg & { refreshRoute(): void }) => {
+  const track = (leg: LineLeg) => {
+    // A leg disposed without a final SIP event (e.g. declined for lack of a free call slot) is pruned here.
+    for (const [id, l] of legs) if (l.isFinished()) legs.delete(id);
     legs.set(leg.id, leg);
     const off = leg.onEvent((e) => {
       if (e.type === 'sip.ended') {
@@ -212,7 +214,10 @@ export function createLine(account: LineAccount, options: LineOptions): Line {
     setStatus('registered');
     if (reconnected) {
       reconnected = false;
-      for (const leg of legs.values()) leg.refreshRoute();
+      for (const [id, leg] of legs) {
+        if (leg.isFinished()) legs.delete(id);
+        else leg.refreshRoute();
+      }
     }
   });
   ua.on('registrationFailed', (e: { cause?: string; response?: { status_code?: number } | null }) => {
@@ -292,7 +297,10 @@ export function createLine(account: LineAccount, options: LineOptions): Line {
       socket.dropForTest();
     },
     refreshRoutes() {
-      for (const leg of legs.values()) leg.refreshRoute();
+      for (const [id, leg] of legs) {
+        if (leg.isFinished()) legs.delete(id);
+        else leg.refreshRoute();
+      }
     },
     // --- Telephony --------------------------------------------------------
     isConnected: () => ua.isConnected(),
@@ -310,7 +318,7 @@ export function createLine(account: LineAccount, options: LineOptions): Line {
       const emit: Parameters<CallLeg['onEvent']>[0] = (e) => {
         for (const l of [...listeners]) l(e);
       };
-      let inner: (CallLeg & { refreshRoute(): void }) | null = null;
+      let inner: (LineLeg) | null = null;
       let cancelled = false;
       const pending: Array<(leg: CallLeg) => void> = [];
       const whenUp = (fn: (leg: CallLeg) => void) => (inner ? fn(inner) : pending.push(fn));

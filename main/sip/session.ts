@@ -103,7 +103,10 @@ export function describeEnd(cause: string | undefined, code: number | null): str
   return code !== null && code >= 300 && !base.includes(String(code)) ? `${base} (${code})` : base;
 }
 
-export function adaptSession(session: RTCSession, o: SessionAdapterOptions): CallLeg & { refreshRoute(): void } {
+/** What the line needs beyond CallLeg: the target refresh after a reconnect, and whether the leg is finished. */
+export type LineLeg = CallLeg & { refreshRoute(): void; isFinished(): boolean };
+
+export function adaptSession(session: RTCSession, o: SessionAdapterOptions): LineLeg {
   const listeners = new Set<(e: CallEvent) => void>();
   const cancels = new Set<() => void>();
   const emit = (e: CallEvent) => {
@@ -259,7 +262,7 @@ export function adaptSession(session: RTCSession, o: SessionAdapterOptions): Cal
     tryReinvite();
   };
 
-  const leg: CallLeg & { refreshRoute(): void } = {
+  const leg: LineLeg = {
     id: o.id,
     direction: o.direction,
     remote: o.remote,
@@ -331,6 +334,7 @@ export function adaptSession(session: RTCSession, o: SessionAdapterOptions): Cal
       };
       attempt(50);
     },
+    isFinished: () => disposed || session.isEnded(),
     onEvent(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
