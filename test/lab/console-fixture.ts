@@ -135,11 +135,12 @@ export async function startConsole(lab: Lab, o: { user?: string; dataDir?: strin
 
   const agentHears = async (freqs: number[] = [TONES.caller, TONES.transferee]): Promise<number[]> => {
     const spectra = (await host.page.evaluate(
-      `(async () => Promise.all([...document.querySelectorAll('audio[data-pc]')].filter((e) => e.srcObject).map((e) => window.__probe(e.srcObject, ${JSON.stringify(freqs)}))))()`,
-    )) as Spectrum[];
+      // A probe on a stream that carries nothing (a held leg) may never start playing: bounded.
+      `(async () => Promise.all([...document.querySelectorAll('audio[data-pc]')].filter((e) => e.srcObject).map((e) => Promise.race([window.__probe(e.srcObject, ${JSON.stringify(freqs)}), new Promise((r) => setTimeout(() => r(null), 3000))]))))()`,
+    )) as Array<Spectrum | null>;
     const heard = new Set<number>();
     for (const s of spectra) {
-      if (s.rmsDb < -60) continue;
+      if (!s || s.rmsDb < -60) continue;
       for (const f of freqs) if ((s.tones[f] ?? -200) > -70 && (s.tones[f] ?? -200) > s.rmsDb - 25) heard.add(f);
     }
     return [...heard].sort((a, b) => a - b);
