@@ -71,6 +71,13 @@ export function createSipTransferPort(o: { media: MediaClient | null; log: Logge
       // Accept at once (JsSIP creates the new incoming session); the transfer machine then
       // answers it in place of this call, or declines it (486) if a transfer of ours is under way.
       replacing.set(e.request, callId);
+      // JsSIP terminates the replaced session when the new one is confirmed (RTCSession
+      // _receiveReplaces), but we BYE it first; a second terminate() throws INVALID_STATE_ERROR
+      // out of the WebSocket data handler and the UA stops processing messages. Make it idempotent.
+      const terminate = session.terminate.bind(session);
+      session.terminate = ((options?: Parameters<RTCSession['terminate']>[0]) => {
+        if (!session.isEnded()) terminate(options);
+      }) as RTCSession['terminate'];
       e.accept();
     });
     emitter.on('refer', (e: { request: IncomingRequestLike; reject: () => void }) => {

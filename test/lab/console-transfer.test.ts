@@ -381,4 +381,74 @@ describe.skipIf(labUnavailable())('transfers through Kamailio, with audio (TRANS
     await agent.request('transfer:cancel', { callId: call.id });
     await callerBack(call.id, callerCall);
   }, 60_000);
+
+  // ── being the transferee ──
+
+  it('I1 our agent is the transferee of an attended transfer (INVITE with Replaces): old leg replaced, new party heard, cue', async () => {
+    // The far end (the "transferee" peer acting as a transferer) talks to the caller, then consults our agent.
+    const farToCaller = await caller.call(transferee);
+    const farSide = await transferee.waitForIncoming(10_000);
+    await transferee.answer(farSide);
+    await caller.waitForCallState(farToCaller, 'established');
+    const consultFromFar = await transferee.call(agent.uri);
+    const old = await agent.answerIncoming();
+    await agent.expectAgentHears([TRANSFEREE]);
+    // It completes: REFER to the caller with Replaces naming its dialog with us (RFC 3891).
+    const referred = await transferee.refer(agent.uri, { call: farSide, replacesCall: consultFromFar });
+    expect(referred.status).toBe(202);
+    const done = await transferOf(old.id, (t) => t.phase === 'done', 'replaced', 15_000);
+    expect(done.mode).toBe('incoming-replaces');
+    expect(done.timeline.map((e) => e.step)).toEqual(['offered', 'completed']);
+    const replacing = await agent.until(
+      () => agent.calls().find((c) => c.id !== old.id && c.direction === 'incoming' && c.state === 'established'),
+      15_000,
+      'the replacing call answered',
+    );
+    await agent.until(() => callOf(old.id)?.state === 'ended', 10_000, 'old leg ended');
+    expect(agent.live().map((c) => c.id)).toEqual([replacing.id]);
+    const callerNew = (await caller.calls()).filter((c) => c.referredBy !== undefined).at(-1)!;
+    await caller.waitForCallState(callerNew.id, 'established');
+    await caller.expectHears({ tones: [AGENT], music: false }, 10_000, callerNew.id);
+    await agent.expectAgentHears([CALLER]);
+    await transferee.waitForCallState(consultFromFar, 'terminated');
+    // The completion cue went to the media host (its own sound element, not a call's).
+    expect(done.timeline.at(-1)?.note).toContain(replacing.id);
+    expect(await storedSteps(old.id)).toEqual(['requested', 'completed']);
+    // The far end is done: it releases its own leg to the caller (neither stack does that by itself).
+    await transferee.hangup(farSide);
+    await caller.waitForCallState(farToCaller, 'terminated');
+  }, 60_000);
+
+  it('I2 the far end sends us a REFER: followed (or asked, per setting); outcome reported back by NOTIFY', async () => {
+    // follow (the setting): we dial the Refer-To target and NOTIFY the referrer 200 once it answers.
+    await transferee.setIncoming({ mode: 'answer', afterMs: 300 });
+    const { call, callerCall } = await connectCaller();
+    const refer = await caller.refer(transferee, { call: callerCall });
+    expect(refer.status).toBe(202);
+    const followed = await transferOf(call.id, (t) => t.timeline.some((e) => e.step === 'completed'), 'followed and answered', 15_000);
+    expect(followed.mode).toBe('incoming-refer');
+    expect(followed.timeline.map((e) => e.step)).toEqual(['offered', 'dialing', 'answered', 'completed']);
+    await caller.waitForEvent((e) => e.type === 'notify' && e.status === 200, 10_000, 'NOTIFY 200');
+    const newCall = await agent.until(() => agent.live().find((c) => c.id !== call.id && c.state === 'established'), 10_000, 'followed call up');
+    await transferee.expectHears({ tones: [AGENT], music: false }, 10_000);
+    await agent.expectAgentHears([TRANSFEREE]);
+    // The referrer hangs up as transferers do; our followed call stays.
+    await caller.hangup(callerCall);
+    await agent.until(() => callOf(call.id)?.state === 'ended', 10_000, 'referrer gone');
+    expect(callOf(newCall.id)?.state).toBe('established');
+    expect(await storedSteps(call.id)).toEqual(['requested', 'dialing', 'answered', 'completed']);
+    await agent.clear();
+    await lab.reset();
+
+    // ask: the agent is offered the REFER and declines; the referrer gets NOTIFY 603, the call is unchanged.
+    agent.setPreferences({ transfer: { incomingRefer: 'ask' } });
+    const asked = await connectCaller();
+    await caller.refer(transferee, { call: asked.callerCall });
+    const offer = await transferOf(asked.call.id, (t) => t.phase === 'refer-offered', 'offered');
+    expect(offer.allowedActions).toEqual(['follow-refer', 'decline-refer']);
+    const declined = await agent.request<TransferSnapshot>('transfer:answer-refer', { callId: asked.call.id, follow: false });
+    expect(declined.phase).toBe('idle');
+    await caller.waitForEvent((e) => e.type === 'notify' && e.status === 603, 10_000, 'NOTIFY 603');
+    await callerBack(asked.call.id, asked.callerCall);
+  }, 90_000);
 });
