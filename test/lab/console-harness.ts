@@ -1,0 +1,206 @@
+/**
+ * The WHOLE console in the lab, UI included: the headless harness
+ * (test/harness/index.ts: REAL startCore in Node, the built UI page in Chromium
+ * with window.consoleApi over the real router) plus the real media-host page
+ * (mediaHostExtension; fake microphone = the agent's 660 Hz tone), registered
+ * on the lab's Kamailio. console-fixture.ts plays the UI through the router
+ * without a page; this one has the page, for what only a real UI can show
+ * (reloads, "visible in the UI" timings).
+ *
+ * Main-side observation: every event main pushes to the UI is also recorded
+ * here (wrapping core.router.push after the router validated it), so a test can
+ * see what main said even while the UI page is reloading and drops pushes.
+ *
+ * Needs `npx electron-vite build` (out/renderer/ui and out/renderer/media).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import type { ConsoleCore } from '../../main/core';
+import type { CallSnapshot, LineStatus } from '../../preload/contract';
+import { startHarness, type Harness, type HarnessExtension } from '../harness/index';
+import { mediaHostExtension } from '../harness/media-host';
+import { installProbe, type Spectrum } from '../media/tools';
+import { TONES, type Lab } from './lab';
+import { writeToneWav } from './tones';
+
+/** One event main pushed to the UI, with the Node epoch time (performance.timeOrigin + now()). */
+export interface Pushed {
+  channel: string;
+  payload: unknown;
+  t: number;
+}
+
+/** A call card as the UI page renders it. */
+export interface UiCard {
+  id: string;
+  state: string;
+  duration: string;
+  status: string;
+  buttons: string[];
+}
+
+export interface HarnessConsole {
+  readonly harness: Harness;
+  readonly core: ConsoleCore;
+  readonly ui: Page;
+  readonly media: Page;
+  readonly user: string;
+  readonly uri: string;
+  readonly pushes: Pushed[];
+  /** Calls as main holds them (the call service itself, not the UI). */
+  calls(): CallSnapshot[];
+  live(): CallSnapshot[];
+  line(): LineStatus;
+  until<T>(get: () => T | undefined | null | false, ms?: number, what?: string): Promise<T>;
+  /** Reload the UI page and wait until its app is up again (consoleApi present, calls panel rendered). */
+  reloadUi(): Promise<void>;
+  /** Wait for the UI page's app to be up (after any navigation). */
+  uiReady(): Promise<void>;
+  /** Call cards rendered by the UI page. */
+  uiCards(): Promise<UiCard[]>;
+  /** Tones the agent hears (union over every call's received audio in the media host). */
+  agentHears(freqs?: number[]): Promise<number[]>;
+  expectAgentHears(tones: number[], ms?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const epochNow = (): number => performance.timeOrigin + performance.now();
+
+export async function startHarnessConsole(lab: Lab, o: { user?: string } = {}): Promise<HarnessConsole> {
+  const user = o.user ?? '1001';
+  const dataDir = mkdtempSync(join(tmpdir(), 'console-harness-'));
+  const sipOptions: HarnessExtension = {
+    name: 'lab-sip-options',
+    start: async () => ({ ports: { sip: { reconnectMinSec: 1, reconnectMaxSec: 2, keepAliveMs: 5000, pongTimeoutMs: 3000 } } }),
+  };
+  let harness: Harness;
+  try {
+    harness = await startHarness({
+      dataDir,
+      extensions: [mediaHostExtension({ fakeAudioFile: writeToneWav(join(dataDir, 'agent.wav'), TONES.agent) }), sipOptions],
+    });
+  } catch (e) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
+  const { core, ui } = harness;
+  const media = harness.mediaPage!;
+
+  const pushes: Pushed[] = [];
+  const waiters = new Set<() => void>();
+  const router = core.router as { push: (channel: { name: string }, payload: unknown) => void };
+  const push = router.push.bind(router);
+  router.push = (channel, payload) => {
+    push(channel, payload);
+    pushes.push({ channel: channel.name, payload, t: epochNow() });
+    for (const w of [...waiters]) w();
+  };
+
+  const until = <T>(get: () => T | undefined | null | false, ms = 10_000, what = 'condition'): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const first = get();
+      if (first) return resolve(first);
+      const check = () => {
+        const v = get();
+        if (!v) return;
+        clearTimeout(timer);
+        clearInterval(poll);
+        waiters.delete(check);
+        resolve(v);
+      };
+      // Pushes wake us at once; the poll covers state that changes without a push.
+      const poll = setInterval(check, 50);
+      const timer = setTimeout(() => {
+        clearInterval(poll);
+        waiters.delete(check);
+        const calls = core.telephony.calls.list();
+        reject(new Error(`timed out (${ms} ms) waiting for ${what}; line ${core.telephony.lineStatus().state}; calls ${JSON.stringify(calls.map((c) => [c.id.slice(0, 6), c.direction, c.state, c.hold, c.ended?.reason]))}`));
+      }, ms);
+      waiters.add(check);
+    });
+
+  const uiReady = async () => {
+    await ui.waitForFunction(() => typeof window.consoleApi === 'object', undefined, { timeout: 15_000 });
+    await ui.waitForSelector('ul[aria-label="Calls"]', { state: 'attached', timeout: 15_000 });
+  };
+
+  const agentHears = async (freqs: number[] = [TONES.caller, TONES.transferee]): Promise<number[]> => {
+    const spectra = (await media.evaluate(
+      // A probe on a stream that carries nothing may never start playing: bounded.
+      `(async () => Promise.all([...document.querySelectorAll('audio[data-pc]')].filter((e) => e.srcObject).map((e) => Promise.race([window.__probe(e.srcObject, ${JSON.stringify(freqs)}), new Promise((r) => setTimeout(() => r(null), 3000))]))))()`,
+    )) as Array<Spectrum | null>;
+    const heard = new Set<number>();
+    for (const s of spectra) {
+      if (!s || s.rmsDb < -60) continue;
+      for (const f of freqs) if ((s.tones[f] ?? -200) > -70 && (s.tones[f] ?? -200) > s.rmsDb - 25) heard.add(f);
+    }
+    return [...heard].sort((a, b) => a - b);
+  };
+
+  const hc: HarnessConsole = {
+    harness,
+    core,
+    ui,
+    media,
+    user,
+    uri: `sip:${user}@${lab.domain}`,
+    pushes,
+    calls: () => core.telephony.calls.list(),
+    live: () => core.telephony.calls.list().filter((c) => c.state !== 'ended'),
+    line: () => core.telephony.lineStatus(),
+    until,
+    uiReady,
+    async reloadUi() {
+      await ui.reload({ waitUntil: 'load' });
+      await uiReady();
+    },
+    uiCards: () =>
+      ui.$$eval('article[data-call-id]', (els) =>
+        els.map((e) => ({
+          id: (e as HTMLElement).dataset['callId'] ?? '',
+          state: (e as HTMLElement).dataset['state'] ?? '',
+          duration: e.querySelector('time')?.textContent?.trim() ?? '',
+          status: e.querySelector('.status')?.textContent?.trim() ?? '',
+          buttons: [...e.querySelectorAll('.actions button')].map((b) => b.textContent?.trim() ?? ''),
+        })),
+      ),
+    agentHears,
+    async expectAgentHears(tones, ms = 10_000) {
+      const want = [...tones].sort((a, b) => a - b).join(',');
+      const deadline = Date.now() + ms;
+      let last: number[] = [];
+      let streak = 0;
+      for (;;) {
+        last = await agentHears();
+        if (last.join(',') === want) {
+          if (++streak >= 2) return;
+        } else streak = 0;
+        if (Date.now() > deadline) throw new Error(`agent should hear [${want}] but hears [${last.join(',')}]`);
+      }
+    },
+    async stop() {
+      try {
+        await harness.stop();
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+  };
+
+  try {
+    await installProbe(media);
+    // Pure tones count as noise to the audio processing (TESTING.md): off, as the lab peers do.
+    core.settings.updatePreferences({ audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false } });
+    core.settings.saveAccount({ wsUrl: lab.wsUrl, sipUri: hc.uri, password: 'lab-unused' });
+    await core.telephony.accountChanged();
+    await until(() => core.telephony.lineStatus().state === 'registered', 15_000, 'registered');
+    // The page loaded before the account existed: load it again, as an agent opening the app would see it.
+    await hc.reloadUi();
+  } catch (e) {
+    await hc.stop().catch(() => {});
+    throw e;
+  }
+  return hc;
+}
