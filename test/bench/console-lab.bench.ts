@@ -22,7 +22,7 @@
  * Runtime.evaluate) where Electron uses webContents.send — a slower path, so the
  * UI figures are a ceiling for the app.
  *
- *   npm run bench -- console-lab        (LAB_BENCH_RUNS=N, default 20)
+ *   npm run bench -- console-lab        (LAB_BENCH_RUNS=N, default 30)
  *
  * Needs the built renderer (`npm run bench` builds first) and a loopback-only
  * namespace: outside one, run() re-runs itself under `unshare --net`.
@@ -163,7 +163,7 @@ export async function run(): Promise<void> {
     if (r.status !== 0) console.warn(`\n!!! ${NAME} SKIPPED or failed: could not run under \`unshare --net\` (status ${r.status}; needs root). ${netnsStatus().reason}\n`);
     return;
   }
-  const runs = Number(process.env.LAB_BENCH_RUNS ?? 20);
+  const runs = Number(process.env.LAB_BENCH_RUNS ?? 30);
   const loadBefore = loadavg();
   const t0 = Date.now();
   const arrivals = hookInviteArrivals();
@@ -196,6 +196,8 @@ export async function run(): Promise<void> {
       setupConsoleUi: [] as number[],
       setupConsoleMain: [] as number[],
       setupBare: [] as number[],
+      inviteConsole: [] as number[],
+      inviteBare: [] as number[],
       ringBare: [] as number[],
       ringConsoleMain: [] as number[],
       ringConsoleUiState: [] as number[],
@@ -221,15 +223,17 @@ export async function run(): Promise<void> {
       }, callee.uri);
       if (!r.r.ok) throw new Error(`dial refused: ${r.r.message}`);
       const id = r.r.value.id;
+      const inc = await callee.waitForIncoming();
       const est = await c.until(() => lastPush(c, 0, (ch, p) => ch === 'calls:changed' && (p as CallSnapshot[]).some((x) => x.id === id && x.state === 'established')), 15_000, 'established');
       const ui = await uiMark(c, 'dom', 'established', id, r.t);
-      const out = { ui: ui - r.t, main: est.t - toNode(r.t) };
+      // Cross-process marks (UI page → callee page), both epoch clocks on this machine, as measure.ts does.
+      const out = { ui: ui - r.t, main: est.t - toNode(r.t), invite: callee.mark('invite-received', inc)! - r.t };
       await c.ui.evaluate((callId) => window.consoleApi.calls.hangup({ callId }), id);
       await c.until(() => c.live().length === 0, 10_000, 'console call ended');
       await lab.reset();
       return out;
     };
-    const bareSetup = async () => (await measureCallSetup(lab, caller, callee, 1))[0]!.setupMs;
+    const bareSetup = async () => (await measureCallSetup(lab, caller, callee, 1))[0]!;
 
     const consoleRinging = async (peer: Peer) => {
       const from = c.pushes.length;
@@ -282,7 +286,9 @@ export async function run(): Promise<void> {
       const [cs, bs] = await pair(consoleSetup, bareSetup);
       sample.setupConsoleUi.push(cs.ui);
       sample.setupConsoleMain.push(cs.main);
-      sample.setupBare.push(bs);
+      sample.setupBare.push(bs.setupMs);
+      sample.inviteConsole.push(cs.invite);
+      sample.inviteBare.push(bs.inviteArrivalMs);
       const [cg, bg] = await pair(() => consoleRinging(caller), () => bareRinging(caller));
       sample.ringConsoleMain.push(cg.main);
       sample.ringConsoleUiState.push(cg.state);
@@ -305,6 +311,8 @@ export async function run(): Promise<void> {
       formatStats('(b) console dial (UI) → established (main)', s.setupConsoleMain),
       formatStats('(b) console dial (UI) → established (UI DOM)', s.setupConsoleUi),
       `    ratio console(UI)/bare: ${ratio(s.setupConsoleUi, s.setupBare)}`,
+      formatStats('    of which: bare call() → INVITE at callee', s.inviteBare),
+      formatStats('    of which: console dial → INVITE at callee', s.inviteConsole),
       formatStats('(c) INVITE → bare JsSIP newRTCSession', s.ringBare),
       formatStats('(c) INVITE → ringing snapshot pushed (main)', s.ringConsoleMain),
       formatStats('(c) INVITE → UI page calls:changed listener', s.ringConsoleUiState),
