@@ -290,8 +290,19 @@ export function createLine(account: LineAccount, options: LineOptions): Line {
     },
     reconnect() {
       if (stopping || !started) return;
-      if (ua.isConnected()) register();
-      else socket.connect();
+      if (!ua.isConnected()) {
+        socket.connect();
+        return;
+      }
+      if (ua.isRegistered()) {
+        // JsSIP announces `registered` only when the state changes (Registrator.js), so refreshing a
+        // live binding must not show "registering": it would wait for an event that never comes and
+        // then report a time-out. The binding stays valid; a failed refresh arrives as registrationFailed.
+        ua.register();
+        setStatus('registered');
+        return;
+      }
+      register();
     },
     dropConnection() {
       socket.dropForTest();

@@ -175,6 +175,21 @@ describe('TLS (wss://) options', () => {
 });
 
 describe('reconnect', () => {
+  it('line:reconnect on a registered line refreshes the binding and stays registered', async () => {
+    const p = await peer();
+    const { l, seen, until } = line({ wsUrl: p.url });
+    l.start();
+    await until((s) => s.state === 'registered');
+    const before = registers(p).length;
+    seen.length = 0;
+    l.reconnect();
+    // A fresh REGISTER goes out on the same connection, and the state is re-announced, never "registering".
+    await expect.poll(() => registers(p).length, { timeout: 3000 }).toBeGreaterThan(before);
+    await new Promise((r) => setTimeout(r, 1000)); // past the 700 ms register time-out of this test line
+    expect(l.status().state).toBe('registered');
+    expect(seen.map((s) => s.state)).toEqual(['registered']);
+  });
+
   it('WebSocket drop → reconnecting → re-REGISTER on the new connection → registered pushed again (issue 337)', async () => {
     const p = await peer();
     const { l, seen, until } = line({ wsUrl: p.url });
