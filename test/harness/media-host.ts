@@ -281,12 +281,24 @@ export async function startMediaHost(options: StartMediaHostOptions = {}): Promi
  * microphone file is per Chromium process, so it rides on the harness's
  * launch flags. `current` gives tests the page (crash() for host-death tests).
  */
-export function mediaHostExtension(options: { fakeAudioFile?: string; onConsole?: (text: string) => void } = {}): HarnessExtension & {
+/** Flags that replace the machine's microphone and speakers with Chromium's fake devices. */
+const fakeDeviceFlags = new Set(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream']);
+
+export function mediaHostExtension(
+  options: {
+    fakeAudioFile?: string;
+    onConsole?: (text: string) => void;
+    /** The developer's own microphone and speakers (`npm run harness`) instead of fake devices (tests). */
+    realDevices?: boolean;
+  } = {},
+): HarnessExtension & {
   current: MediaPage | null;
 } {
   const extension = {
     name: 'media',
-    chromiumArgs: chromiumArgs(options.fakeAudioFile).filter((flag) => !baseFlags.has(flag)),
+    chromiumArgs: chromiumArgs(options.fakeAudioFile).filter(
+      (flag) => !baseFlags.has(flag) && !(options.realDevices && fakeDeviceFlags.has(flag)),
+    ),
     current: null as MediaPage | null,
     async start(ctx: HarnessContext) {
       const media = await openMediaPage(ctx.context, ctx.origin, options.onConsole);

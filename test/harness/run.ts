@@ -7,10 +7,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHarness } from './index';
+import { mediaHostExtension } from './media-host';
 
 const keep = process.argv.includes('--keep');
+const headless = process.argv.includes('--headless');
 const dataDir = mkdtempSync(join(tmpdir(), 'agent-console-harness-'));
-const harness = await startHarness({ dataDir, headless: process.argv.includes('--headless') });
+// The hidden media host too, or the line never starts and no call can be made. A visible run uses
+// the developer's real microphone and speakers; --headless (or --fake-audio) uses Chromium's fake devices.
+const realDevices = !headless && !process.argv.includes('--fake-audio');
+const harness = await startHarness({ dataDir, headless, extensions: [mediaHostExtension({ realDevices })] });
 
 console.log(`Agent Console harness running.
   UI page:   ${harness.uiUrl}  (only works in the harness window: the API is injected there)
