@@ -52,8 +52,9 @@ describe.skipIf(labUnavailable())('transfers through Kamailio, with audio (TRANS
   afterEach(async () => {
     await agent.clear().catch(() => undefined);
     await lab.reset();
-    // Nothing of the last transfer may linger: no timer, no machine on a live call.
+    // Nothing of the last transfer may linger: no queued effect, no transfer timer.
     await agent.core.transfers.service.idle();
+    expect(agent.core.transfers.service.counters().timers).toBe(0);
   });
 
   // ── helpers ──
