@@ -412,7 +412,9 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
         if (c.direction === 'incoming') {
           const by = o.sip.referredBy(c.id);
           const own = machines.get(c.id);
-          if (by !== null && (!own || own.phase === 'idle')) {
+          // A call that replaced one of ours already had its cue (incoming.replaces): one cue, not two.
+          const replaced = [...machines.values()].some((m) => m.transfer?.id === `replaces:${c.id}`);
+          if (by !== null && !replaced && (!own || own.phase === 'idle')) {
             feedEvent(c.id, { type: 'incoming.transferred', at, referredBy: by.replace(/^<|>$/g, ''), note: null });
           }
         }
