@@ -135,8 +135,9 @@ export async function startConsole(lab: Lab, o: { user?: string; dataDir?: strin
 
   const agentHears = async (freqs: number[] = [TONES.caller, TONES.transferee]): Promise<number[]> => {
     const spectra = (await host.page.evaluate(
-      // A probe on a stream that carries nothing (a held leg) may never start playing: bounded.
-      `(async () => Promise.all([...document.querySelectorAll('audio[data-pc]')].filter((e) => e.srcObject).map((e) => Promise.race([window.__probe(e.srcObject, ${JSON.stringify(freqs)}), new Promise((r) => setTimeout(() => r(null), 3000))]))))()`,
+      // A stream that receives no RTP (the far end of a leg we hold sends nothing) has muted tracks:
+      // the agent hears nothing from it, and a probe on it may never start playing (hence also bounded).
+      `(async () => Promise.all([...document.querySelectorAll('audio[data-pc]')].filter((e) => e.srcObject && e.srcObject.getAudioTracks().some((t) => !t.muted)).map((e) => Promise.race([window.__probe(e.srcObject, ${JSON.stringify(freqs)}), new Promise((r) => setTimeout(() => r(null), 3000))]))))()`,
     )) as Array<Spectrum | null>;
     const heard = new Set<number>();
     for (const s of spectra) {
