@@ -16,6 +16,7 @@ import { createRouter, type Router, type UiTransport } from './ipc/router';
 import type { Logger } from './logging/logger';
 import type { MediaHostLink } from './media/link';
 import { registerAudioHandlers } from './media/ipc';
+import { checkHoldMusicTrack } from './media/music-file';
 import { syncMediaSettings, type MediaSettingsSync } from './media/settings-sync';
 import { startTelephony, type TelephonyCore, type TelephonyOptions } from './sip/telephony';
 import { startTransfers, watchCalls, type Transfers } from './sip/refer-transfers';
@@ -84,7 +85,9 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
   });
 
   router.handle(contract.settings.get, () => settings.view());
-  router.handle(contract.settings.update, (patch) => {
+  router.handle(contract.settings.update, async (patch) => {
+    // A hold-music file that will not play is refused here, under its field, not found out on the next hold.
+    if (patch.holdMusic?.track !== undefined) await checkHoldMusicTrack(patch.holdMusic.track);
     const view = settings.updatePreferences(patch);
     router.push(contract.settings.changed, view);
     void mediaSettings?.apply();
