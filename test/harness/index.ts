@@ -22,21 +22,14 @@ import { createLogger, type Logger } from '../../main/logging/logger';
 import type { SecretStore } from '../../main/settings/secrets';
 import type { Result } from '../../preload/contract';
 import { bundleForPage } from './bundle';
+import { baseChromiumFlags, CHROMIUM } from './chromium';
 import { harnessSecretStore } from './secrets';
 import { serveDirectory } from './static-server';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
-export const CHROMIUM = '/usr/bin/chromium';
-/** Flags proven on this machine (TEAM.md); WebRTC/loopback flags are added by the media extension. */
-export const chromiumFlags = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+export { CHROMIUM } from './chromium';
+/** The harness's own flags; WebRTC/loopback and fake-media flags are added by the media extension. */
+export const chromiumFlags = baseChromiumFlags;
 
 /** What an extension gets to work with while the harness starts. */
 export interface HarnessContext {

@@ -13,6 +13,7 @@
  * out/renderer too) and, if it has one, its `browser` — but note the fake
  * microphone file is per Chromium process, so a distinct tone needs its own.
  */
+import { baseChromiumFlags, CHROMIUM, fakeAudioFileFlag, fakeMediaFlags, webrtcLoopbackFlags } from './chromium';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,33 +22,22 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { Listeners, type MediaHostLink } from '../../main/media/link';
 import type { HarnessContext, HarnessExtension } from './index';
 
-export const chromiumPath = '/usr/bin/chromium';
 export const repoRoot = resolve(import.meta.dirname, '../..');
 export const rendererOutDir = join(repoRoot, 'out/renderer');
 
-/** Flags from /work/shared/TESTING.md: loopback WebRTC, fake devices, no network chatter. */
+/** The media host's Chromium: loopback WebRTC, fake devices, no network chatter (test/harness/chromium.ts). */
 export function chromiumArgs(fakeAudioFile?: string): string[] {
   return [
     '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--allow-loopback-in-peer-connection',
-    '--disable-features=WebRtcHideLocalIpsWithMdns',
-    '--autoplay-policy=no-user-gesture-required',
-    '--use-fake-ui-for-media-stream',
-    '--use-fake-device-for-media-stream',
-    ...(fakeAudioFile ? [`--use-file-for-fake-audio-capture=${fakeAudioFile}`] : []),
-    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+    ...baseChromiumFlags,
+    ...webrtcLoopbackFlags,
+    ...fakeMediaFlags,
+    ...(fakeAudioFile ? [fakeAudioFileFlag(fakeAudioFile)] : []),
   ];
 }
 
 export function launchChromium(fakeAudioFile?: string, extraArgs: string[] = []): Promise<Browser> {
-  return chromium.launch({ executablePath: chromiumPath, headless: true, args: [...chromiumArgs(fakeAudioFile), ...extraArgs] });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...chromiumArgs(fakeAudioFile), ...extraArgs] });
 }
 
 const mime: Record<string, string> = {
@@ -121,7 +111,7 @@ export interface StartMediaHostOptions {
 
 const toMainBinding = '__agentConsoleMediaToMain';
 // Flags the UI harness already passes (and --headless, which playwright adds itself).
-const baseFlags = new Set(['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']);
+const baseFlags = new Set(['--headless', ...baseChromiumFlags]);
 
 export interface MediaPage {
   link: MediaHostLink;
@@ -282,7 +272,7 @@ export async function startMediaHost(options: StartMediaHostOptions = {}): Promi
  * launch flags. `current` gives tests the page (crash() for host-death tests).
  */
 /** Flags that replace the machine's microphone and speakers with Chromium's fake devices. */
-const fakeDeviceFlags = new Set(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream']);
+const fakeDeviceFlags = new Set(fakeMediaFlags);
 
 export function mediaHostExtension(
   options: {

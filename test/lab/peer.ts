@@ -12,34 +12,17 @@ import { chromium, type Browser, type BrowserServer, type Page } from 'playwrigh
 import { describeReport, matchesExpectation, type HearsExpectation, type HearsReport } from './detector';
 import type { CallInfo, CallState, IncomingBehaviour, LabEvent, ReferBehaviour } from './peer/page';
 import { sleep, stopPid, track } from './procs';
+import { baseChromiumFlags, CHROMIUM, fakeAudioFileFlag, fakeMediaFlags, webrtcLoopbackFlags } from '../harness/chromium';
 import { writeLabWavs, type LabSignal } from './tones';
 
 export type { CallInfo, CallState, IncomingBehaviour, LabEvent, ReferBehaviour } from './peer/page';
 
-export const CHROMIUM = '/usr/bin/chromium';
+export { CHROMIUM } from '../harness/chromium';
 const ROOT = resolve(import.meta.dirname, '../..');
 export const LAB_CACHE = join(ROOT, '.lab');
 
-/** Flags that work here (TESTING.md); the audio file is added per party. */
-export const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  // Without it Chromium gathers no candidates on loopback.
-  '--allow-loopback-in-peer-connection',
-  // mDNS .local candidates would never resolve in the namespace. Chromium keeps the LAST
-  // --disable-features switch, so this replaces Playwright's own list (features that only
-  // reach Google services — unreachable in the loopback-only namespace anyway).
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
-  '--autoplay-policy=no-user-gesture-required',
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-];
+/** Flags for a peer's Chromium (test/harness/chromium.ts); the audio file is added per party. */
+export const CHROMIUM_FLAGS = [...baseChromiumFlags, ...webrtcLoopbackFlags, ...fakeMediaFlags];
 
 export class LabTimeoutError extends Error {
   override readonly name = 'LabTimeoutError';
@@ -143,7 +126,7 @@ export class Peer {
     const server = await chromium.launchServer({
       executablePath: CHROMIUM,
       headless: true,
-      args: [...CHROMIUM_FLAGS, `--use-file-for-fake-audio-capture=${wav}`],
+      args: [...CHROMIUM_FLAGS, fakeAudioFileFlag(wav)],
       // Our own handlers (procs.ts) stop everything by PID.
       handleSIGINT: false,
       handleSIGTERM: false,

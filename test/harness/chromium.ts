@@ -1,0 +1,35 @@
+/**
+ * How every test launches Debian's Chromium (the harness UI, the media host,
+ * the lab's SIP.js peers): one list, so a flag learned the hard way is learned
+ * once. Never a downloaded browser.
+ */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Always: no sandbox (CI runs as root), no GPU, and nothing that phones home — the network is closed. */
+export const baseChromiumFlags = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** WebRTC between processes in a namespace that has only loopback (TESTING.md). */
+export const webrtcLoopbackFlags = [
+  // Without it Chromium gathers no candidates on loopback.
+  '--allow-loopback-in-peer-connection',
+  // mDNS .local candidates would never resolve in the namespace. Chromium keeps the LAST
+  // --disable-features switch, so this replaces Playwright's own list (features that only
+  // reach Google services — unreachable in the loopback-only namespace anyway).
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+  '--autoplay-policy=no-user-gesture-required',
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+];
+
+/** Chromium's fake microphone and an auto-accepted permission prompt. */
+export const fakeMediaFlags = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'];
+
+/** The fake microphone plays this WAV (per process: one Chromium per party). */
+export const fakeAudioFileFlag = (wav: string) => `--use-file-for-fake-audio-capture=${wav}`;
