@@ -59,7 +59,7 @@ export class TransferDraft {
     });
   }
 
-  protected startTimer(name: 'undo' | 'refer' | 'complete' | 'offer', ms: number) {
+  protected startTimer(name: 'undo' | 'refer' | 'complete' | 'offer' | 'consult', ms: number) {
     const id = `${this.t.id}/${name}`;
     this.t.timers.push(id);
     this.emit({ type: 'timer.start', callId: this.callId, timer: { id, ms } });
@@ -142,7 +142,7 @@ export class TransferDraft {
   }
 }
 
-export const noOptions: TransferOptions = { safe: false, undoMs: 0, referTimeoutMs: 0, completeTimeoutMs: 0 };
+export const noOptions: TransferOptions = { safe: false, undoMs: 0, referTimeoutMs: 0, completeTimeoutMs: 0, consultTimeoutMs: 0 };
 
 export function newTransfer(id: string, mode: Transfer['mode'], target: ResolvedTarget | null, options: TransferOptions): Transfer {
   return {

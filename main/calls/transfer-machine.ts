@@ -16,7 +16,7 @@
  *    │                                         └──────────────▶ idle (caller taken back: unhold, music off, reason)
  *    │
  *    └─ attended: hold+music, dial consult ─▶ consult-dialing ──answered──▶ consulting ◀──swap──┐
- *                         │  failed / ended / cancel ──▶ idle (taken back)   │    └──────────────┘
+ *                         │  failed / ended / cancel / no answer in time ─▶ idle (taken back)  └──┘
  *                         │  complete (still ringing) ──▶ referring (semi-attended: hang up consult,
  *                         │                                REFER without Replaces, blind outcomes)
  *                         │                               complete | hangup consult
@@ -225,6 +225,7 @@ class Run extends TransferDraft {
     t.active = 'consult';
     this.emit({ type: 'call.dialConsult', callerCallId: this.callId, transferId: t.id, target: t.target! });
     this.step('dialing');
+    if (t.options.consultTimeoutMs > 0) this.startTimer('consult', t.options.consultTimeoutMs);
     this.s.phase = 'consult-dialing';
   }
 
@@ -276,6 +277,7 @@ class Run extends TransferDraft {
   /** Complete while the consult still rings: Replaces needs a confirmed dialog, so go blind instead. */
   private semiAttended() {
     const t = this.t;
+    this.cancelTimers(); // the consult's no-answer timer: the REFER gets its own
     this.dropConsult();
     t.mode = 'blind';
     t.semiAttended = true;
@@ -424,6 +426,7 @@ class Run extends TransferDraft {
 
   private consultAnswered(dialog: DialogId) {
     const k = this.t.consult!;
+    this.cancelTimers(); // the no-answer timer; consulting runs none
     k.state = 'up';
     k.dialog = dialog;
     this.step('answered');
@@ -501,12 +504,16 @@ class Run extends TransferDraft {
           this.backToConsult(reasonForFailure(null), null);
         }
         return true;
+      case 'consult-dialing':
+        if (name !== 'consult') return false;
+        // Nobody picked up the consult in time: cancel it and give the caller back (A3, no answer).
+        this.takeBack(reasonForFailure(null), null);
+        return true;
       case 'refer-offered':
         if (name !== 'offer') return false;
         this.declineRefer(referNotAnsweredInTime, 'declined: not answered in time');
         return true;
       case 'idle':
-      case 'consult-dialing':
       case 'consulting':
       case 'following':
       case 'done':

@@ -117,7 +117,8 @@ export const transferRules: Record<TransferPhase, Partial<Record<TransferEventTy
     'incoming.replaces': H,
     'incoming.refer': H,
     'agent.swap': refuse('not-consulting'),
-    ...lateEvents(['incoming.transferred', 'refer.accepted', 'refer.rejected', 'refer.notify', 'timer.fired',
+    'timer.fired': H, // the consult rang too long: no answer, caller taken back
+    ...lateEvents(['incoming.transferred', 'refer.accepted', 'refer.rejected', 'refer.notify',
       'followed.started', 'followed.answered', 'followed.failed']),
   },
   consulting: {

@@ -65,5 +65,7 @@ export function transferOptions(prefs: Preferences['transfer'], override?: { saf
     undoMs: Math.round(prefs.undoWindowSec * 1000),
     referTimeoutMs: prefs.safeBlindTimeoutSec * 1000,
     completeTimeoutMs: prefs.completeTimeoutSec * 1000,
+    // One "no answer" time for every transfer target, blind or consulted.
+    consultTimeoutMs: prefs.safeBlindTimeoutSec * 1000,
   };
 }

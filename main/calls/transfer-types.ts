@@ -57,6 +57,12 @@ export interface TransferOptions {
   referTimeoutMs: number;
   /** Attended: how long to wait for NOTIFY 2xx after the REFER with Replaces. */
   completeTimeoutMs: number;
+  /**
+   * Attended: how long the consult may ring unanswered before the caller is taken back
+   * ("no answer"). Without it a consult nobody picks up rings until the proxy gives up
+   * (Kamailio: 120 s) while the caller sits on hold music. 0 disables it.
+   */
+  consultTimeoutMs: number;
 }
 
 /**

@@ -123,6 +123,60 @@ describe('A3 attended, transferee busy / no answer / rejects', () => {
   });
 });
 
+describe('A3 attended, nobody answers the consult in time', () => {
+  const WITH_NO_ANSWER = { ...SAFE, consultTimeoutMs: 30_000 };
+  const ringing: Row[] = [
+    [
+      (s) => s.attended(WITH_NO_ANSWER),
+      'consult-dialing',
+      ['history requested', 'sip.hold C', 'music C on', 'call.dialConsult sip:2001@pbx.test', 'history dialing', 'timer.start T1/consult 30000'],
+    ],
+    [(s) => s.consultStarted(), 'consult-dialing', []],
+    [(s) => s.consultRinging(), 'consult-dialing', ['history ringing']],
+  ];
+
+  it('A3 attended, consult rings past the no-answer time: consult cancelled, caller resumed, music stops, reason "no answer"', () => {
+    const h = play([
+      ...ringing,
+      [
+        (s) => s.timer('T1/consult', 30_000),
+        'idle',
+        ['history failed', 'sip.hangup K', 'music C off', 'sip.unhold C', 'history taken-back', 'notify "no answer"'],
+      ],
+      // The CANCELled consult reports its end afterwards: nothing left to do.
+      [(s) => s.consultFailed(487), 'idle', []],
+    ]);
+    expect(h.world.legs.get(CALLER)).toEqual({ up: true, held: false, music: false });
+    expect(transferSnapshotSchema.parse(toTransferSnapshot(h.state)).reason?.message).toBe('no answer');
+  });
+
+  it('A3 attended: the consult answered in time stops the no-answer timer', () => {
+    play([...ringing, [(s) => s.consultAnswered(), 'consulting', ['timer.cancel T1/consult', 'history answered']]]);
+  });
+
+  it('A6 attended: Complete while ringing stops the no-answer timer before the REFER starts its own', () => {
+    const h = play([...ringing]);
+    h.feed(h.s.agent('agent.complete'));
+    expect(h.phase).toBe('referring');
+    expect([...h.world.timers.keys()]).toEqual(['T1/refer']);
+  });
+
+  it('A2 attended: cancel while ringing stops the no-answer timer', () => {
+    const h = play([...ringing]);
+    h.feed(h.s.agent('agent.cancel'));
+    expect(h.phase).toBe('idle');
+    expect([...h.world.timers.keys()]).toEqual([]);
+  });
+
+  it('A5 attended: the caller hanging up while the consult rings stops the no-answer timer; the consult rings on', () => {
+    const h = play([...ringing]);
+    h.feed(h.s.callerEnded());
+    expect(h.phase).toBe('done');
+    expect([...h.world.timers.keys()]).toEqual([]);
+    expect(h.world.legs.get(CONSULT)?.up ?? true).toBe(true);
+  });
+});
+
 describe('A4 attended, transferee hangs up during consult', () => {
   it('A4 attended, transferee hangs up during consult: caller resumed, reason shown', () => {
     const h = play([

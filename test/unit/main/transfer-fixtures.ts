@@ -30,7 +30,7 @@ export const CONSULT_DIALOG: DialogId = {
   direction: 'outgoing',
 };
 
-export const SAFE: TransferOptions = { safe: true, undoMs: 0, referTimeoutMs: 30_000, completeTimeoutMs: 8000 };
+export const SAFE: TransferOptions = { safe: true, undoMs: 0, referTimeoutMs: 30_000, completeTimeoutMs: 8000, consultTimeoutMs: 0 };
 export const SEED: TransferOptions = { ...SAFE, safe: false };
 
 type Ev<T extends TransferEvent['type']> = Omit<Extract<TransferEvent, { type: T }>, 'type' | 'at'>;
@@ -325,7 +325,8 @@ export function reach(phase: TransferPhase): Harness {
       go(s.blind(SAFE));
       break;
     case 'consult-dialing':
-      go(s.attended(SAFE), s.consultStarted());
+      // With the consult's no-answer timer running, so the phase's one timer can fire.
+      go(s.attended({ ...SAFE, consultTimeoutMs: 30_000 }), s.consultStarted());
       break;
     case 'consulting':
       go(s.attended(SAFE), s.consultStarted(), s.consultAnswered());

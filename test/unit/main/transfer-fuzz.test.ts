@@ -33,7 +33,7 @@ function randomEvent(h: Harness, pick: <T>(xs: readonly T[]) => T): TransferEven
   const timers = h.state.transfer?.timers ?? [];
   const choices: Array<() => TransferEvent> = [
     () => s.blind(pick([SAFE, SEED, { ...SAFE, undoMs: 3000 }, { ...SEED, undoMs: 3000 }])),
-    () => s.attended(pick([SAFE, SEED, { ...SAFE, undoMs: 3000 }])),
+    () => s.attended(pick([SAFE, SEED, { ...SAFE, undoMs: 3000 }, { ...SAFE, consultTimeoutMs: 30_000 }])),
     () => s.agent(pick(['agent.undo', 'agent.complete', 'agent.cancel', 'agent.swap', 'agent.hangupConsult'] as const)),
     () => s.answerRefer(pick([true, false])),
     () => s.accepted(),

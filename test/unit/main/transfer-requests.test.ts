@@ -32,7 +32,7 @@ describe('transfer requests → machine events', () => {
       at: 1000,
       transferId: 'T1',
       target: { kind: 'number', label: '2001', uri: 'sip:2001@pbx.test' },
-      options: { safe: false, undoMs: 3000, referTimeoutMs: 30_000, completeTimeoutMs: 8000 },
+      options: { safe: false, undoMs: 3000, referTimeoutMs: 30_000, completeTimeoutMs: 8000, consultTimeoutMs: 30_000 },
       caller: { held: false, music: false },
     });
   });

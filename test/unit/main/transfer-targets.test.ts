@@ -124,12 +124,12 @@ describe('transfer requests', () => {
 describe('transfer options from preferences', () => {
   it('defaults: safe blind, 3 s undo, 30 s blind time-out, 8 s completion time-out', () => {
     const prefs = preferencesSchema.parse({}).transfer;
-    expect(transferOptions(prefs)).toEqual({ safe: true, undoMs: 3000, referTimeoutMs: 30_000, completeTimeoutMs: 8000 });
+    expect(transferOptions(prefs)).toEqual({ safe: true, undoMs: 3000, referTimeoutMs: 30_000, completeTimeoutMs: 8000, consultTimeoutMs: 30_000 });
   });
 
   it('the per-transfer override wins; an undo window of 0 disables it', () => {
     const prefs = preferencesSchema.parse({ transfer: { safeBlind: true, undoWindowSec: 0, safeBlindTimeoutSec: 45 } }).transfer;
-    expect(transferOptions(prefs, { safe: false })).toEqual({ safe: false, undoMs: 0, referTimeoutMs: 45_000, completeTimeoutMs: 8000 });
+    expect(transferOptions(prefs, { safe: false })).toEqual({ safe: false, undoMs: 0, referTimeoutMs: 45_000, completeTimeoutMs: 8000, consultTimeoutMs: 45_000 });
     expect(transferOptions(prefs, { safe: undefined }).safe).toBe(true);
   });
 
