@@ -15,7 +15,17 @@
  * still an established dialog):
  *   hold.local  : agent put the call on hold (re-INVITE sendonly, RFC 3264 §8.4)
  *   hold.remote : the far end holds us (their re-INVITE sendonly/inactive)
- *   holdPending : our hold/unhold re-INVITE is in flight; no second one until it settles
+ *   holdPending : our hold/unhold is in flight; no second one until it settles
+ *   holdMusic   : the music the far end hears from us while we hold it (null = none)
+ *
+ * Every local hold plays music (issue 5: "hold music applies to every hold").
+ * Order (JsSIP 3.13.8 hold() disables whatever track the sender carries at that
+ * moment — TESTING.md): hold = re-INVITE sendonly, THEN music on (one
+ * `media.holdMusic` effect, answered by holdMusic.started/failed); resume =
+ * music off (microphone back) FIRST, then the re-INVITE sendrecv. `holdPending`
+ * covers both halves, so no other hold change can interleave. A hold whose
+ * re-INVITE fails never started music; a resume whose re-INVITE fails puts the
+ * music back (the caller is still held).
  *   muted       : our microphone track is disabled (no signalling)
  *
  * Every move not drawn above throws IllegalTransition("<from> → <event>").
@@ -44,8 +54,12 @@ export interface CallState {
   readonly hold: { readonly local: boolean; readonly remote: boolean };
   readonly holdPending: 'hold' | 'unhold' | null;
   readonly muted: boolean;
-  /** Hold music playing to the far end (set by transfer/hold-music features), null = none. */
+  /** Hold music playing to the far end (every local hold), null = none. */
   readonly holdMusic: string | null;
+  /** When our local hold took effect (re-INVITE answered); null while not held by us. */
+  readonly heldSince: number | null;
+  /** What history has for the current local hold period (null: not recorded yet). */
+  readonly holdHeard: HoldHeard | null;
   readonly startedAt: number;
   readonly answeredAt: number | null;
   readonly endedAt: number | null;
@@ -53,6 +67,8 @@ export interface CallState {
   /** Incoming only: whether it rang loud (alone) or soft (call waiting). */
   readonly ring: RingVolume | null;
 }
+
+export type HoldHeard = 'silence' | { music: string };
 
 export type CallEvent =
   // agent intents
@@ -73,7 +89,12 @@ export type CallEvent =
   | { type: 'sip.ended'; by: 'remote' | 'system'; reason: string; code: number | null }
   // media host
   | { type: 'media.gone'; reason: string }
-  | { type: 'holdMusic.changed'; track: string | null };
+  /** The media host swapped the music onto the sender (`track`: its name). */
+  | { type: 'holdMusic.started'; track: string }
+  /** The microphone is back on the sender. */
+  | { type: 'holdMusic.stopped' }
+  /** The media host could not swap (on or off); the caller hears silence. */
+  | { type: 'holdMusic.failed'; reason: string };
 
 export type CallEventType = CallEvent['type'];
 
@@ -85,11 +106,13 @@ export type Effect =
   | { type: 'sip.unhold'; callId: string }
   | { type: 'sip.dtmf'; callId: string; tones: string }
   | { type: 'media.mute'; callId: string; on: boolean }
+  /** Music onto the held leg's sender (on) or the microphone back (off); answered by holdMusic.* events. */
+  | { type: 'media.holdMusic'; callId: string; on: boolean }
   | { type: 'media.ringtone'; callId: string; action: 'start'; volume: RingVolume }
   | { type: 'media.ringtone'; callId: string; action: 'stop' }
   | { type: 'history.started'; callId: string; direction: CallDirection; remote: RemoteParty; at: number }
   | { type: 'history.answered'; callId: string; at: number }
-  | { type: 'history.holdStarted'; callId: string; at: number; heard: 'silence' | { music: string } }
+  | { type: 'history.holdStarted'; callId: string; at: number; heard: HoldHeard }
   | { type: 'history.holdEnded'; callId: string; at: number }
   | { type: 'history.ended'; callId: string; at: number; reason: string; by: EndedBy; code: number | null; answered: boolean }
   | { type: 'notify.incoming'; callId: string; remote: RemoteParty; volume: RingVolume }
@@ -130,6 +153,8 @@ const base = (id: string, direction: CallDirection, remote: RemoteParty, at: num
   holdPending: null,
   muted: false,
   holdMusic: null,
+  heldSince: null,
+  holdHeard: null,
   startedAt: at,
   answeredAt: null,
   endedAt: null,
@@ -193,14 +218,19 @@ export function transition(s: CallState, e: CallEvent, now: number): Transition 
       effects.push({ type: 'media.ringtone', callId: id, action: 'stop' }, { type: 'notify.dismiss', callId: id });
       if (by === 'remote') effects.push({ type: 'notify.missed', callId: id, remote: s.remote });
     }
-    if (s.hold.local) effects.push({ type: 'history.holdEnded', callId: id, at: now });
+    if (s.hold.local) {
+      // Music was still being swapped in: the caller heard silence for this hold.
+      if (s.holdHeard === null) effects.push({ type: 'history.holdStarted', callId: id, at: s.heldSince ?? now, heard: 'silence' });
+      effects.push({ type: 'history.holdEnded', callId: id, at: now });
+    }
     effects.push(
       { type: 'history.ended', callId: id, at: now, reason, by, code, answered },
       { type: 'timer.cancelAll', callId: id },
       { type: 'timer.start', callId: id, name: 'dismiss', ms: ENDED_CARD_MS },
     );
     return {
-      state: { ...s, phase: 'ended', holdPending: null, endedAt: now, ended: { reason, by, code } },
+      // The connection closes with the call: no music plays on after it.
+      state: { ...s, phase: 'ended', holdPending: null, holdMusic: null, endedAt: now, ended: { reason, by, code } },
       effects,
     };
   };
@@ -238,7 +268,11 @@ export function transition(s: CallState, e: CallEvent, now: number): Transition 
 
     case 'unhold':
       if (s.phase !== 'established' || !s.hold.local || s.holdPending !== null) throw illegal();
-      return { state: { ...s, holdPending: 'unhold' }, effects: [{ type: 'sip.unhold', callId: id }] };
+      // Microphone back first, then the re-INVITE (JsSIP's unhold re-enables the track the sender carries).
+      return {
+        state: { ...s, holdPending: 'unhold' },
+        effects: [s.holdMusic !== null ? { type: 'media.holdMusic', callId: id, on: false } : { type: 'sip.unhold', callId: id }],
+      };
 
     case 'mute':
       if (s.phase !== 'established' || s.muted) throw illegal();
@@ -274,30 +308,35 @@ export function transition(s: CallState, e: CallEvent, now: number): Transition 
       if (e.originator === 'remote') {
         return { state: { ...s, hold: { ...s.hold, remote: e.on } }, effects: [] };
       }
-      const effects: Effect[] = [];
-      if (e.on && !s.hold.local) {
-        effects.push({ type: 'history.holdStarted', callId: id, at: now, heard: s.holdMusic ? { music: s.holdMusic } : 'silence' });
+      if (e.on === s.hold.local) return { state: s, effects: [] };
+      if (e.on) {
+        // Held: now the music (the hold is pending until the host answers).
+        return {
+          state: { ...s, hold: { ...s.hold, local: true }, holdPending: 'hold', heldSince: now, holdHeard: null },
+          effects: [{ type: 'media.holdMusic', callId: id, on: true }],
+        };
       }
-      if (!e.on && s.hold.local) effects.push({ type: 'history.holdEnded', callId: id, at: now });
-      const pendingDone = s.holdPending === (e.on ? 'hold' : 'unhold');
+      const effects: Effect[] = [];
+      if (s.holdHeard === null) effects.push({ type: 'history.holdStarted', callId: id, at: s.heldSince ?? now, heard: 'silence' });
+      effects.push({ type: 'history.holdEnded', callId: id, at: now });
       return {
-        state: { ...s, hold: { ...s.hold, local: e.on }, holdPending: pendingDone ? null : s.holdPending },
+        state: { ...s, hold: { ...s.hold, local: false }, holdPending: null, holdMusic: null, heldSince: null, holdHeard: null },
         effects,
       };
     }
 
-    case 'sip.holdFailed':
+    case 'sip.holdFailed': {
       if (s.phase !== 'established' || s.holdPending === null) throw illegal();
-      return {
-        state: { ...s, holdPending: null },
-        effects: [
-          {
-            type: 'notify.problem',
-            callId: id,
-            message: `${s.holdPending === 'hold' ? 'Hold' : 'Resume'} did not go through: ${e.reason}`,
-          },
-        ],
+      const problem: Effect = {
+        type: 'notify.problem',
+        callId: id,
+        message: `${s.holdPending === 'hold' ? 'Hold' : 'Resume'} did not go through: ${e.reason}`,
       };
+      // A failed hold never started music (music follows the answered re-INVITE): nothing to roll back.
+      if (s.holdPending === 'hold' || !s.hold.local) return { state: { ...s, holdPending: null }, effects: [problem] };
+      // A failed resume: the caller is still held and we took the music off first — put it back.
+      return { state: { ...s, holdPending: 'hold' }, effects: [problem, { type: 'media.holdMusic', callId: id, on: true }] };
+    }
 
     case 'sip.ended':
       return end(e.reason, e.by, e.code);
@@ -305,8 +344,40 @@ export function transition(s: CallState, e: CallEvent, now: number): Transition 
     case 'media.gone':
       return end(`Audio stopped: ${e.reason}`, 'system', null, [{ type: 'sip.hangup', callId: id }]);
 
-    case 'holdMusic.changed':
-      if (s.phase !== 'established') throw illegal();
-      return { state: { ...s, holdMusic: e.track }, effects: [] };
+    case 'holdMusic.started': {
+      if (s.phase !== 'established' || !s.hold.local || s.holdPending !== 'hold') throw illegal();
+      const heard: HoldHeard = { music: e.track };
+      const recorded = s.holdHeard !== null && typeof s.holdHeard === 'object' && s.holdHeard.music === e.track;
+      return {
+        state: { ...s, holdPending: null, holdMusic: e.track, holdHeard: heard },
+        effects: recorded ? [] : [{ type: 'history.holdStarted', callId: id, at: s.holdHeard === null ? (s.heldSince ?? now) : now, heard }],
+      };
+    }
+
+    case 'holdMusic.stopped':
+      if (s.phase !== 'established' || s.holdPending !== 'unhold') throw illegal();
+      return { state: { ...s, holdMusic: null }, effects: [{ type: 'sip.unhold', callId: id }] };
+
+    case 'holdMusic.failed':
+      if (s.phase !== 'established' || s.holdPending === null) throw illegal();
+      if (s.holdPending === 'unhold') {
+        // The microphone may not be back, but the agent asked to resume: go on with the re-INVITE.
+        return {
+          state: { ...s, holdMusic: null },
+          effects: [
+            { type: 'notify.problem', callId: id, message: `The hold music could not be stopped cleanly: ${e.reason}` },
+            { type: 'sip.unhold', callId: id },
+          ],
+        };
+      }
+      return {
+        state: { ...s, holdPending: null, holdMusic: null, holdHeard: 'silence' },
+        effects: [
+          ...(s.holdHeard !== 'silence'
+            ? [{ type: 'history.holdStarted' as const, callId: id, at: s.holdHeard === null ? (s.heldSince ?? now) : now, heard: 'silence' as const }]
+            : []),
+          { type: 'notify.problem', callId: id, message: `Hold music could not start (${e.reason}); the caller hears silence.` },
+        ],
+      };
   }
 }

@@ -52,6 +52,16 @@ export interface CallAlerts {
   problem(callId: string, message: string): void;
 }
 
+/** Hold music on a call's audio sender (main/sip/hold-music.ts over the media host). */
+export interface HoldMusic {
+  /**
+   * on: the music replaces the microphone on the call's sender; resolves to the
+   * music's name (null when the call has no audio connection). off: the
+   * microphone is back; resolves null. Rejects when the media host cannot.
+   */
+  set(callId: string, on: boolean): Promise<string | null>;
+}
+
 /** Injected time: main/calls reads no clock and owns no Node timer directly. */
 export interface Clock {
   now(): number;

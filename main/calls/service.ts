@@ -19,11 +19,13 @@ import {
 } from './call-machine';
 import { actionsFor, canAcceptAnother, planAnswer, planDial, planSwap, ringVolumeFor, type Step } from './call-set';
 import { InvalidDialTarget, normaliseDialTarget } from './numbers';
-import type { CallAlerts, CallLeg, CallRecorder, Clock, Telephony } from './service-ports';
+import type { CallAlerts, CallLeg, CallRecorder, Clock, HoldMusic, Telephony } from './service-ports';
 
 export interface CallServiceOptions {
   recorder: CallRecorder;
   alerts: CallAlerts;
+  /** Hold music on every local hold (the media host swaps it onto the held leg's sender). */
+  music: HoldMusic;
   clock: Clock;
   preferences: () => Preferences['calls'];
   publish: (calls: CallSnapshot[]) => void;
@@ -46,8 +48,6 @@ export interface CallService {
   swap(callId: string): void;
   /** The media host died: every live call ends with this reason. */
   mediaGone(reason: string): void;
-  /** Hold music on/off for a call (transfer, or hold with music). */
-  setHoldMusic(callId: string, track: string | null): void;
   /** Live resources, for leak checks: all zero once every call is gone. */
   counters(): { calls: number; timers: number; legSubscriptions: number };
   dispose(): void;
@@ -58,6 +58,18 @@ interface Entry {
   leg: CallLeg;
   offLeg: () => void;
   timers: Set<() => void>;
+}
+
+/**
+ * What the far end hears from us right now: the music once it is on the
+ * sender; silence while a hold or resume is under way (JsSIP disabled the
+ * track, or the microphone is back but not yet re-enabled), while held
+ * without music, or while muted; otherwise the agent.
+ */
+export function holdAudioOf(s: CallState): CallSnapshot['holdAudio'] {
+  if (s.phase !== 'established') return 'you';
+  if (s.holdMusic !== null) return { music: s.holdMusic };
+  return s.hold.local || s.holdPending !== null || s.muted ? 'silence' : 'you';
 }
 
 export function createCallService(o: CallServiceOptions): CallService {
@@ -86,7 +98,8 @@ export function createCallService(o: CallServiceOptions): CallService {
       endedAt: s.endedAt,
       ended: s.ended && { ...s.ended },
       allowedActions: actionsFor(all, s),
-      holdAudio: s.phase !== 'established' ? 'you' : s.hold.local ? (s.holdMusic ? { music: s.holdMusic } : 'silence') : s.muted ? 'silence' : 'you',
+      heldSince: s.heldSince,
+      holdAudio: holdAudioOf(s),
     };
   };
   const list = () => {
@@ -124,6 +137,22 @@ export function createCallService(o: CallServiceOptions): CallService {
         return leg.dtmf(effect.tones, o.preferences().dtmf);
       case 'media.mute':
         return leg.mute(effect.on);
+      case 'media.holdMusic': {
+        const id = entry.state.id;
+        const on = effect.on;
+        // The answer comes back as an event; a late one for an ended call is dropped by onLegEvent.
+        void o.music.set(id, on).then(
+          (track): void => {
+            if (!on) return onLegEvent(id, { type: 'holdMusic.stopped' });
+            onLegEvent(id, track ? { type: 'holdMusic.started', track } : { type: 'holdMusic.failed', reason: 'the call has no audio connection' });
+          },
+          (e: unknown) => {
+            log.warn('calls: hold music not swapped', { callId: id, on, error: String(e) });
+            onLegEvent(id, { type: 'holdMusic.failed', reason: e instanceof Error ? e.message : String(e) });
+          },
+        );
+        return;
+      }
       case 'media.ringtone':
         return; // one shared ringer, recomputed after every change (syncRinger)
       case 'history.started':
@@ -312,12 +341,6 @@ export function createCallService(o: CallServiceOptions): CallService {
         if (entry.state.phase !== 'ended') apply(entry.state.id, { type: 'media.gone', reason });
       }
       syncRinger();
-      publish();
-    },
-    setHoldMusic(id, track) {
-      const entry = calls.get(id);
-      if (!entry || entry.state.phase !== 'established') return;
-      apply(id, { type: 'holdMusic.changed', track });
       publish();
     },
     counters() {

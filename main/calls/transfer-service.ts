@@ -14,6 +14,11 @@
  * carries at that moment; TESTING.md), the REFER go out, or the consult be
  * dialled. Resume is the mirror: microphone back first, then the unhold. So
  * "exactly one leg unheld" holds at every instant, not only at the end.
+ * The music itself is the call service's: every local hold gets it, in that
+ * order, inside the hold (holdPending covers re-INVITE + music). So the
+ * machine's `media.holdMusic` on waits until the held leg's music settled, and
+ * off needs nothing — the resume (`sip.unhold`) or the hang-up that follows it
+ * takes the music off. One code path touches the sender, never two.
  * Bookkeeping effects (timeline/history, timers, notices) run at once.
  */
 import type { CallSnapshot, Preferences, TransferSnapshot } from '../../preload/contract';
@@ -50,7 +55,6 @@ export interface TransferCalls {
   answer(callId: string): void;
   decline(callId: string, code: 486 | 603): void;
   dial(target: string): CallSnapshot;
-  setHoldMusic(callId: string, track: string | null): void;
 }
 
 export interface ReferHandlers {
@@ -75,8 +79,6 @@ export interface TransferSipPort {
   refer(callId: string, referTo: string, handlers: ReferHandlers): void;
   /** The call's confirmed dialog as seen from our side; null before it is confirmed. */
   dialog(callId: string): DialogId | null;
-  /** Music onto (or the microphone back onto) the call's audio sender; resolves to the music's name when on. */
-  holdMusic(callId: string, on: boolean): Promise<string | null>;
   cue(): void;
   /** Referred-By of an incoming call's INVITE (RFC 3892), or null. */
   referredBy(callId: string): string | null;
@@ -293,11 +295,11 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
         return;
       }
       case 'media.holdMusic': {
-        if (!isUp(callOf(effect.callId))) return;
-        // Order matters (TESTING.md): hold first, then music; microphone back first, then unhold.
-        await until(settled(effect.callId), 'hold before music');
-        const name = await o.sip.holdMusic(effect.callId, effect.on);
-        if (isUp(callOf(effect.callId))) o.calls.setHoldMusic(effect.callId, effect.on ? (name ?? 'music') : null);
+        // The call service plays music on every local hold (and stops it on resume or end).
+        if (!effect.on || !isUp(callOf(effect.callId))) return;
+        await until(settled(effect.callId), 'hold music');
+        const c = callOf(effect.callId);
+        if (isUp(c) && c!.hold.local && typeof c!.holdAudio !== 'object') log.warn('transfer: the held leg has no music', { callId: effect.callId });
         return;
       }
       case 'sip.hangup':

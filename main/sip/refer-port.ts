@@ -5,7 +5,8 @@
  * the far end's REFER (we follow it as an ordinary call of the call service and
  * report progress with our own NOTIFY sipfrag, RFC 3515 §2.4.5), INVITE with
  * Replaces for one of our calls (RFC 3891), Referred-By on a new call
- * (RFC 3892), hold music on a call's peer connection and the completion cue.
+ * (RFC 3892) and the completion cue. Hold music is the call service's
+ * (hold-music.ts): every local hold, transfers included, gets it there.
  *
  * JsSIP facts (3.13.8) this relies on:
  *  - `refer()` returns its ReferSubscriber although the typings say void;
@@ -21,7 +22,7 @@
 import type { RTCSession } from 'jssip/lib/RTCSession';
 import type { DialogId, TransferSipPort } from '../calls/transfer-service';
 import type { Logger } from '../logging/logger';
-import { asProxyConnection, type MediaClient } from '../media/proxy';
+import type { MediaClient } from '../media/proxy';
 import { onSessionRegistered, sessionOf } from './refer-sessions';
 
 interface IncomingRequestLike {
@@ -137,14 +138,6 @@ export function createSipTransferPort(o: { media: MediaClient | null; log: Logge
         remoteUri: session.remote_identity.uri.toString(),
         direction: session.direction === 'incoming' ? 'incoming' : 'outgoing',
       };
-    },
-    async holdMusic(callId, on) {
-      const session = sessionOf(callId);
-      if (!session || session.isEnded() || !o.media) return null;
-      const pc = internals(session).connection;
-      if (!pc) return null;
-      const hears = await o.media.setHoldMusic(asProxyConnection(pc), on);
-      return typeof hears === 'object' && hears !== null && 'music' in hears ? String((hears as { music: unknown }).music) : null;
     },
     cue() {
       void o.media?.playCue().catch((e: unknown) => log.warn('transfer: cue not played', { error: String(e) }));

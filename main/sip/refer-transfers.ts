@@ -91,7 +91,6 @@ export function startTransfers(o: TransfersOptions): Transfers {
       answer: (id) => o.calls.answer(id),
       decline: (id, code) => o.calls.decline(id, code),
       dial: (target) => o.calls.dial(target),
-      setHoldMusic: (id, track) => o.calls.setHoldMusic(id, track),
     },
     sip,
     clock: {

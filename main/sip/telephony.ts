@@ -15,6 +15,7 @@ import type { Logger } from '../logging/logger';
 import type { MediaHostLink } from '../media/link';
 import { createMediaClient, type MediaClient } from '../media/proxy';
 import type { SettingsStore } from '../settings/store';
+import { createHoldMusicPort } from './hold-music';
 import { createLine, type Line, type LineOptions } from './line';
 
 export interface TelephonyOptions {
@@ -59,6 +60,7 @@ export function startTelephony(o: TelephonyOptions): TelephonyCore {
       missed: (_callId, remote) => o.notice('info', `Missed call from ${remote.displayName ?? remote.number}.`),
       problem: (_callId, message) => o.notice('warning', message),
     },
+    music: createHoldMusicPort(media),
     clock: {
       now: o.now,
       setTimeout(fn, ms) {

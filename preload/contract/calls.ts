@@ -28,6 +28,8 @@ export const callSnapshotSchema = z.strictObject({
     .strictObject({ reason: z.string(), by: z.enum(['agent', 'remote', 'system']), code: z.number().int().nullable() })
     .nullable(),
   allowedActions: z.array(z.enum(callActions)),
+  /** When our hold took effect (the call card's hold timer); null unless we hold the call. */
+  heldSince: epochMs.nullable(),
   /** What the other party hears from us right now. */
   holdAudio: z.union([z.enum(['you', 'silence']), z.strictObject({ music: z.string() })]),
 });

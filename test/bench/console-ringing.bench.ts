@@ -40,6 +40,7 @@ export async function run(): Promise<void> {
     const service = createCallService({
       recorder: { callStarted() {}, callAnswered() {}, callEnded() {}, holdStarted() {}, holdEnded() {} },
       alerts: { ringer() {}, incoming() {}, dismiss() {}, missed() {}, problem() {} },
+      music: { set: () => Promise.resolve(null) }, // nothing is held in this benchmark
       clock: { now: Date.now, setTimeout: (fn, ms) => { const t = setTimeout(fn, Math.min(ms, 10)); return () => clearTimeout(t); } },
       preferences: () => ({ dtmf: 'info', declineWith: 'busy' }),
       // The router validates the snapshot list against the contract schema before pushing: include that cost.

@@ -56,6 +56,13 @@ beforeEach(async () => {
   const trail: string[] = [];
   const waiters = new Set<() => void>();
   const service = createCallService({
+    // No media host here: record the swaps the call service asks for, in order with the SIP the peer sees.
+    music: {
+      set: (_id, on) => {
+        history.push(`music ${on ? 'on' : 'off'} (${webrtc.connections[0]?.senders[0]?.track.enabled ? 'track enabled' : 'track disabled'})`);
+        return Promise.resolve(on ? 'Lounge' : null);
+      },
+    },
     recorder: {
       callStarted: (c) => history.push(`started ${c.direction}`),
       callAnswered: () => history.push('answered'),
@@ -223,14 +230,21 @@ describe('hold, mute, DTMF', () => {
     const call = await outgoingCall();
     rig.service.hold(call.id);
     expect(directionOf((await rig.peer.waitFor(invites(true))).body)).toBe('sendonly');
-    const [held] = await rig.until((l) => l[0]!.hold.local);
-    expect(held).toMatchObject({ holdAudio: 'silence', holdPending: false });
+    const [held] = await rig.until((l) => l[0]!.hold.local && !l[0]!.holdPending);
+    expect(held).toMatchObject({ holdAudio: { music: 'Lounge' }, holdPending: false });
+    expect(held!.heldSince).toEqual(expect.any(Number));
     expect(webrtc.connections[0]!.senders[0]!.track.enabled).toBe(false);
     rig.service.unhold(call.id);
     expect(directionOf((await rig.peer.waitFor(invites(true))).body)).toBe('sendrecv');
     await rig.until((l) => !l[0]!.hold.local && !l[0]!.holdPending);
     expect(webrtc.connections[0]!.senders[0]!.track.enabled).toBe(true);
-    expect(rig.history.filter((h) => h === 'hold' || h === 'resume')).toEqual(['hold', 'resume']);
+    // JsSIP's hold disabled the microphone before the music went on; the music came off before unhold re-enabled it.
+    expect(rig.history.filter((h) => h === 'hold' || h === 'resume' || h.startsWith('music'))).toEqual([
+      'music on (track disabled)',
+      'hold',
+      'music off (track disabled)',
+      'resume',
+    ]);
   });
 
   it('491 glare: JsSIP retries once, we retry after the RFC 3261 §14.1 delay; the call is never dropped', async () => {

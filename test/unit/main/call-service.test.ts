@@ -53,6 +53,15 @@ function setup(prefs: Partial<Preferences['calls']> = {}) {
   const legs: FakeLeg[] = [];
   let incoming: ((leg: CallLeg) => void) | null = null;
   let connected = true;
+  /** Hold music swaps asked of the media host, in order, on the legs' command logs too. */
+  const musicOps: string[] = [];
+  const music = {
+    set: (id: string, on: boolean) => {
+      musicOps.push(`music ${on ? 'on' : 'off'} ${id}`);
+      legs.find((l) => l.id === id)?.commands.push(`music ${on ? 'on' : 'off'}`);
+      return Promise.resolve(on ? 'Lounge' : null);
+    },
+  };
   const telephony: Telephony = {
     dial(uri, remote) {
       const leg = new FakeLeg(`out${legs.length}`, 'outgoing', remote);
@@ -78,6 +87,7 @@ function setup(prefs: Partial<Preferences['calls']> = {}) {
       missed: (id) => alerts.push(`missed ${id}`),
       problem: (id, m) => alerts.push(`problem ${id}: ${m}`),
     },
+    music,
     clock,
     preferences: () => ({ dtmf: 'info', declineWith: 'busy', ...prefs }),
     publish: (list) => (published = list),
@@ -101,7 +111,9 @@ function setup(prefs: Partial<Preferences['calls']> = {}) {
       }
     }
   };
-  return { service, legs, ring, snap, history, alerts, advance, confirmHolds, timers, published: () => published, setConnected: (c: boolean) => (connected = c) };
+  /** Let the media host's (already resolved) answers arrive. */
+  const settle = () => new Promise<void>((r) => setImmediate(r));
+  return { service, legs, ring, snap, history, alerts, advance, confirmHolds, settle, musicOps, timers, published: () => published, setConnected: (c: boolean) => (connected = c) };
 }
 
 const talking = (list: CallSnapshot[]) => list.filter((c) => c.state === 'established' && !c.hold.local).map((c) => c.id);
@@ -120,7 +132,7 @@ describe('call service', () => {
     expect(h.history).toEqual(['started a incoming', 'answered a']);
   });
 
-  it('call waiting: the second call rings soft; answering it holds the first; swap keeps one unheld', () => {
+  it('call waiting: the second call rings soft; answering it holds the first (with music); swap keeps one unheld', async () => {
     const h = setup();
     const a = h.ring('a');
     h.service.answer('a');
@@ -132,17 +144,24 @@ describe('call service', () => {
     expect(b.commands).toEqual(['answer']);
     b.emit({ type: 'sip.accepted' });
     h.confirmHolds();
+    await h.settle();
     expect(talking(h.published())).toEqual(['b']);
     expect(h.snap('a').allowedActions).toContain('swap');
-    expect(h.snap('a').holdAudio).toBe('silence');
+    expect(h.snap('a').holdAudio).toEqual({ music: 'Lounge' });
     h.service.swap('a');
+    await h.settle(); // a: microphone back before its resume re-INVITE
     h.confirmHolds();
+    await h.settle(); // b: music once its hold is answered
     expect(talking(h.published())).toEqual(['a']);
+    expect(a.commands).toEqual(['answer', 'hold', 'hold confirmed', 'music on', 'music off', 'unhold', 'unhold confirmed']);
+    expect(b.commands).toEqual(['answer', 'hold', 'hold confirmed', 'music on']);
+    expect(h.snap('a').holdAudio).toBe('you');
+    expect(h.snap('b').holdAudio).toEqual({ music: 'Lounge' });
     expect(h.history).toContain('hold a');
     expect(h.history).toContain('resume a');
   });
 
-  it('four simultaneous calls: dialling holds the talking call, only one is ever unheld', () => {
+  it('four simultaneous calls: dialling holds the talking call, only one is ever unheld', async () => {
     const h = setup();
     for (const target of ['1001', '1002', '1003', '1004']) {
       const snap = h.service.dial(target);
@@ -150,6 +169,7 @@ describe('call service', () => {
       leg.emit({ type: 'sip.progress', code: 180, earlyMedia: false });
       leg.emit({ type: 'sip.accepted' });
       h.confirmHolds();
+      await h.settle();
       expect(snap.remote.uri).toBe(`sip:${target}@lab.test`);
     }
     const list = h.published();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createIncoming, createOutgoing, transition, type CallState } from '../../../main/calls/call-machine';
+import { createIncoming, createOutgoing, transition, type CallEvent, type CallState, type Effect } from '../../../main/calls/call-machine';
 import { actionsFor, canAcceptAnother, isTalking, MAX_CALLS, planAnswer, planDial, planSwap, ringVolumeFor, type Step } from '../../../main/calls/call-set';
 
 const remote = (n: string) => ({ number: n, uri: `sip:${n}@lab.test`, displayName: null });
@@ -11,18 +11,28 @@ const established = (id: string, held = false): CallState => ({
 });
 const ringing = (id: string): CallState => createIncoming(id, remote(id), 0, 'loud').state;
 
-/** Apply a plan, then confirm every SIP hold/unhold as the far end would. */
+/** Apply a plan, then confirm every SIP hold/unhold as the far end would (and every hold-music swap as the media host would). */
 function run(calls: CallState[], steps: Step[]): CallState[] {
   let set = [...calls];
   const apply = (id: string, fn: (c: CallState) => CallState) => (set = set.map((c) => (c.id === id ? fn(c) : c)));
+  const answer = (e: Effect): CallEvent | null => {
+    if (e.type === 'sip.hold') return { type: 'sip.holdChanged', originator: 'local', on: true };
+    if (e.type === 'sip.unhold') return { type: 'sip.holdChanged', originator: 'local', on: false };
+    if (e.type === 'sip.answer') return { type: 'sip.accepted' };
+    if (e.type === 'media.holdMusic') return e.on ? { type: 'holdMusic.started', track: 'Lounge' } : { type: 'holdMusic.stopped' };
+    return null;
+  };
   for (const s of steps) {
     apply(s.callId, (c) => {
-      const t = transition(c, s.event, 2);
+      let t = transition(c, s.event, 2);
       let next = t.state;
-      for (const e of t.effects) {
-        if (e.type === 'sip.hold') next = transition(next, { type: 'sip.holdChanged', originator: 'local', on: true }, 3).state;
-        if (e.type === 'sip.unhold') next = transition(next, { type: 'sip.holdChanged', originator: 'local', on: false }, 3).state;
-        if (e.type === 'sip.answer') next = transition(next, { type: 'sip.accepted' }, 3).state;
+      const queue = [...t.effects];
+      while (queue.length > 0) {
+        const reply = answer(queue.shift()!);
+        if (!reply) continue;
+        t = transition(next, reply, 3);
+        next = t.state;
+        queue.push(...t.effects);
       }
       return next;
     });
@@ -66,7 +76,11 @@ describe('four simultaneous calls and swap', () => {
     let calls = [established('a'), established('b', true), established('c', true), established('d', true)];
     for (const target of ['c', 'a', 'd', 'b', 'c']) {
       expect(actionsFor(calls, calls.find((c) => c.id === target)!)).toContain('swap');
+      const wasTalking = unheld(calls)[0]!;
       calls = run(calls, planSwap(calls, target));
+      // Music follows the held call; the one the agent swapped to has its microphone back.
+      expect(calls.find((c) => c.id === wasTalking)!.holdMusic).toBe('Lounge');
+      expect(calls.find((c) => c.id === target)!.holdMusic).toBeNull();
       expect(unheld(calls)).toEqual([target]);
       expect(calls.filter((c) => c.hold.local)).toHaveLength(3);
     }

@@ -1,7 +1,9 @@
 /**
  * The transfer executor (main/calls/transfer-service.ts) over a fake call
  * service and a fake SIP port: effects run in order and each waits until the
- * call service shows it settled (hold → music → REFER; music off → unhold),
+ * call service shows it settled (hold → music → REFER; music off → unhold —
+ * the music itself is the call service's, inside its hold: the fake below
+ * plays it like the real one, so the executor must wait for it),
  * every timer dies on every end path, the agent's hang-up on a live consult
  * completes the transfer, and the timeline reaches the history recorder.
  */
@@ -44,15 +46,17 @@ function world(prefs: Partial<Preferences['transfer']> = {}) {
     endedAt: null,
     ended: null,
     allowedActions: ['hangup', 'hold'],
+    heldSince: null,
     holdAudio: 'you',
   });
   calls.set('c1', make('c1', 'incoming', 'established'));
   const fakeCalls: TransferCalls = {
     list: () => [...calls.values()],
     onChanged: (l) => (listeners.add(l), () => listeners.delete(l)),
-    hold: (id) => (ops.push(`hold ${id}`), set(id, { holdPending: true })),
-    unhold: (id) => (ops.push(`unhold ${id}`), set(id, { holdPending: true })),
-    swap: (id) => (ops.push(`swap ${id}`), set(id, { holdPending: true })),
+    hold: (id) => (ops.push(`hold ${id}`), set(id, { holdPending: true, holdAudio: 'silence' })),
+    // Like the call service: the microphone goes back before the resume re-INVITE.
+    unhold: (id) => (musicOff(id), ops.push(`unhold ${id}`), set(id, { holdPending: true, holdAudio: 'silence' })),
+    swap: (id) => (musicOff(id), ops.push(`swap ${id}`), set(id, { holdPending: true, holdAudio: 'silence' })),
     hangup: (id) => (ops.push(`hangup ${id}`), set(id, { state: 'ended', ended: { reason: 'Hung up', by: 'agent', code: null } })),
     answer: (id) => ops.push(`answer ${id}`),
     decline: (id, code) => ops.push(`decline ${id} ${code}`),
@@ -63,15 +67,25 @@ function world(prefs: Partial<Preferences['transfer']> = {}) {
       publish();
       return calls.get(id)!;
     },
-    setHoldMusic: (id, track) => set(id, { holdAudio: track ? { music: track } : calls.get(id)!.hold.local ? 'silence' : 'you' }),
   };
-  /** The re-INVITE of a pending hold/unhold was answered. */
+  function musicOff(id: string) {
+    if (typeof calls.get(id)!.holdAudio === 'object') ops.push(`music off ${id}`);
+  }
+  /**
+   * The re-INVITE of a pending hold/unhold was answered. Like the call service:
+   * a held call then gets its music (still pending until the host swapped it),
+   * a resumed call's far end hears us again.
+   */
   const settle = (id: string) => {
     const c = calls.get(id)!;
-    const held = !c.hold.local;
-    // Like the call service: a resumed call's far end hears us again.
-    set(id, { holdPending: false, hold: { ...c.hold, local: held }, allowedActions: ['hangup', held ? 'unhold' : 'hold'], ...(held ? {} : { holdAudio: 'you' as const }) });
+    if (!c.hold.local) {
+      ops.push(`music on ${id}`);
+      return set(id, { hold: { ...c.hold, local: true }, heldSince: clock });
+    }
+    set(id, { holdPending: false, hold: { ...c.hold, local: false }, heldSince: null, allowedActions: ['hangup', 'hold'], holdAudio: 'you' });
   };
+  /** The media host swapped the music in: the hold is done. */
+  const musicOn = (id: string) => set(id, { holdPending: false, holdAudio: { music: 'Lounge' }, allowedActions: ['hangup', 'unhold'] });
   let refer: { callId: string; referTo: string; h: ReferHandlers } | null = null;
   const sip: TransferSipPort = {
     refer: (callId, referTo, h) => {
@@ -79,7 +93,6 @@ function world(prefs: Partial<Preferences['transfer']> = {}) {
       refer = { callId, referTo, h };
     },
     dialog: (callId) => ({ callId: `dlg-${callId}`, localTag: 'ours', remoteTag: 'theirs', remoteUri: 'sip:2001@pbx.test', direction: 'outgoing' }),
-    holdMusic: async (callId, on) => (ops.push(`music ${on ? 'on' : 'off'} ${callId}`), on ? 'Lounge' : null),
     cue: () => ops.push('cue'),
     referredBy: () => null,
     onIncomingRefer: () => () => {},
@@ -115,7 +128,7 @@ function world(prefs: Partial<Preferences['transfer']> = {}) {
     }
     await flush();
   };
-  return { ops, calls, set, settle, service, steps, timers, advance, refer: () => refer };
+  return { ops, calls, set, settle, musicOn, service, steps, timers, advance, refer: () => refer };
 }
 
 describe('transfer service (executor)', () => {
@@ -127,13 +140,17 @@ describe('transfer service (executor)', () => {
     expect(w.ops).toEqual(['hold c1']); // nothing else until the re-INVITE is answered
     w.settle('c1');
     await flush();
+    expect(w.ops).toEqual(['hold c1', 'music on c1']); // no REFER while the music is still being swapped in
+    w.musicOn('c1');
+    await flush();
     expect(w.ops).toEqual(['hold c1', 'music on c1', 'refer c1 sip:2001@pbx.test']);
     expect(w.calls.get('c1')!.holdAudio).toEqual({ music: 'Lounge' });
     w.refer()!.h.accepted();
     w.refer()!.h.notify(100);
     w.refer()!.h.notify(200);
     await flush();
-    expect(w.ops.slice(3)).toEqual(['music off c1', 'hangup c1']);
+    // The music ends with the connection: no separate swap before the BYE.
+    expect(w.ops.slice(3)).toEqual(['hangup c1']);
     expect(w.service.snapshot('c1').phase).toBe('done');
     expect(w.service.counters().timers).toBe(0);
     expect(w.steps.map((s) => s.step)).toEqual(['requested', 'refer-sent', 'accepted', 'dialing', 'answered', 'completed']);
@@ -145,6 +162,7 @@ describe('transfer service (executor)', () => {
     w.service.blind({ callId: 'c1', target: { kind: 'number', number: '2001' } });
     await flush();
     w.settle('c1');
+    w.musicOn('c1');
     await flush();
     await w.advance(5000);
     expect(w.ops.slice(3)).toEqual(['music off c1', 'unhold c1']);
@@ -160,6 +178,9 @@ describe('transfer service (executor)', () => {
     await flush();
     w.settle('c1');
     await flush();
+    expect(w.ops).toEqual(['hold c1', 'music on c1']);
+    w.musicOn('c1');
+    await flush();
     expect(w.ops).toEqual(['hold c1', 'music on c1', 'dial sip:2001@pbx.test → c2']);
     expect(w.service.interceptHangup('c1')).toBe(false); // the caller leg is not a consult
     w.set('c2', { state: 'ringing' });
@@ -173,7 +194,7 @@ describe('transfer service (executor)', () => {
     w.refer()!.h.accepted();
     w.refer()!.h.notify(200);
     await flush();
-    expect(w.ops.slice(-3)).toEqual(['music off c1', 'hangup c1', 'hangup c2']);
+    expect(w.ops.slice(-2)).toEqual(['hangup c1', 'hangup c2']);
     expect(w.service.counters().timers).toBe(0);
   });
 
@@ -182,6 +203,7 @@ describe('transfer service (executor)', () => {
     w.service.attended({ callId: 'c1', target: { kind: 'number', number: '2001' } });
     await flush();
     w.settle('c1');
+    w.musicOn('c1');
     await flush();
     w.set('c2', { state: 'ended', ended: { reason: 'Busy', by: 'remote', code: 486 } });
     await flush();

@@ -22,6 +22,7 @@ const base: CallSnapshot = {
   endedAt: null,
   ended: null,
   allowedActions: ['answer', 'decline'],
+  heldSince: null,
   holdAudio: 'you',
 };
 
