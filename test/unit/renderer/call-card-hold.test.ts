@@ -1,0 +1,57 @@
+/**
+ * The call card says what the caller hears right now and how long the hold
+ * has lasted (issue 5: "music: Lounge", "silence", "you", and a hold timer),
+ * straight from main's snapshot (holdAudio, heldSince).
+ */
+import { cleanup, render, screen } from '@testing-library/svelte';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { CallSnapshot } from '../../../preload/contract';
+import CallCard from '../../../renderer/ui/components/calls/CallCard.svelte';
+
+afterEach(() => cleanup());
+
+const talking: CallSnapshot = {
+  id: 'c1',
+  direction: 'incoming',
+  state: 'established',
+  remote: { number: '2002', uri: 'sip:2002@lab.test', displayName: 'Caller' },
+  hold: { local: false, remote: false },
+  holdPending: false,
+  muted: false,
+  ring: null,
+  startedAt: 1_000,
+  answeredAt: 1_000,
+  endedAt: null,
+  ended: null,
+  allowedActions: ['hangup', 'hold', 'mute', 'dtmf'],
+  heldSince: null,
+  holdAudio: 'you',
+};
+
+const hearsLine = (call: CallSnapshot, now: number) => {
+  render(CallCard, { props: { call, now, onaction: vi.fn() } });
+  return screen.queryByTestId('caller-hears')?.textContent ?? null;
+};
+
+describe('call card: what the caller hears, and the hold timer', () => {
+  it('talking: no line (the caller hears the agent)', () => {
+    expect(hearsLine(talking, 50_000)).toBeNull();
+  });
+  it('hold re-INVITE in flight: silence, no timer yet', () => {
+    expect(hearsLine({ ...talking, holdPending: true, holdAudio: 'silence', allowedActions: ['hangup', 'mute', 'dtmf'] }, 50_000)).toBe('Caller hears silence');
+  });
+  it('held with music: "On hold 0:42 · caller hears music: Lounge"', () => {
+    const held: CallSnapshot = { ...talking, hold: { local: true, remote: false }, heldSince: 8_000, holdAudio: { music: 'Lounge' }, allowedActions: ['hangup', 'unhold', 'mute', 'dtmf'] };
+    expect(hearsLine(held, 50_000)).toBe('On hold 0:42 · caller hears music: Lounge');
+  });
+  it('held while the music could not start: the timer and "silence"', () => {
+    const held: CallSnapshot = { ...talking, hold: { local: true, remote: false }, heldSince: 8_000, holdAudio: 'silence' };
+    expect(hearsLine(held, 69_000)).toBe('On hold 1:01 · caller hears silence');
+  });
+  it('muted while talking: silence, no hold timer', () => {
+    expect(hearsLine({ ...talking, muted: true, holdAudio: 'silence' }, 50_000)).toBe('Caller hears silence');
+  });
+  it('the far end holds us: no music from us, no hold timer', () => {
+    expect(hearsLine({ ...talking, hold: { local: false, remote: true } }, 50_000)).toBeNull();
+  });
+});
