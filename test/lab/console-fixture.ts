@@ -19,7 +19,8 @@ import type { IpcSender, UiTransport } from '../../main/ipc/router';
 import { silentLogger } from '../../main/logging/logger';
 import { startMediaHost, type MediaHostHarness } from '../harness/media-host';
 import { harnessSecretStore } from '../harness/secrets';
-import { installProbe, type Spectrum } from '../media/tools';
+import { installProbe } from '../media/tools';
+import { agentEars } from './agent-ears';
 import { TONES, type Lab } from './lab';
 import { writeToneWav } from './tones';
 
@@ -133,19 +134,7 @@ export async function startConsole(lab: Lab, o: { user?: string; dataDir?: strin
   };
   const live = () => calls.filter((c) => c.state !== 'ended');
 
-  const agentHears = async (freqs: number[] = [TONES.caller, TONES.transferee]): Promise<number[]> => {
-    const spectra = (await host.page.evaluate(
-      // A stream that receives no RTP (the far end of a leg we hold sends nothing) has muted tracks:
-      // the agent hears nothing from it, and a probe on it may never start playing (hence also bounded).
-      `(async () => Promise.all([...document.querySelectorAll('audio[data-pc]')].filter((e) => e.srcObject && e.srcObject.getAudioTracks().some((t) => !t.muted)).map((e) => Promise.race([window.__probe(e.srcObject, ${JSON.stringify(freqs)}), new Promise((r) => setTimeout(() => r(null), 3000))]))))()`,
-    )) as Array<Spectrum | null>;
-    const heard = new Set<number>();
-    for (const s of spectra) {
-      if (!s || s.rmsDb < -60) continue;
-      for (const f of freqs) if ((s.tones[f] ?? -200) > -70 && (s.tones[f] ?? -200) > s.rmsDb - 25) heard.add(f);
-    }
-    return [...heard].sort((a, b) => a - b);
-  };
+  const { agentHears, expectAgentHears } = agentEars(host.page);
 
   const cut: ConsoleUnderTest = {
     core,
@@ -166,19 +155,7 @@ export async function startConsole(lab: Lab, o: { user?: string; dataDir?: strin
     },
     until,
     agentHears,
-    async expectAgentHears(tones, ms = 10_000) {
-      const want = [...tones].sort((a, b) => a - b).join(',');
-      const deadline = Date.now() + ms;
-      let last: number[] = [];
-      let streak = 0;
-      for (;;) {
-        last = await agentHears();
-        if (last.join(',') === want) {
-          if (++streak >= 2) return;
-        } else streak = 0;
-        if (Date.now() > deadline) throw new Error(`agent should hear [${want}] but hears [${last.join(',')}]`);
-      }
-    },
+    expectAgentHears,
     setPreferences(patch) {
       core.settings.updatePreferences(patch);
     },

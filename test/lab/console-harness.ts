@@ -21,7 +21,8 @@ import type { ConsoleCore } from '../../main/core';
 import type { CallSnapshot, LineStatus } from '../../preload/contract';
 import { startHarness, type Harness, type HarnessExtension } from '../harness/index';
 import { mediaHostExtension } from '../harness/media-host';
-import { installProbe, type Spectrum } from '../media/tools';
+import { installProbe } from '../media/tools';
+import { agentEars } from './agent-ears';
 import { TONES, type Lab } from './lab';
 import { writeToneWav } from './tones';
 
@@ -126,18 +127,7 @@ export async function startHarnessConsole(lab: Lab, o: { user?: string } = {}): 
     await ui.waitForSelector('ul[aria-label="Calls"]', { state: 'attached', timeout: 15_000 });
   };
 
-  const agentHears = async (freqs: number[] = [TONES.caller, TONES.transferee]): Promise<number[]> => {
-    const spectra = (await media.evaluate(
-      // A probe on a stream that carries nothing may never start playing: bounded.
-      `(async () => Promise.all([...document.querySelectorAll('audio[data-pc]')].filter((e) => e.srcObject).map((e) => Promise.race([window.__probe(e.srcObject, ${JSON.stringify(freqs)}), new Promise((r) => setTimeout(() => r(null), 3000))]))))()`,
-    )) as Array<Spectrum | null>;
-    const heard = new Set<number>();
-    for (const s of spectra) {
-      if (!s || s.rmsDb < -60) continue;
-      for (const f of freqs) if ((s.tones[f] ?? -200) > -70 && (s.tones[f] ?? -200) > s.rmsDb - 25) heard.add(f);
-    }
-    return [...heard].sort((a, b) => a - b);
-  };
+  const { agentHears, expectAgentHears } = agentEars(media);
 
   const hc: HarnessConsole = {
     harness,
@@ -167,19 +157,7 @@ export async function startHarnessConsole(lab: Lab, o: { user?: string } = {}): 
         })),
       ),
     agentHears,
-    async expectAgentHears(tones, ms = 10_000) {
-      const want = [...tones].sort((a, b) => a - b).join(',');
-      const deadline = Date.now() + ms;
-      let last: number[] = [];
-      let streak = 0;
-      for (;;) {
-        last = await agentHears();
-        if (last.join(',') === want) {
-          if (++streak >= 2) return;
-        } else streak = 0;
-        if (Date.now() > deadline) throw new Error(`agent should hear [${want}] but hears [${last.join(',')}]`);
-      }
-    },
+    expectAgentHears,
     async stop() {
       try {
         await harness.stop();
