@@ -12,8 +12,10 @@
  *  - `sip.hold`/`sip.unhold` go through the call machine's hold/unhold intents;
  *    the transfer machine only asks for a change the leg does not have yet
  *    (requests carry the legs' current state in `caller`/`existing`).
- *  - `media.holdMusic` is the call service's setHoldMusic(callId, track|null)
- *    with preferences.holdMusic.track; `sip.hangup` on an ended leg is a no-op.
+ *  - `media.holdMusic` says which held leg plays music; the call service plays
+ *    music on every local hold itself (inside the hold, after the re-INVITE)
+ *    and stops it on resume (before the re-INVITE) or end, so the executor
+ *    only waits for it; `sip.hangup` on an ended leg is a no-op.
  *  - JsSIP's ReferSubscriber (returned by `session.refer()` although typed void)
  *    becomes: requestSucceeded → `refer.accepted`; requestFailed →
  *    `refer.rejected {code: response?.status_code ?? 408}`; trying / progress /
