@@ -10,6 +10,7 @@ import {
   type AppInfo,
   type Notice,
 } from '../preload/contract';
+import { ConsoleError } from '../preload/contract/result';
 import { historyRecorder } from './calls/service-history';
 import { safeRecorder, startHistory, type HistoryRepository } from './history';
 import { createRouter, type Router, type UiTransport } from './ipc/router';
@@ -34,6 +35,8 @@ export interface CorePorts {
   now?: () => number;
   /** The hidden media host (peer connections, microphone, ringer). Without it the SIP line is not started. */
   media?: MediaHostLink;
+  /** The system's open-file dialog for the agent's own hold music (main/desktop/music-dialog.ts); absent: `unavailable`. */
+  chooseMusicFile?: () => Promise<string | null>;
   /** Line time-outs/back-off overrides (tests, lab). */
   sip?: TelephonyOptions['line'];
 }
@@ -92,6 +95,10 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
     router.push(contract.settings.changed, view);
     void mediaSettings?.apply();
     return view;
+  });
+  router.handle(contract.audio.chooseMusicFile, async () => {
+    if (!ports.chooseMusicFile) throw new ConsoleError('unavailable', 'No file dialog here: type the full path of the file.');
+    return ports.chooseMusicFile();
   });
   router.handle(contract.settings.saveAccount, (input) => {
     const view = settings.saveAccount(input);

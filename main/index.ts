@@ -3,10 +3,11 @@
  * that knows Electron. It creates the windows, adapts them to the core's
  * ports, and starts the core.
  */
-import { app, type BrowserWindow } from 'electron';
+import { app, dialog, type BrowserWindow } from 'electron';
 import { startCore, type ConsoleCore } from './core';
 import { createElectronUiTransport } from './desktop/ipc';
 import { createElectronMediaLink } from './desktop/media-link';
+import { createMusicFileChooser } from './desktop/music-dialog';
 import { electronSecretStore } from './desktop/secrets';
 import {
   applyProcessWideSecurity,
@@ -86,6 +87,7 @@ if (!app.requestSingleInstanceLock()) {
       media: mediaLink,
       uiUrl,
       secrets: electronSecretStore,
+      chooseMusicFile: createMusicFileChooser((...args: Parameters<typeof dialog.showOpenDialog>) => dialog.showOpenDialog(...args), () => ui),
       dataDir,
       log,
       app: {

@@ -88,6 +88,7 @@ export function createUiApi(bridge: UiBridge) {
     audio: Object.freeze({
       devices: call(audio.devices),
       previewMusic: call(audio.previewMusic),
+      chooseMusicFile: call(audio.chooseMusicFile),
       onDevicesChanged: on(audio.devicesChanged),
     }),
   });

@@ -24,5 +24,11 @@ export const audio = {
   devices: request('audio:devices', noInput, audioDevicesSchema),
   /** Plays (or stops) the chosen hold music on the agent's own output device. */
   previewMusic: request('audio:preview-music', z.strictObject({ on: z.boolean() }), z.null()),
+  /**
+   * Asks the agent for their own hold-music file with the system's file dialog; the
+   * absolute path, or null when cancelled. Fails with `unavailable` where there is no
+   * dialog (the headless harness): the path can always be typed instead.
+   */
+  chooseMusicFile: request('audio:choose-music-file', noInput, z.string().max(1000).nullable()),
   devicesChanged: event('audio:devices-changed', audioDevicesSchema),
 } as const;

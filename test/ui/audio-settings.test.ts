@@ -141,6 +141,9 @@ describe.skipIf(!built)('audio settings in Chromium through the real core and me
     const ui = harness.ui;
     await ui.getByRole('radio', { name: /Use my own file/ }).check();
     const path = ui.getByLabel('Music file');
+    // The harness has no system file dialog: main says so, and the path can be typed.
+    await ui.getByRole('button', { name: 'Browse…' }).click();
+    await expect.poll(() => ui.locator('#hold-music-file-error').textContent()).toMatch(/No file dialog here: type the full path/);
     await path.fill(join(dataDir, 'missing.mp3'));
     await ui.getByRole('button', { name: 'Use this file' }).click();
     await expect.poll(() => path.getAttribute('aria-invalid')).toBe('true');

@@ -164,6 +164,19 @@ export class AudioSettingsModel {
     return this.save({ holdMusic: { track: `file:${path}` } }, 'holdMusic.track', 'Hold music saved');
   }
 
+  /** The system's file dialog (Electron); where there is none, main says so and the path can be typed. */
+  async chooseFile() {
+    this.errors = this.without('holdMusic.track');
+    const r = await this.api.audio.chooseMusicFile();
+    if (!r.ok) {
+      this.errors = { ...this.errors, 'holdMusic.track': r.message };
+      return false;
+    }
+    if (r.value === null) return false; // cancelled: nothing changes
+    this.filePath = r.value;
+    return this.applyFile();
+  }
+
   /** While the slider moves: the figure follows at once; nothing is saved yet. */
   slideVolume(percent: number) {
     this.volumePercent = Math.min(100, Math.max(0, Math.round(percent)));

@@ -89,7 +89,7 @@ describe('settings:update with a hold-music file, through the core', () => {
     core = null;
   });
 
-  async function start() {
+  async function start(chooseMusicFile?: () => Promise<string | null>) {
     const listeners = new Map<string, (s: IpcSender, p: unknown) => Promise<Result<unknown>>>();
     const pushed: string[] = [];
     const ui: UiTransport = {
@@ -106,10 +106,12 @@ describe('settings:update with a hold-music file, through the core', () => {
       dataDir: dir,
       log: silentLogger,
       app: { name: 'Agent Console', version: '0.1.0', platform: 'linux', electron: null },
+      ...(chooseMusicFile && { chooseMusicFile }),
     });
+    const choose = () => listeners.get('audio:choose-music-file')!(sender, undefined);
     const update = (patch: unknown) => listeners.get('settings:update')!(sender, patch);
     const saved = () => JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')).preferences.holdMusic;
-    return { update, saved, pushed };
+    return { update, saved, pushed, choose };
   }
 
   it('refuses a missing file with a field error and leaves the saved music and volume untouched', async () => {
@@ -125,6 +127,16 @@ describe('settings:update with a hold-music file, through the core', () => {
     });
     expect(saved()).toEqual({ track: 'builtin:lounge', volume: 0.3 });
     expect(pushed.filter((c) => c === 'settings:changed').length).toBe(before);
+  });
+
+  it('answers audio:choose-music-file from the dialog port: a path, null when cancelled, `unavailable` without one', async () => {
+    const answers = ['/home/dana/Music/hold.ogg', null];
+    const { choose } = await start(async () => answers.shift() ?? null);
+    expect(await choose()).toEqual({ ok: true, value: '/home/dana/Music/hold.ogg' });
+    expect(await choose()).toEqual({ ok: true, value: null });
+    await core!.stop();
+    const harnessLike = await start();
+    expect(await harnessLike.choose()).toMatchObject({ ok: false, code: 'unavailable', message: expect.stringMatching(/type the full path/) });
   });
 
   it('saves an existing audio file as the track', async () => {

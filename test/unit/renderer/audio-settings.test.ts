@@ -34,7 +34,14 @@ const fakeDevices: AudioDevices = {
 };
 
 /** The shell's own domains answered for real; other domains answer `unavailable`. */
-function fakeApi(options: { preferences?: SettingsView['preferences']; devices?: Result<AudioDevices>; update?: (patch: PreferencesPatch) => Result<SettingsView> } = {}) {
+function fakeApi(
+  options: {
+    preferences?: SettingsView['preferences'];
+    devices?: Result<AudioDevices>;
+    update?: (patch: PreferencesPatch) => Result<SettingsView>;
+    chosenFile?: Result<string | null>;
+  } = {},
+) {
   let preferences = structuredClone(options.preferences ?? basePreferences);
   const devicesListeners = new Set<(d: AudioDevices) => void>();
   const on = () => vi.fn(() => () => {});
@@ -69,6 +76,7 @@ function fakeApi(options: { preferences?: SettingsView['preferences']; devices?:
     audio: {
       devices: vi.fn(async () => options.devices ?? { ok: true, value: fakeDevices }),
       previewMusic: vi.fn(async (_input: { on: boolean }) => ({ ok: true, value: null })),
+      chooseMusicFile: vi.fn(async () => options.chosenFile ?? { ok: true, value: null }),
       onDevicesChanged: vi.fn((listener: (d: AudioDevices) => void) => {
         devicesListeners.add(listener);
         return () => devicesListeners.delete(listener);
@@ -250,6 +258,36 @@ describe('audio settings', () => {
     expect(field.getAttribute('aria-invalid')).toBe('true');
     expect(describedText(field)).toBe(`⚠${message}`);
     expect((screen.getByRole('radio', { name: /Use my own file/ }) as HTMLInputElement).checked).toBe(true);
+  });
+
+  it('fills the path from the file dialog and saves it; a cancelled dialog changes nothing', async () => {
+    const { api, raw } = fakeApi({ chosenFile: { ok: true, value: '/home/dana/Music/jingle.ogg' } });
+    render(App, { api });
+    await settle();
+    await fireEvent.click(screen.getByRole('radio', { name: /Use my own file/ }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Browse…' }));
+    await settle();
+    expect((screen.getByLabelText('Music file') as HTMLInputElement).value).toBe('/home/dana/Music/jingle.ogg');
+    expect(raw.settings.update).toHaveBeenCalledWith({ holdMusic: { track: 'file:/home/dana/Music/jingle.ogg' } });
+    expect(status()).toMatch(/Hold music saved/);
+
+    raw.audio.chooseMusicFile.mockResolvedValueOnce({ ok: true, value: null });
+    await fireEvent.click(screen.getByRole('button', { name: 'Browse…' }));
+    await settle();
+    expect(raw.settings.update).toHaveBeenCalledTimes(1);
+    expect((screen.getByLabelText('Music file') as HTMLInputElement).value).toBe('/home/dana/Music/jingle.ogg');
+  });
+
+  it('says so under the path where there is no file dialog', async () => {
+    const message = 'No file dialog here: type the full path of the file.';
+    const { api, raw } = fakeApi({ chosenFile: { ok: false, code: 'unavailable', message } });
+    render(App, { api });
+    await settle();
+    await fireEvent.click(screen.getByRole('radio', { name: /Use my own file/ }));
+    await fireEvent.click(screen.getByRole('button', { name: 'Browse…' }));
+    await settle();
+    expect(describedText(screen.getByLabelText('Music file'))).toBe(`⚠${message}`);
+    expect(raw.settings.update).not.toHaveBeenCalled();
   });
 
   it('refuses an empty own-file path without asking main', async () => {
