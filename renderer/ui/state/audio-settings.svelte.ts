@@ -95,8 +95,8 @@ export class AudioSettingsModel {
       this.musicChoice = 'file';
       this.filePath = track.slice('file:'.length);
     } else if (track === 'builtin:classic' || track === 'builtin:lounge') {
-      // Keep an unsaved "own file" choice on screen while the agent is typing its path.
-      if (this.musicChoice !== 'file' || this.filePath === '') this.musicChoice = track;
+      // Keep an unsaved "own file" choice on screen (path still being typed) across other saves.
+      if (this.musicChoice !== 'file') this.musicChoice = track;
     }
   }
 

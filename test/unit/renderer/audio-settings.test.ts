@@ -300,5 +300,12 @@ describe('audio settings', () => {
     expect(raw.settings.update).not.toHaveBeenCalled();
     expect(describedText(screen.getByLabelText('Music file'))).toMatch(/full path/);
     expect(within(document.body).getByLabelText('Music file').getAttribute('aria-invalid')).toBe('true');
+
+    // Saving something else meanwhile keeps the unfinished own-file choice and its field on screen.
+    await fireEvent.change(screen.getByRole('slider', { name: 'Volume' }), { target: { value: '70' } });
+    await settle();
+    expect(raw.settings.update).toHaveBeenCalledWith({ holdMusic: { volume: 0.7 } });
+    expect((screen.getByRole('radio', { name: /Use my own file/ }) as HTMLInputElement).checked).toBe(true);
+    expect(screen.getByLabelText('Music file')).toBeTruthy();
   });
 });
