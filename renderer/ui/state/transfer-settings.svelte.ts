@@ -1,0 +1,175 @@
+import type { Err, Preferences, PreferencesPatch } from '../../../preload/contract';
+import type { ConsoleApi } from '../../../preload/ui-api';
+
+export type TransferPrefs = Preferences['transfer'];
+/** The preferences edited in a number field (seconds). */
+export type TransferNumber = 'safeBlindTimeoutSec' | 'undoWindowSec' | 'completeTimeoutSec';
+export type IncomingRefer = TransferPrefs['incomingRefer'];
+/** Field keys for messages: the preference leaf the control edits, as main names it (`transfer.undoWindowSec`). */
+export type TransferField = `transfer.${keyof TransferPrefs}`;
+
+/** Bounds of each number, the same as preload/contract/settings.ts (main checks them again). */
+export const transferBounds: Readonly<Record<TransferNumber, { min: number; max: number; whole: boolean }>> = {
+  safeBlindTimeoutSec: { min: 5, max: 300, whole: true },
+  // Fractions are allowed by the contract (main rounds to milliseconds).
+  undoWindowSec: { min: 0, max: 10, whole: false },
+  completeTimeoutSec: { min: 2, max: 60, whole: true },
+};
+
+const defaults: TransferPrefs = {
+  safeBlind: true,
+  safeBlindTimeoutSec: 30,
+  undoWindowSec: 3,
+  completeTimeoutSec: 8,
+  incomingRefer: 'ask',
+};
+
+const numbers: readonly TransferNumber[] = ['safeBlindTimeoutSec', 'undoWindowSec', 'completeTimeoutSec'];
+const draftsOf = (prefs: TransferPrefs): Record<TransferNumber, string> => ({
+  safeBlindTimeoutSec: String(prefs.safeBlindTimeoutSec),
+  undoWindowSec: String(prefs.undoWindowSec),
+  completeTimeoutSec: String(prefs.completeTimeoutSec),
+});
+
+/**
+ * The agent's transfer settings: safe blind, the no-answer time, the undo
+ * window, the completion wait and what happens when the far end REFERs a call
+ * to us. Every change is saved at once through settings:update as a one-leaf
+ * patch; numbers are checked here first (so a typo never reaches main) and
+ * main's refusals are shown under the control that caused them.
+ */
+export class TransferSettingsModel {
+  transfer = $state.raw<TransferPrefs>(defaults);
+  /** What each number field shows: the agent's typing until it is saved or refused. */
+  drafts = $state<Record<TransferNumber, string>>(draftsOf(defaults));
+  errors = $state.raw<Partial<Record<TransferField, string>>>({});
+  formError = $state<string | null>(null);
+  /** Short confirmation of the last save, announced politely. */
+  confirmation = $state<string | null>(null);
+  saving = $state(false);
+
+  constructor(private readonly api: ConsoleApi) {}
+
+  /** Loads the saved preferences and follows main's pushes. Returns the dispose. */
+  start(): () => void {
+    const stop = this.api.settings.onChanged((view) => this.load(view.preferences));
+    void this.api.settings.get().then((r) => {
+      if (r.ok) this.load(r.value.preferences);
+    });
+    return stop;
+  }
+
+  load(preferences: Pick<Preferences, 'transfer'>) {
+    // Spread over defaults: a view from an older main (or a test's partial one) may lack the section.
+    const next = { ...defaults, ...preferences.transfer };
+    this.transfer = next;
+    // A refused number keeps the agent's text to correct; the others follow the saved value.
+    const drafts = { ...this.drafts };
+    for (const key of numbers) {
+      if (!this.errors[`transfer.${key}`]) drafts[key] = String(next[key]);
+    }
+    this.drafts = drafts;
+  }
+
+  setSafeBlind(on: boolean) {
+    this.transfer = { ...this.transfer, safeBlind: on };
+    return this.save({ transfer: { safeBlind: on } }, 'transfer.safeBlind', on ? 'Safe blind transfer on' : 'Safe blind transfer off');
+  }
+
+  /** Typing: the field follows; nothing is saved until the agent leaves it or presses Enter. */
+  editNumber(key: TransferNumber, text: string) {
+    this.drafts = { ...this.drafts, [key]: text };
+    this.confirmation = null;
+  }
+
+  /** The agent left the field, pressed Enter or stepped with an arrow key: check, then save. */
+  commitNumber(key: TransferNumber, text = this.drafts[key]) {
+    this.drafts = { ...this.drafts, [key]: text };
+    const field: TransferField = `transfer.${key}`;
+    const { min, max, whole } = transferBounds[key];
+    const trimmed = text.trim();
+    const value = Number(trimmed);
+    if (trimmed === '' || !Number.isFinite(value) || value < min || value > max || (whole && !Number.isInteger(value))) {
+      const kind = whole ? 'a whole number of seconds' : 'a number of seconds';
+      this.errors = { ...this.errors, [field]: `Enter ${kind} from ${min} to ${max}.` };
+      this.confirmation = null;
+      return Promise.resolve(false);
+    }
+    if (value === this.transfer[key] && !this.errors[field]) {
+      this.drafts = { ...this.drafts, [key]: String(value) };
+      return Promise.resolve(true);
+    }
+    this.transfer = { ...this.transfer, [key]: value };
+    return this.save({ transfer: { [key]: value } }, field, this.savedText(key, value));
+  }
+
+  setIncomingRefer(choice: IncomingRefer) {
+    this.transfer = { ...this.transfer, incomingRefer: choice };
+    return this.save(
+      { transfer: { incomingRefer: choice } },
+      'transfer.incomingRefer',
+      choice === 'follow' ? 'Transfers to you are followed at once' : 'You are asked before a transfer to you',
+    );
+  }
+
+  private savedText(key: TransferNumber, value: number) {
+    const s = value === 1 ? 'second' : 'seconds';
+    switch (key) {
+      case 'safeBlindTimeoutSec':
+        return `No-answer time ${value} ${s}`;
+      case 'undoWindowSec':
+        return value === 0 ? 'Undo window off' : `Undo window ${value} ${s}`;
+      case 'completeTimeoutSec':
+        return `Completion wait ${value} ${s}`;
+    }
+  }
+
+  private without(field: TransferField) {
+    const next = { ...this.errors };
+    delete next[field];
+    return next;
+  }
+
+  private async save(patch: PreferencesPatch, field: TransferField, done: string): Promise<boolean> {
+    this.formError = null;
+    this.confirmation = null;
+    this.errors = this.without(field);
+    this.saving = true;
+    try {
+      const r = await this.api.settings.update(patch);
+      if (r.ok) {
+        this.load(r.value.preferences);
+        this.confirmation = done;
+        return true;
+      }
+      this.showError(r, field);
+      return false;
+    } catch {
+      this.formError = 'The console did not answer. Try again.';
+      this.restore();
+      return false;
+    } finally {
+      this.saving = false;
+    }
+  }
+
+  private showError(e: Err, field: TransferField) {
+    const fields = Object.entries(e.fields ?? {});
+    const next = { ...this.errors };
+    for (const [path, message] of fields) next[path as TransferField] = message;
+    // No field named: the message belongs to the control the agent just used.
+    if (fields.length === 0) next[field] = e.message;
+    this.errors = next;
+    this.restore();
+  }
+
+  /**
+   * Puts the saved values back on screen: a switch or a choice shows what is
+   * really in force; a refused number keeps the agent's text to correct.
+   */
+  private restore() {
+    void this.api.settings.get().then((r) => {
+      if (r.ok) this.load(r.value.preferences);
+    });
+  }
+}

@@ -1,0 +1,294 @@
+/**
+ * The transfer settings section against a fake consoleApi: the saved values
+ * on screen, each control saving its own one-leaf settings:update patch,
+ * out-of-range numbers refused here without asking main, main's refusals
+ * shown under the control that caused them, and pushes from main followed.
+ */
+import { fireEvent, render, screen } from '@testing-library/svelte';
+import { tick } from 'svelte';
+import { describe, expect, it, vi } from 'vitest';
+import type { PreferencesPatch, Result, SettingsView } from '../../../preload/contract';
+import type { ConsoleApi } from '../../../preload/ui-api';
+import App from '../../../renderer/ui/App.svelte';
+
+const basePreferences: SettingsView['preferences'] = {
+  audio: { inputDeviceId: 'default', outputDeviceId: 'default', ringerDeviceId: 'default', echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+  calls: { dtmf: 'info', declineWith: 'busy' },
+  transfer: { safeBlind: true, safeBlindTimeoutSec: 30, undoWindowSec: 3, completeTimeoutSec: 8, incomingRefer: 'ask' },
+  holdMusic: { track: 'builtin:lounge', volume: 0.5 },
+  history: { retentionDays: null },
+};
+
+/** settings answered for real (patches merged like main's store); every other domain answers `unavailable`. */
+function fakeApi(options: { preferences?: SettingsView['preferences']; update?: (patch: PreferencesPatch) => Result<SettingsView> | undefined } = {}) {
+  let preferences = structuredClone(options.preferences ?? basePreferences);
+  const changedListeners = new Set<(v: SettingsView) => void>();
+  const on = () => vi.fn(() => () => {});
+  const update = vi.fn(async (patch: PreferencesPatch): Promise<Result<SettingsView>> => {
+    const answer = options.update?.(patch);
+    if (answer) return answer;
+    preferences = { ...preferences, transfer: { ...preferences.transfer, ...patch.transfer } };
+    return { ok: true, value: { account: null, preferences } };
+  });
+  const known = {
+    app: {
+      info: vi.fn(async () => ({ ok: true, value: { name: 'Agent Console', version: '1', platform: 'linux', electron: null, dataDir: '/d' } })),
+      notices: vi.fn(async () => ({ ok: true, value: [] })),
+      dismissNotice: vi.fn(async () => ({ ok: true, value: null })),
+      onNotice: on(),
+    },
+    settings: {
+      get: vi.fn(async () => ({ ok: true, value: { account: null, preferences } })),
+      update,
+      saveAccount: vi.fn(),
+      removeAccount: vi.fn(),
+      onChanged: vi.fn((listener: (v: SettingsView) => void) => {
+        changedListeners.add(listener);
+        return () => changedListeners.delete(listener);
+      }),
+    },
+    line: {
+      status: vi.fn(async () => ({ ok: true, value: { state: 'unconfigured', aor: null, reason: null, since: 1 } })),
+      reconnect: vi.fn(),
+      onChanged: on(),
+    },
+  };
+  const otherDomain = () =>
+    new Proxy({} as Record<string, unknown>, {
+      get: (target, name) =>
+        (target[String(name)] ??= String(name).startsWith('on')
+          ? on()
+          : vi.fn(async () => ({ ok: false, code: 'unavailable', message: 'not part of this test' }))),
+    });
+  const others: Record<string, unknown> = {};
+  const api = new Proxy(known as Record<string, unknown>, {
+    get: (target, name) => target[String(name)] ?? (others[String(name)] ??= otherDomain()),
+  });
+  const push = async (next: SettingsView['preferences']) => {
+    preferences = next;
+    for (const l of changedListeners) l({ account: null, preferences: next });
+    await settle();
+  };
+  return { api: api as unknown as ConsoleApi, raw: known, push, changedListeners };
+}
+
+const settle = async () => {
+  for (let i = 0; i < 6; i++) {
+    await Promise.resolve();
+    await tick();
+  }
+};
+const field = (label: string) => screen.getByLabelText(label, { exact: true }) as HTMLInputElement;
+/** Every element aria-describedby names, in order. */
+const describedText = (el: HTMLElement) =>
+  (el.getAttribute('aria-describedby') ?? '')
+    .split(/\s+/)
+    .map((id) => document.getElementById(id)?.textContent?.trim() ?? `<missing #${id}>`)
+    .join(' | ');
+const status = () => screen.getAllByRole('status').map((s) => s.textContent?.trim()).join(' | ');
+const safeBlind = () => screen.getByRole('switch', { name: 'Safe blind transfer' }) as HTMLInputElement;
+const radio = (name: string) => screen.getByRole('radio', { name: new RegExp(name) }) as HTMLInputElement;
+
+/** Types into a number field and leaves it (change fires on blur). */
+async function typeAndLeave(label: string, text: string) {
+  const el = field(label);
+  await fireEvent.input(el, { target: { value: text } });
+  await fireEvent.change(el, { target: { value: text } });
+  await settle();
+}
+
+describe('transfer settings', () => {
+  it('shows the saved values, with bounds and why under each control', async () => {
+    const preferences = {
+      ...basePreferences,
+      transfer: { safeBlind: false, safeBlindTimeoutSec: 45, undoWindowSec: 0, completeTimeoutSec: 12, incomingRefer: 'follow' as const },
+    };
+    render(App, { api: fakeApi({ preferences }).api });
+    await settle();
+    expect(screen.getByRole('heading', { name: 'Transfers' })).toBeTruthy();
+    expect(safeBlind().checked).toBe(false);
+    expect(describedText(safeBlind())).toMatch(/comes back to you if the transfer fails.*a failed transfer then loses the caller/);
+    expect(field('No-answer time').value).toBe('45');
+    expect(field('Undo window').value).toBe('0');
+    expect(field('Completion wait').value).toBe('12');
+    expect(describedText(field('No-answer time'))).toMatch(/^5–300 s \| How long the transferee may ring, blind or consulted/);
+    expect(describedText(field('Undo window'))).toMatch(/^0–10 s, 0 = off \| Seconds after you start a transfer during which Undo cancels it before anything is sent\. 0 sends at once\./);
+    expect(describedText(field('Completion wait'))).toMatch(/^2–60 s \| .*wait for the other side to confirm/);
+    expect(field('Undo window').min).toBe('0');
+    expect(field('Undo window').max).toBe('10');
+    expect(radio('Follow at once').checked).toBe(true);
+    expect(radio('Ask me first').checked).toBe(false);
+  });
+
+  it('shows the defaults when main’s view has no transfer section yet', async () => {
+    const { transfer: _omitted, ...rest } = basePreferences;
+    render(App, { api: fakeApi({ preferences: rest as SettingsView['preferences'] }).api });
+    await settle();
+    expect(safeBlind().checked).toBe(true);
+    expect([field('No-answer time').value, field('Undo window').value, field('Completion wait').value]).toEqual(['30', '3', '8']);
+    expect(radio('Ask me first').checked).toBe(true);
+  });
+
+  it('saves the safe-blind switch as transfer.safeBlind alone and confirms it', async () => {
+    const { api, raw } = fakeApi();
+    render(App, { api });
+    await settle();
+    await fireEvent.click(safeBlind());
+    await settle();
+    expect(raw.settings.update).toHaveBeenCalledTimes(1);
+    expect(raw.settings.update).toHaveBeenCalledWith({ transfer: { safeBlind: false } });
+    expect(safeBlind().checked).toBe(false);
+    expect(status()).toMatch(/Safe blind transfer off/);
+  });
+
+  it('saves each number as its own leaf when the agent leaves the field, not while typing', async () => {
+    const { api, raw } = fakeApi();
+    render(App, { api });
+    await settle();
+    await fireEvent.input(field('Undo window'), { target: { value: '5' } });
+    await settle();
+    expect(raw.settings.update).not.toHaveBeenCalled();
+    expect(field('Undo window').value).toBe('5');
+    await fireEvent.change(field('Undo window'), { target: { value: '5' } });
+    await settle();
+    expect(raw.settings.update).toHaveBeenLastCalledWith({ transfer: { undoWindowSec: 5 } });
+    expect(status()).toMatch(/Undo window 5 seconds/);
+
+    await typeAndLeave('No-answer time', '60');
+    expect(raw.settings.update).toHaveBeenLastCalledWith({ transfer: { safeBlindTimeoutSec: 60 } });
+    await typeAndLeave('Completion wait', '15');
+    expect(raw.settings.update).toHaveBeenLastCalledWith({ transfer: { completeTimeoutSec: 15 } });
+    await typeAndLeave('Undo window', '0');
+    expect(raw.settings.update).toHaveBeenLastCalledWith({ transfer: { undoWindowSec: 0 } });
+    expect(status()).toMatch(/Undo window off/);
+    // A fraction is a valid undo window (main keeps milliseconds).
+    await typeAndLeave('Undo window', '1.5');
+    expect(raw.settings.update).toHaveBeenLastCalledWith({ transfer: { undoWindowSec: 1.5 } });
+    expect(raw.settings.update).toHaveBeenCalledTimes(5);
+  });
+
+  it('saves on Enter, and does not save again when the field is left unchanged', async () => {
+    const { api, raw } = fakeApi();
+    render(App, { api });
+    await settle();
+    const el = field('Completion wait');
+    await fireEvent.input(el, { target: { value: '20' } });
+    await fireEvent.keyDown(el, { key: 'Enter' });
+    await settle();
+    expect(raw.settings.update).toHaveBeenCalledWith({ transfer: { completeTimeoutSec: 20 } });
+    await fireEvent.change(el, { target: { value: '20' } });
+    await settle();
+    expect(raw.settings.update).toHaveBeenCalledTimes(1);
+  });
+
+  it('saves the incoming-REFER choice as transfer.incomingRefer', async () => {
+    const { api, raw } = fakeApi();
+    render(App, { api });
+    await settle();
+    await fireEvent.click(radio('Follow at once'));
+    await settle();
+    expect(raw.settings.update).toHaveBeenCalledWith({ transfer: { incomingRefer: 'follow' } });
+    expect(radio('Follow at once').checked).toBe(true);
+    expect(status()).toMatch(/followed at once/);
+    await fireEvent.click(radio('Ask me first'));
+    await settle();
+    expect(raw.settings.update).toHaveBeenLastCalledWith({ transfer: { incomingRefer: 'ask' } });
+    expect(radio('Ask me first').checked).toBe(true);
+  });
+
+  it.each([
+    ['No-answer time', '4', /whole number of seconds from 5 to 300/],
+    ['No-answer time', '301', /whole number of seconds from 5 to 300/],
+    ['No-answer time', '30.5', /whole number of seconds from 5 to 300/],
+    ['Undo window', '11', /number of seconds from 0 to 10/],
+    ['Undo window', '-1', /number of seconds from 0 to 10/],
+    ['Undo window', '', /number of seconds from 0 to 10/],
+    ['Completion wait', '1', /whole number of seconds from 2 to 60/],
+    ['Completion wait', '61', /whole number of seconds from 2 to 60/],
+  ])('refuses %s = "%s" without asking main, under the field, keeping the text', async (label, text, message) => {
+    const { api, raw } = fakeApi();
+    render(App, { api });
+    await settle();
+    await typeAndLeave(label, text);
+    expect(raw.settings.update).not.toHaveBeenCalled();
+    const el = field(label);
+    expect(el.getAttribute('aria-invalid')).toBe('true');
+    expect(describedText(el)).toMatch(message);
+    expect(el.value).toBe(text);
+    expect(status()).not.toMatch(/seconds/);
+  });
+
+  it('clears the refusal once a valid number is saved', async () => {
+    const { api, raw } = fakeApi();
+    render(App, { api });
+    await settle();
+    await typeAndLeave('Undo window', '12');
+    expect(field('Undo window').getAttribute('aria-invalid')).toBe('true');
+    await typeAndLeave('Undo window', '3');
+    // 3 is what is saved, but the field was refused: saving it again clears the message honestly.
+    expect(raw.settings.update).toHaveBeenCalledWith({ transfer: { undoWindowSec: 3 } });
+    expect(field('Undo window').getAttribute('aria-invalid')).toBeNull();
+    expect(describedText(field('Undo window'))).not.toMatch(/⚠/);
+  });
+
+  it("shows main's field error under its control, keeps the typed text and the saved value in force", async () => {
+    const message = 'Too small: expected number to be >=5';
+    const { api, raw } = fakeApi({
+      update: (patch) =>
+        patch.transfer?.safeBlindTimeoutSec !== undefined
+          ? { ok: false, code: 'invalid-request', message: `transfer.safeBlindTimeoutSec: ${message}`, fields: { 'transfer.safeBlindTimeoutSec': message } }
+          : undefined,
+    });
+    render(App, { api });
+    await settle();
+    await typeAndLeave('No-answer time', '90');
+    expect(raw.settings.update).toHaveBeenCalledWith({ transfer: { safeBlindTimeoutSec: 90 } });
+    const el = field('No-answer time');
+    expect(el.getAttribute('aria-invalid')).toBe('true');
+    expect(describedText(el)).toMatch(new RegExp(`^⚠ ${message} \\| How long`));
+    expect(el.value).toBe('90');
+    // Other controls are untouched and still save.
+    expect(field('Undo window').getAttribute('aria-invalid')).toBeNull();
+    await typeAndLeave('Undo window', '4');
+    expect(raw.settings.update).toHaveBeenLastCalledWith({ transfer: { undoWindowSec: 4 } });
+    expect(field('No-answer time').value).toBe('90');
+    expect(field('No-answer time').getAttribute('aria-invalid')).toBe('true');
+  });
+
+  it("shows main's refusal of the switch under it and puts the saved state back", async () => {
+    const message = 'Settings could not be written: disk full';
+    const { api } = fakeApi({ update: () => ({ ok: false, code: 'storage', message }) });
+    render(App, { api });
+    await settle();
+    await fireEvent.click(safeBlind());
+    await settle();
+    expect(safeBlind().checked).toBe(true);
+    expect(safeBlind().getAttribute('aria-invalid')).toBe('true');
+    expect(screen.getAllByRole('alert').map((a) => a.textContent).join(' ')).toContain(message);
+  });
+
+  it('says so when main does not answer', async () => {
+    const { api, raw } = fakeApi();
+    raw.settings.update.mockRejectedValueOnce(new Error('gone'));
+    render(App, { api });
+    await settle();
+    await fireEvent.click(radio('Follow at once'));
+    await settle();
+    expect(screen.getAllByRole('alert').map((a) => a.textContent).join(' ')).toMatch(/did not answer/);
+    expect(radio('Ask me first').checked).toBe(true);
+  });
+
+  it("follows main's pushes and drops its subscription on unmount", async () => {
+    const { api, push, changedListeners } = fakeApi();
+    const { unmount } = render(App, { api });
+    await settle();
+    const subscribed = changedListeners.size;
+    expect(subscribed).toBeGreaterThan(0);
+    await push({ ...basePreferences, transfer: { ...basePreferences.transfer, undoWindowSec: 7, safeBlind: false } });
+    expect(field('Undo window').value).toBe('7');
+    expect(safeBlind().checked).toBe(false);
+    unmount();
+    await settle();
+    expect(changedListeners.size).toBe(0);
+  });
+});
