@@ -73,7 +73,7 @@ export class TransferSettingsModel {
 
   setSafeBlind(on: boolean) {
     this.transfer = { ...this.transfer, safeBlind: on };
-    return this.save({ transfer: { safeBlind: on } }, 'transfer.safeBlind', on ? 'Safe blind transfer on' : 'Safe blind transfer off');
+    return this.save({ transfer: { safeBlind: on } }, 'transfer.safeBlind', on ? 'Safe blind on' : 'Safe blind off');
   }
 
   /** Typing: the field follows; nothing is saved until the agent leaves it or presses Enter. */
@@ -108,19 +108,18 @@ export class TransferSettingsModel {
     return this.save(
       { transfer: { incomingRefer: choice } },
       'transfer.incomingRefer',
-      choice === 'follow' ? 'Transfers to you are followed at once' : 'You are asked before a transfer to you',
+      choice === 'follow' ? 'Incoming transfers followed' : 'Incoming transfers asked',
     );
   }
 
   private savedText(key: TransferNumber, value: number) {
-    const s = value === 1 ? 'second' : 'seconds';
     switch (key) {
       case 'safeBlindTimeoutSec':
-        return `No-answer time ${value} ${s}`;
+        return `No-answer time ${value} s`;
       case 'undoWindowSec':
-        return value === 0 ? 'Undo window off' : `Undo window ${value} ${s}`;
+        return value === 0 ? 'Undo window off' : `Undo window ${value} s`;
       case 'completeTimeoutSec':
-        return `Completion wait ${value} ${s}`;
+        return `Completion wait ${value} s`;
     }
   }
 

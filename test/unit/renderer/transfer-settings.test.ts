@@ -4,7 +4,7 @@
  * out-of-range numbers refused here without asking main, main's refusals
  * shown under the control that caused them, and pushes from main followed.
  */
-import { fireEvent, render, screen } from '@testing-library/svelte';
+import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { tick } from 'svelte';
 import { describe, expect, it, vi } from 'vitest';
 import type { PreferencesPatch, Result, SettingsView } from '../../../preload/contract';
@@ -85,6 +85,9 @@ const describedText = (el: HTMLElement) =>
     .split(/\s+/)
     .map((id) => document.getElementById(id)?.textContent?.trim() ?? `<missing #${id}>`)
     .join(' | ');
+/** The Transfers section's own confirmation line. */
+const transferStatus = () =>
+  within(screen.getByRole('region', { name: 'Transfers' })).getByRole('status').textContent?.trim() ?? '';
 const status = () => screen.getAllByRole('status').map((s) => s.textContent?.trim()).join(' | ');
 const safeBlind = () => screen.getByRole('switch', { name: 'Safe blind transfer' }) as HTMLInputElement;
 const radio = (name: string) => screen.getByRole('radio', { name: new RegExp(name) }) as HTMLInputElement;
@@ -111,9 +114,9 @@ describe('transfer settings', () => {
     expect(field('No-answer time').value).toBe('45');
     expect(field('Undo window').value).toBe('0');
     expect(field('Completion wait').value).toBe('12');
-    expect(describedText(field('No-answer time'))).toMatch(/^5–300 s \| How long the transferee may ring, blind or consulted/);
-    expect(describedText(field('Undo window'))).toMatch(/^0–10 s, 0 = off \| Seconds after you start a transfer during which Undo cancels it before anything is sent\. 0 sends at once\./);
-    expect(describedText(field('Completion wait'))).toMatch(/^2–60 s \| .*wait for the other side to confirm/);
+    expect(describedText(field('No-answer time'))).toMatch(/^\(5–300\) \| How long the transferee may ring, blind or consulted/);
+    expect(describedText(field('Undo window'))).toMatch(/^\(0–10, 0 = off\) \| Seconds after you start a transfer during which Undo cancels it before anything is sent\. 0 sends at once\./);
+    expect(describedText(field('Completion wait'))).toMatch(/^\(2–60\) \| .*wait for the other side to confirm/);
     expect(field('Undo window').min).toBe('0');
     expect(field('Undo window').max).toBe('10');
     expect(radio('Follow at once').checked).toBe(true);
@@ -138,7 +141,7 @@ describe('transfer settings', () => {
     expect(raw.settings.update).toHaveBeenCalledTimes(1);
     expect(raw.settings.update).toHaveBeenCalledWith({ transfer: { safeBlind: false } });
     expect(safeBlind().checked).toBe(false);
-    expect(status()).toMatch(/Safe blind transfer off/);
+    expect(transferStatus()).toBe('✓ Safe blind off');
   });
 
   it('saves each number as its own leaf when the agent leaves the field, not while typing', async () => {
@@ -152,7 +155,7 @@ describe('transfer settings', () => {
     await fireEvent.change(field('Undo window'), { target: { value: '5' } });
     await settle();
     expect(raw.settings.update).toHaveBeenLastCalledWith({ transfer: { undoWindowSec: 5 } });
-    expect(status()).toMatch(/Undo window 5 seconds/);
+    expect(status()).toMatch(/Undo window 5 s/);
 
     await typeAndLeave('No-answer time', '60');
     expect(raw.settings.update).toHaveBeenLastCalledWith({ transfer: { safeBlindTimeoutSec: 60 } });
@@ -189,7 +192,7 @@ describe('transfer settings', () => {
     await settle();
     expect(raw.settings.update).toHaveBeenCalledWith({ transfer: { incomingRefer: 'follow' } });
     expect(radio('Follow at once').checked).toBe(true);
-    expect(status()).toMatch(/followed at once/);
+    expect(status()).toMatch(/Incoming transfers followed/);
     await fireEvent.click(radio('Ask me first'));
     await settle();
     expect(raw.settings.update).toHaveBeenLastCalledWith({ transfer: { incomingRefer: 'ask' } });
@@ -215,7 +218,8 @@ describe('transfer settings', () => {
     expect(el.getAttribute('aria-invalid')).toBe('true');
     expect(describedText(el)).toMatch(message);
     expect(el.value).toBe(text);
-    expect(status()).not.toMatch(/seconds/);
+    // Nothing was saved, so nothing is confirmed.
+    expect(transferStatus()).toBe('');
   });
 
   it('clears the refusal once a valid number is saved', async () => {
