@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
- * `npm test`: build the app (the UI, media-host and harness tests load the
- * built pages), then run every vitest project once, writing JUnit XML to
- * test-results/.
+ * `npm test`: the lint gate (`npm run lint`), then build the app (the UI,
+ * media-host and harness tests load the built pages), then run every vitest
+ * project once, writing JUnit XML to test-results/.
  *
  * The whole run happens inside a fresh network namespace that has only a
  * loopback interface, so no test can reach anything but 127.0.0.1 — the SIP
@@ -12,12 +12,20 @@
  * works the suite still runs, and the lab reports itself skipped.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 
 const args = process.argv.slice(2);
 const run = (cmd, argv, opts = {}) => spawnSync(cmd, argv, { stdio: 'inherit', ...opts }).status ?? 1;
 
 if (process.env.AGENT_CONSOLE_IN_NETNS !== '1') {
+  // The static gates first (ESLint with the layout's import rules, tsc, svelte-check, the Electron
+  // security scan): CI runs only `npm test`, and a tree that fails them is not green.
+  // `npm test -- --no-lint` skips them while iterating on one test.
+  if (args.includes('--no-lint')) args.splice(args.indexOf('--no-lint'), 1);
+  else {
+    const lint = run('npm', ['run', '--silent', 'lint']);
+    if (lint !== 0) process.exit(lint);
+  }
   const build = run('npx', ['electron-vite', 'build', '--logLevel', 'warn']);
   if (build !== 0) process.exit(build);
 
@@ -33,7 +41,7 @@ if (process.env.AGENT_CONSOLE_IN_NETNS !== '1') {
     '\n[agent-console] WARNING: could not create a loopback-only network namespace (unshare). ' +
       'The SIP lab tests will report themselves SKIPPED; run `npm test` as root or enable user namespaces.\n',
   );
-  process.exit(run('npx', ['vitest', 'run', ...args]));
+  process.exit(runTests());
 }
 
 // /proc/self/net/dev, not /sys/class/net: after a bare `unshare --net` sysfs still shows the host's interfaces.
@@ -43,4 +51,28 @@ const interfaces = readFileSync('/proc/self/net/dev', 'utf8')
   .map((line) => line.split(':')[0]?.trim())
   .filter(Boolean);
 console.log(`[agent-console] tests run in a network namespace with interfaces: ${interfaces.join(', ')}`);
-process.exit(run('npx', ['vitest', 'run', ...args]));
+process.exit(runTests());
+
+function runTests() {
+  // A report left by an earlier run must never be summarised as this one's.
+  rmSync('test-results/junit.xml', { force: true });
+  const status = run('npx', ['vitest', 'run', ...args]);
+  summarise();
+  return status;
+}
+
+/** One plain closing line from the JUnit report, the form CI dashboards and scripts read. */
+function summarise() {
+  let xml;
+  try {
+    xml = readFileSync('test-results/junit.xml', 'utf8');
+  } catch {
+    return;
+  }
+  const root = /<testsuites\b[^>]*>/.exec(xml)?.[0] ?? '';
+  const attr = (name) => Number(new RegExp(`\\b${name}="(\\d+)"`).exec(root)?.[1] ?? 0);
+  const skipped = (xml.match(/<skipped\b/g) ?? []).length;
+  const failed = attr('failures') + attr('errors');
+  const passed = attr('tests') - failed - skipped;
+  console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+}
