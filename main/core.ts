@@ -21,6 +21,7 @@ import { checkHoldMusicTrack } from './media/music-file';
 import { syncMediaSettings, type MediaSettingsSync } from './media/settings-sync';
 import { startTelephony, type TelephonyCore, type TelephonyOptions } from './sip/telephony';
 import { startTransfers, watchCalls, type Transfers } from './sip/refer-transfers';
+import { checkCaFile } from './settings/ca-file';
 import type { SecretStore } from './settings/secrets';
 import { openSettingsStore, type SettingsStore } from './settings/store';
 
@@ -100,7 +101,9 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
     if (!ports.chooseMusicFile) throw new ConsoleError('unavailable', 'No file dialog here: type the full path of the file.');
     return ports.chooseMusicFile();
   });
-  router.handle(contract.settings.saveAccount, (input) => {
+  router.handle(contract.settings.saveAccount, async (input) => {
+    // A CA file that will not verify anything is refused under its field; nothing is saved.
+    if (input.caFile !== undefined) await checkCaFile(input.caFile);
     const view = settings.saveAccount(input);
     router.push(contract.settings.changed, view);
     void telephony?.accountChanged();

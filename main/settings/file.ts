@@ -14,6 +14,8 @@ export const storedAccountSchema = z.strictObject({
   authorizationUser: z.string().optional(),
   displayName: z.string().optional(),
   acceptSelfSigned: z.boolean().default(false),
+  /** PEM file of a private CA for wss:// (added later: files written before it simply lack the key). */
+  caFile: z.string().optional(),
   /** safeStorage-sealed password, base64; absent when none is stored. */
   passwordSealed: z.string().optional(),
 });

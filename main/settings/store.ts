@@ -97,6 +97,7 @@ export function openSettingsStore(dataDir: string, secrets: SecretStore, log: Lo
       ...(current.account.authorizationUser !== undefined && { authorizationUser: current.account.authorizationUser }),
       ...(current.account.displayName !== undefined && { displayName: current.account.displayName }),
       acceptSelfSigned: current.account.acceptSelfSigned,
+      ...(current.account.caFile !== undefined && { caFile: current.account.caFile }),
       hasPassword: current.account.passwordSealed !== undefined,
     },
     preferences: current.preferences,
@@ -153,6 +154,7 @@ export function openSettingsStore(dataDir: string, secrets: SecretStore, log: Lo
           ...(account.authorizationUser !== undefined && { authorizationUser: account.authorizationUser }),
           ...(account.displayName !== undefined && { displayName: account.displayName }),
           acceptSelfSigned: account.acceptSelfSigned,
+          ...(account.caFile !== undefined && { caFile: account.caFile }),
           ...(passwordSealed !== undefined && { passwordSealed }),
         },
       });

@@ -100,7 +100,10 @@ export function startTelephony(o: TelephonyOptions): TelephonyCore {
       return idle('unregistered', account.sipUri, push);
     }
     const audio = () => o.settings.file().preferences.audio;
-    const { caFile, ...lineOptions } = o.line ?? {};
+    const { caFile: coreCaFile, ...lineOptions } = o.line ?? {};
+    // The admin's account setting wins over the core option (lab/tests); a file that vanished
+    // after it was saved fails the line with reason 'tls' naming the file, never a crash.
+    const caFile = account.caFile ?? coreCaFile;
     let ca: string | undefined;
     if (caFile) {
       try {

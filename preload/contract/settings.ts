@@ -34,16 +34,36 @@ const optionalText = (max: number, what: string) =>
     .optional()
     .transform((v) => (v === '' ? undefined : v));
 
-export const accountInputSchema = z.strictObject({
-  wsUrl,
-  sipUri,
-  authorizationUser: optionalText(256, 'Authorization user'),
-  /** Omitted: keep the stored password. Empty string: remove it. */
-  password: z.string().max(512, 'Password is limited to 512 characters').optional(),
-  displayName: optionalText(128, 'Display name'),
-  /** Lab servers only: accept a self-signed TLS certificate on wss://. */
-  acceptSelfSigned: z.boolean().default(false),
-});
+/** A PEM file of the private CA that signed the wss:// server (main checks the file itself on save). */
+const caFile = z
+  .string()
+  .trim()
+  .max(1024, 'The path is limited to 1024 characters')
+  .refine(
+    (v) => v === '' || v.startsWith('/') || /^[A-Za-z]:[\\/]/.test(v) || v.startsWith('\\\\'),
+    'Enter the full path of the file (for example /etc/ssl/company-ca.pem)',
+  )
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
+export const accountInputSchema = z
+  .strictObject({
+    wsUrl,
+    sipUri,
+    authorizationUser: optionalText(256, 'Authorization user'),
+    /** Omitted: keep the stored password. Empty string: remove it. */
+    password: z.string().max(512, 'Password is limited to 512 characters').optional(),
+    displayName: optionalText(128, 'Display name'),
+    /** Lab servers only: accept a self-signed TLS certificate on wss://. */
+    acceptSelfSigned: z.boolean().default(false),
+    /** Custom CA certificate (PEM) for wss:// servers signed by a company CA; empty → none. */
+    caFile,
+  })
+  // A CA only verifies TLS: on ws:// it would silently do nothing, so it is refused under its field.
+  .refine((a) => a.caFile === undefined || !a.wsUrl.toLowerCase().startsWith('ws://'), {
+    path: ['caFile'],
+    message: 'A CA certificate is used only with wss:// addresses; clear this field or use wss://',
+  });
 export type AccountInput = z.input<typeof accountInputSchema>;
 export type Account = z.output<typeof accountInputSchema>;
 
@@ -53,6 +73,7 @@ export const accountViewSchema = z.strictObject({
   authorizationUser: z.string().optional(),
   displayName: z.string().optional(),
   acceptSelfSigned: z.boolean(),
+  caFile: z.string().optional(),
   hasPassword: z.boolean(),
 });
 export type AccountView = z.infer<typeof accountViewSchema>;
