@@ -11,6 +11,8 @@ export interface AccountFormValues {
   password: string;
   displayName: string;
   acceptSelfSigned: boolean;
+  /** Path of a PEM file of a private CA (wss:// only); empty = none. */
+  caFile: string;
 }
 export type AccountField = keyof AccountFormValues;
 export type FieldErrors = Partial<Record<AccountField, string>>;
@@ -32,5 +34,14 @@ export function checkAccount(v: AccountFormValues): FieldErrors {
   if (v.authorizationUser.trim().length > 256) errors.authorizationUser = 'Authorization user is limited to 256 characters';
   if (v.password.length > 512) errors.password = 'Password is limited to 512 characters';
   if (v.displayName.trim().length > 128) errors.displayName = 'Display name is limited to 128 characters';
+
+  // Main also checks the file itself (exists, readable, ≤ 1 MB, PEM); these are the instant, path-only rules.
+  const ca = v.caFile.trim();
+  if (ca !== '') {
+    if (ca.length > 1024) errors.caFile = 'The path is limited to 1024 characters';
+    else if (!(ca.startsWith('/') || /^[A-Za-z]:[\\/]/.test(ca) || ca.startsWith('\\\\'))) {
+      errors.caFile = 'Enter the full path of the file (for example /etc/ssl/company-ca.pem)';
+    } else if (/^ws:\/\//i.test(ws)) errors.caFile = 'A CA certificate is used only with wss:// addresses; clear this field or use wss://';
+  }
   return errors;
 }

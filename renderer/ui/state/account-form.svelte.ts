@@ -10,8 +10,9 @@ const empty = (): AccountFormValues => ({
   password: '',
   displayName: '',
   acceptSelfSigned: false,
+  caFile: '',
 });
-const fieldNames: readonly AccountField[] = ['wsUrl', 'sipUri', 'authorizationUser', 'password', 'displayName', 'acceptSelfSigned'];
+const fieldNames: readonly AccountField[] = ['wsUrl', 'sipUri', 'authorizationUser', 'password', 'displayName', 'acceptSelfSigned', 'caFile'];
 
 /**
  * The SIP account form. The password is write-only: the field starts empty,
@@ -46,6 +47,7 @@ export class AccountFormModel {
         authorizationUser: account.authorizationUser ?? '',
         displayName: account.displayName ?? '',
         acceptSelfSigned: account.acceptSelfSigned,
+        caFile: account.caFile ?? '',
       }),
     };
     this.errors = {};
@@ -89,6 +91,8 @@ export class AccountFormModel {
       authorizationUser: v.authorizationUser.trim(),
       displayName: v.displayName.trim(),
       acceptSelfSigned: v.acceptSelfSigned,
+      // Empty: no custom CA — omitted, and the saved account is replaced whole, so a cleared field removes it.
+      ...(v.caFile.trim() !== '' && { caFile: v.caFile.trim() }),
       // Empty password field: keep the stored one (the field never shows it).
       ...(v.password !== '' && { password: v.password }),
     };

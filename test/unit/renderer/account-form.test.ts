@@ -177,6 +177,73 @@ describe('SIP account form', () => {
     expect(screen.getByText('Account saved')).toBeTruthy();
   });
 
+  it('has a labelled CA certificate path under the self-signed switch, with its hint, checked on blur', async () => {
+    render(App, { api: fakeApi(async () => ({ ok: false, code: 'internal', message: 'x' })).api });
+    await settle();
+    const ca = input(/^Custom CA certificate \(PEM\)/);
+    expect(ca.tagName).toBe('INPUT');
+    expect(ca.maxLength).toBe(1024);
+    expect(errorOf(ca)).toBe('For a server whose certificate your company signs itself. Leave empty for public certificates.');
+    // Tab order follows the screen: switch, then the CA path.
+    const focusables = [...document.querySelectorAll<HTMLElement>('form input')];
+    expect(focusables.indexOf(ca)).toBe(focusables.indexOf(screen.getByRole('switch', { name: /self-signed certificates/i })) + 1);
+
+    await type(/^WebSocket URL/, 'ws://lab.example.com:5066');
+    await type(/^Custom CA certificate/, 'certs/ca.pem');
+    await fireEvent.blur(ca);
+    expect(ca.getAttribute('aria-invalid')).toBe('true');
+    expect(errorOf(ca)).toMatch(/full path/);
+    await type(/^Custom CA certificate/, '/etc/ssl/ca.pem');
+    expect(errorOf(ca)).toMatch(/only with wss:\/\//);
+    await type(/^WebSocket URL/, 'wss://lab.example.com:8089/ws');
+    await fireEvent.blur(input(/^WebSocket URL/));
+    await type(/^Custom CA certificate/, '/etc/ssl/ca.pem');
+    expect(ca.getAttribute('aria-invalid')).toBeNull();
+  });
+
+  it("sends the CA path, shows main's refusal under it and focuses it, and shows a saved path back", async () => {
+    const sent: AccountInput[] = [];
+    const answers: Array<Result<SettingsView>> = [
+      {
+        ok: false,
+        code: 'invalid-request',
+        message: 'This file holds no PEM certificate',
+        fields: { caFile: 'This file holds no PEM certificate (a “-----BEGIN CERTIFICATE-----” block); export the CA as PEM.' },
+      },
+      {
+        ok: true,
+        value: {
+          account: { wsUrl: 'wss://pbx.example.com/ws', sipUri: 'sip:1@pbx.example.com', acceptSelfSigned: false, caFile: '/etc/ssl/corp.pem', hasPassword: false },
+          preferences,
+        },
+      },
+    ];
+    const { api } = fakeApi(async (i) => {
+      sent.push(i);
+      return answers.shift()!;
+    });
+    render(App, { api });
+    await settle();
+    await type(/^WebSocket URL/, 'wss://pbx.example.com/ws');
+    await type(/^SIP URI/, 'sip:1@pbx.example.com');
+    await type(/^Custom CA certificate/, '  /etc/ssl/corp.txt ');
+    await fireEvent.click(screen.getByRole('button', { name: 'Save account' }));
+    await settle();
+    expect(sent[0]).toMatchObject({ caFile: '/etc/ssl/corp.txt' });
+    const ca = input(/^Custom CA certificate/);
+    expect(errorOf(ca)).toMatch(/^⚠This file holds no PEM certificate/);
+    expect(ca.getAttribute('aria-invalid')).toBe('true');
+    expect(document.activeElement).toBe(ca);
+    expect(screen.getAllByRole('alert').some((a) => a.textContent?.includes('Check the highlighted fields'))).toBe(true);
+
+    await type(/^Custom CA certificate/, '/etc/ssl/corp.pem');
+    await fireEvent.click(screen.getByRole('button', { name: 'Save account' }));
+    await settle();
+    expect(sent[1]).toMatchObject({ caFile: '/etc/ssl/corp.pem' });
+    expect(input(/^Custom CA certificate/).value).toBe('/etc/ssl/corp.pem');
+    expect(screen.getByText('Account saved')).toBeTruthy();
+  });
+
   it('asks before removing the account, and cancelling keeps it', async () => {
     const { api, raw } = fakeApi(async () => ({ ok: false, code: 'internal', message: 'x' }), {
       wsUrl: 'wss://pbx/ws',
