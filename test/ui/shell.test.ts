@@ -99,6 +99,32 @@ describe.skipIf(!built)('UI shell in Chromium through the real core', () => {
     expect(statSync(path).size).toBeGreaterThan(10_000);
   });
 
+  it("refuses a CA file that is not PEM under its field (main's check, nothing saved), then saves a real one", async () => {
+    const ui = harness.ui;
+    const ca = ui.getByLabel(/Custom CA certificate \(PEM\)/);
+    const describedText = async () => ui.locator(`[id="${((await ca.getAttribute('aria-describedby')) ?? '').split(' ')[0]}"]`).textContent();
+    expect(await describedText()).toMatch(/company signs itself\. Leave empty for public certificates/);
+    const notPem = join(dataDir, 'ca.txt');
+    writeFileSync(notPem, 'not a certificate');
+    await ca.fill(notPem);
+    await ui.getByRole('button', { name: 'Save account' }).click();
+    await expect.poll(() => ca.getAttribute('aria-invalid')).toBe('true');
+    expect(await describedText()).toMatch(/no PEM certificate/);
+    expect(await ui.evaluate(() => document.activeElement?.id)).toBe('account-caFile');
+    expect(JSON.parse(readFileSync(join(dataDir, 'settings.json'), 'utf8')).account).not.toHaveProperty('caFile');
+    await harness.screenshot('shell-ca-file-refused');
+    await expectNoSeriousA11yViolations(harness);
+
+    const pem = join(dataDir, 'company-ca.pem');
+    writeFileSync(pem, '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQk\n-----END CERTIFICATE-----\n');
+    await ca.fill(pem);
+    await ca.press('Enter');
+    await expect.poll(() => ui.getByRole('status').filter({ hasText: 'Account saved' }).count()).toBe(1);
+    expect(JSON.parse(readFileSync(join(dataDir, 'settings.json'), 'utf8')).account.caFile).toBe(pem);
+    expect(await ca.inputValue()).toBe(pem);
+    expect(await ca.getAttribute('aria-invalid')).toBeNull();
+  });
+
   it('works at 720x480 without horizontal scrolling', async () => {
     const ui = harness.ui;
     await ui.setViewportSize({ width: 720, height: 480 });
@@ -115,7 +141,7 @@ describe.skipIf(!built)('UI shell in Chromium through the real core', () => {
     await ui.getByRole('button', { name: 'Settings', exact: true }).click();
     await ui.getByRole('button', { name: 'Calls', exact: true }).focus();
     const order: string[] = [];
-    for (let i = 0; i < 10; i++) {
+    for (let i = 0; i < 11; i++) {
       await ui.keyboard.press('Tab');
       order.push(
         await ui.evaluate(() => {
@@ -137,6 +163,7 @@ describe.skipIf(!built)('UI shell in Chromium through the real core', () => {
       'account-authorizationUser',
       'account-password',
       'account-acceptSelfSigned',
+      'account-caFile',
       'Save account',
       'Remove account',
     ]);
