@@ -1,5 +1,5 @@
-import type { AudioDevice, AudioDevices, Err, Preferences, PreferencesPatch } from '../../../preload/contract';
-import type { ConsoleApi } from '../../../preload/ui-api';
+import type { AudioDevice, AudioDevices, Preferences } from '../../../preload/contract';
+import { PreferenceSection } from './preference-section.svelte';
 
 export type AudioPrefs = Preferences['audio'];
 export type HoldMusicPrefs = Preferences['holdMusic'];
@@ -40,7 +40,7 @@ const defaultLabel = (list: readonly AudioDevice[]) => {
  * and a local preview. Every change is saved at once through settings:update;
  * main's refusals are shown under the control that caused them.
  */
-export class AudioSettingsModel {
+export class AudioSettingsModel extends PreferenceSection<AudioField> {
   audio = $state.raw<AudioPrefs>(defaults);
   holdMusic = $state.raw<HoldMusicPrefs>(defaultMusic);
   /** null until the media host has answered (or when it is down, see devicesError). */
@@ -52,11 +52,6 @@ export class AudioSettingsModel {
   filePath = $state('');
   /** Volume while the slider moves (0–100); saved when the agent lets go. */
   volumePercent = $state(50);
-  errors = $state.raw<Partial<Record<AudioField, string>>>({});
-  formError = $state<string | null>(null);
-  /** Short confirmation of the last save, announced politely. */
-  confirmation = $state<string | null>(null);
-  saving = $state(false);
   previewing = $state(false);
   previewError = $state<string | null>(null);
 
@@ -64,20 +59,15 @@ export class AudioSettingsModel {
   readonly outputs = $derived(this.options(this.devices?.outputs, this.audio.outputDeviceId));
   readonly ringers = $derived(this.options(this.devices?.outputs, this.audio.ringerDeviceId));
 
-  constructor(private readonly api: ConsoleApi) {}
-
   /** Loads the saved preferences and the device list; follows main's pushes. Returns the dispose. */
   start(): () => void {
     const stops = [
-      this.api.settings.onChanged((view) => this.load(view.preferences)),
+      this.followSettings(),
       this.api.audio.onDevicesChanged((list) => {
         this.devices = list;
         this.devicesError = null;
       }),
     ];
-    void this.api.settings.get().then((r) => {
-      if (r.ok) this.load(r.value.preferences);
-    });
     void this.refreshDevices();
     return () => {
       for (const stop of stops) stop();
@@ -142,7 +132,7 @@ export class AudioSettingsModel {
 
   chooseMusic(choice: MusicChoice) {
     this.musicChoice = choice;
-    this.errors = this.without('holdMusic.track');
+    this.clearError('holdMusic.track');
     if (choice === 'file') {
       // Nothing to save until a path is given; a saved file stays in use meanwhile.
       return this.filePath.trim() ? this.applyFile() : Promise.resolve(false);
@@ -166,7 +156,7 @@ export class AudioSettingsModel {
 
   /** The system's file dialog (Electron); where there is none, main says so and the path can be typed. */
   async chooseFile() {
-    this.errors = this.without('holdMusic.track');
+    this.clearError('holdMusic.track');
     const r = await this.api.audio.chooseMusicFile();
     if (!r.ok) {
       this.errors = { ...this.errors, 'holdMusic.track': r.message };
@@ -207,42 +197,8 @@ export class AudioSettingsModel {
     if (!r.ok) this.previewError = r.message;
   }
 
-  private without(field: AudioField) {
-    const next = { ...this.errors };
-    delete next[field];
-    return next;
-  }
-
-  private async save(patch: PreferencesPatch, field: AudioField, done: string): Promise<boolean> {
-    this.formError = null;
-    this.confirmation = null;
-    this.errors = this.without(field);
-    this.saving = true;
-    try {
-      const r = await this.api.settings.update(patch);
-      if (r.ok) {
-        this.load(r.value.preferences);
-        this.confirmation = done;
-        return true;
-      }
-      this.showError(r, field);
-      return false;
-    } catch {
-      this.formError = 'The console did not answer. Try again.';
-      return false;
-    } finally {
-      this.saving = false;
-    }
-  }
-
-  private showError(e: Err, field: AudioField) {
-    const fields = Object.entries(e.fields ?? {});
-    const next = { ...this.errors };
-    for (const [path, message] of fields) next[path as AudioField] = message;
-    // No field named: the message belongs to the control the agent just used.
-    if (fields.length === 0) next[field] = e.message;
-    this.errors = next;
-    // Put the saved value back on screen for controls that do not keep a draft.
+  /** A half-finished "own file" choice (path still being typed) stays on screen across the reload. */
+  protected override restore(field: AudioField) {
     void this.api.settings.get().then((r) => {
       if (r.ok) {
         const music = this.musicChoice;

@@ -1,5 +1,5 @@
-import type { Err, Preferences, PreferencesPatch } from '../../../preload/contract';
-import type { ConsoleApi } from '../../../preload/ui-api';
+import type { Preferences } from '../../../preload/contract';
+import { PreferenceSection } from './preference-section.svelte';
 
 export type TransferPrefs = Preferences['transfer'];
 /** The preferences edited in a number field (seconds). */
@@ -38,25 +38,14 @@ const draftsOf = (prefs: TransferPrefs): Record<TransferNumber, string> => ({
  * patch; numbers are checked here first (so a typo never reaches main) and
  * main's refusals are shown under the control that caused them.
  */
-export class TransferSettingsModel {
+export class TransferSettingsModel extends PreferenceSection<TransferField> {
   transfer = $state.raw<TransferPrefs>(defaults);
   /** What each number field shows: the agent's typing until it is saved or refused. */
   drafts = $state<Record<TransferNumber, string>>(draftsOf(defaults));
-  errors = $state.raw<Partial<Record<TransferField, string>>>({});
-  formError = $state<string | null>(null);
-  /** Short confirmation of the last save, announced politely. */
-  confirmation = $state<string | null>(null);
-  saving = $state(false);
-
-  constructor(private readonly api: ConsoleApi) {}
 
   /** Loads the saved preferences and follows main's pushes. Returns the dispose. */
   start(): () => void {
-    const stop = this.api.settings.onChanged((view) => this.load(view.preferences));
-    void this.api.settings.get().then((r) => {
-      if (r.ok) this.load(r.value.preferences);
-    });
-    return stop;
+    return this.followSettings();
   }
 
   load(preferences: Pick<Preferences, 'transfer'>) {
@@ -121,54 +110,5 @@ export class TransferSettingsModel {
       case 'completeTimeoutSec':
         return `Completion wait ${value} s`;
     }
-  }
-
-  private without(field: TransferField) {
-    const next = { ...this.errors };
-    delete next[field];
-    return next;
-  }
-
-  private async save(patch: PreferencesPatch, field: TransferField, done: string): Promise<boolean> {
-    this.formError = null;
-    this.confirmation = null;
-    this.errors = this.without(field);
-    this.saving = true;
-    try {
-      const r = await this.api.settings.update(patch);
-      if (r.ok) {
-        this.load(r.value.preferences);
-        this.confirmation = done;
-        return true;
-      }
-      this.showError(r, field);
-      return false;
-    } catch {
-      this.formError = 'The console did not answer. Try again.';
-      this.restore();
-      return false;
-    } finally {
-      this.saving = false;
-    }
-  }
-
-  private showError(e: Err, field: TransferField) {
-    const fields = Object.entries(e.fields ?? {});
-    const next = { ...this.errors };
-    for (const [path, message] of fields) next[path as TransferField] = message;
-    // No field named: the message belongs to the control the agent just used.
-    if (fields.length === 0) next[field] = e.message;
-    this.errors = next;
-    this.restore();
-  }
-
-  /**
-   * Puts the saved values back on screen: a switch or a choice shows what is
-   * really in force; a refused number keeps the agent's text to correct.
-   */
-  private restore() {
-    void this.api.settings.get().then((r) => {
-      if (r.ok) this.load(r.value.preferences);
-    });
   }
 }
