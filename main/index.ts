@@ -4,7 +4,7 @@
  * ports, and starts the core.
  */
 import { app, dialog, type BrowserWindow } from 'electron';
-import { startCore, type ConsoleCore } from './core';
+import { startCore, type ConsoleCore } from './core/index';
 import { createElectronUiTransport } from './desktop/ipc';
 import { createElectronMediaLink } from './desktop/media-link';
 import { createMusicFileChooser } from './desktop/music-dialog';

@@ -1,5 +1,5 @@
 /**
- * The port the call service (main/calls/service*.ts) records through, one
+ * The port the call service (main/calls/call/service.ts) records through, one
  * method per thing that happens to a call, called AS it happens — not once at
  * the end — so a crash mid-call still leaves the call in history (marked
  * `interrupted` when the database is next opened).

@@ -7,7 +7,7 @@
  * orders it around the re-INVITE (hold first, then music; microphone first,
  * then unhold — TESTING.md, JsSIP 3.13.8 hold()).
  */
-import type { HoldMusic } from '../calls/service-ports';
+import type { HoldMusic } from '../calls/call/ports';
 import { asProxyConnection, type MediaClient } from '../media/proxy';
 import { sessionOf } from './refer-sessions';
 

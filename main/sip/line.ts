@@ -20,7 +20,7 @@ import { randomUUID } from 'node:crypto';
 import { UA } from 'jssip';
 import type { RTCSession } from 'jssip/lib/RTCSession';
 import { ConsoleError, type LineStatus } from '../../preload/contract';
-import type { CallLeg, Telephony } from '../calls/service-ports';
+import type { CallLeg, Telephony } from '../calls/call/ports';
 import { describeRemote } from '../calls/numbers';
 import type { Logger } from '../logging/logger';
 import { adaptSession, type LineLeg, type SessionAdapterOptions, type SessionMedia } from './session';

@@ -1,5 +1,5 @@
 /**
- * The SIP side of transfers, for the transfer service (main/calls/transfer-service.ts):
+ * The SIP side of transfers, for the transfer service (main/calls/transfer/service.ts):
  * REFER with a Refer-To we build ourselves (RFC 3515; JsSIP issue 817 — never
  * JsSIP's `replaces` option), its ReferSubscriber turned into plain callbacks,
  * the far end's REFER (we follow it as an ordinary call of the call service and
@@ -20,7 +20,7 @@
  *    drops it, and we do not even try once the dialog ended.
  */
 import type { RTCSession } from 'jssip/lib/RTCSession';
-import type { DialogId, TransferSipPort } from '../calls/transfer-service';
+import type { DialogId, TransferSipPort } from '../calls/transfer/service';
 import type { Logger } from '../logging/logger';
 import type { MediaClient } from '../media/proxy';
 import { onSessionRegistered, sessionOf } from './refer-sessions';

@@ -22,8 +22,8 @@
  * - NOTIFY on a dialog that already ended is dropped (JsSIP issue 556).
  */
 import type { RTCSession } from 'jssip/lib/RTCSession';
-import type { CallEvent, CallDirection, RemoteParty } from '../calls/call-machine';
-import type { CallLeg } from '../calls/service-ports';
+import type { CallEvent, CallDirection, RemoteParty } from '../calls/call/machine';
+import type { CallLeg } from '../calls/call/ports';
 import type { Logger } from '../logging/logger';
 import { registerSession } from './refer-sessions';
 

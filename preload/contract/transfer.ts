@@ -6,7 +6,7 @@
  * `transfer:changed` pushes one call's snapshot.
  *
  * Targets are data, validated here with messages the agent can act on; main
- * resolves numbers onto the account's domain (main/calls/transfer-targets.ts).
+ * resolves numbers onto the account's domain (main/calls/transfer/targets.ts).
  */
 import { z } from 'zod';
 import { epochMs, event, noInput, request, text } from './define';

@@ -13,7 +13,7 @@
  */
 import { UA } from 'jssip';
 import type { CallSnapshot } from '../../preload/contract';
-import { createCallService } from '../../main/calls/service';
+import { createCallService } from '../../main/calls/call/service';
 import { silentLogger } from '../../main/logging/logger';
 import { createLine } from '../../main/sip/line';
 import { WsSocket } from '../../main/sip/ws-socket';

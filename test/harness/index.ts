@@ -3,7 +3,7 @@
  *
  *   Node (this process)                     Debian Chromium (playwright-core)
  *   ───────────────────                     ─────────────────────────────────
- *   REAL startCore (main/core.ts) ◀─binding─ UI page: built out/renderer/ui over http
+ *   REAL startCore (main/core/index.ts) ◀─binding─ UI page: built out/renderer/ui over http
  *     router checks sender + payload          window.consoleApi = REAL createUiApi
  *     settings.json in dataDir     ─evaluate▶ (ui-shim.ts, injected before page scripts)
  *
@@ -16,7 +16,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
-import { startCore, type ConsoleCore, type CorePorts } from '../../main/core';
+import { startCore, type ConsoleCore, type CorePorts } from '../../main/core/index';
 import type { IpcSender, UiTransport } from '../../main/ipc/router';
 import { createLogger, type Logger } from '../../main/logging/logger';
 import type { SecretStore } from '../../main/settings/secrets';

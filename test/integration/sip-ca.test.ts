@@ -12,7 +12,7 @@ import { createServer, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startCore, type ConsoleCore } from '../../main/core';
+import { startCore, type ConsoleCore } from '../../main/core/index';
 import type { IpcSender, UiTransport } from '../../main/ipc/router';
 import { silentLogger } from '../../main/logging/logger';
 import { Listeners, type MediaHostLink } from '../../main/media/link';

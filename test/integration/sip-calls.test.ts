@@ -8,7 +8,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CallSnapshot, Preferences } from '../../preload/contract';
-import { createCallService, type CallService } from '../../main/calls/service';
+import { createCallService, type CallService } from '../../main/calls/call/service';
 import { silentLogger } from '../../main/logging/logger';
 import { createLine, type Line } from '../../main/sip/line';
 import { directionOf, fakeMicrophone, header, installFakeWebRTC, SipPeer, webrtc, type SipMessage } from './sip-peer';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import type { LineStatus, Result } from '../../preload/contract';
-import { startCore, type ConsoleCore } from '../../main/core';
+import { startCore, type ConsoleCore } from '../../main/core/index';
 import type { IpcSender, UiTransport } from '../../main/ipc/router';
 import { Listeners, type MediaHostLink } from '../../main/media/link';
 import { silentLogger } from '../../main/logging/logger';

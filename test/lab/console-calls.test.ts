@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CallSnapshot, LineStatus } from '../../preload/contract';
-import { startCore, type ConsoleCore } from '../../main/core';
+import { startCore, type ConsoleCore } from '../../main/core/index';
 import { silentLogger } from '../../main/logging/logger';
 import type { UiTransport } from '../../main/ipc/router';
 import { startMediaHost, type MediaHostHarness } from '../harness/media-host';

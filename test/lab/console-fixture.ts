@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallSnapshot, LineStatus, PreferencesPatch, TransferSnapshot } from '../../preload/contract';
 import type { Result } from '../../preload/contract/result';
-import { startCore, type ConsoleCore } from '../../main/core';
+import { startCore, type ConsoleCore } from '../../main/core/index';
 import type { IpcSender, UiTransport } from '../../main/ipc/router';
 import { silentLogger } from '../../main/logging/logger';
 import { startMediaHost, type MediaHostHarness } from '../harness/media-host';

@@ -17,7 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import type { ConsoleCore } from '../../main/core';
+import type { ConsoleCore } from '../../main/core/index';
 import type { CallSnapshot, LineStatus } from '../../preload/contract';
 import { startHarness, type Harness, type HarnessExtension } from '../harness/index';
 import { mediaHostExtension } from '../harness/media-host';

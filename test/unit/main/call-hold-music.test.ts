@@ -9,9 +9,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CallSnapshot } from '../../../preload/contract';
-import type { CallEvent, RemoteParty } from '../../../main/calls/call-machine';
-import { createCallService } from '../../../main/calls/service';
-import type { CallLeg, Telephony } from '../../../main/calls/service-ports';
+import type { CallEvent, RemoteParty } from '../../../main/calls/call/machine';
+import { createCallService } from '../../../main/calls/call/service';
+import type { CallLeg, Telephony } from '../../../main/calls/call/ports';
 import { silentLogger } from '../../../main/logging/logger';
 
 interface Pending {

@@ -11,7 +11,7 @@ import {
   type CallEventType,
   type CallState,
   type Effect,
-} from '../../../main/calls/call-machine';
+} from '../../../main/calls/call/machine';
 
 const T0 = 1_000;
 const NOW = 5_000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createIncoming, createOutgoing, transition, type CallEvent, type CallState, type Effect } from '../../../main/calls/call-machine';
-import { actionsFor, canAcceptAnother, isTalking, MAX_CALLS, planAnswer, planDial, planSwap, ringVolumeFor, type Step } from '../../../main/calls/call-set';
+import { createIncoming, createOutgoing, transition, type CallEvent, type CallState, type Effect } from '../../../main/calls/call/machine';
+import { actionsFor, canAcceptAnother, isTalking, MAX_CALLS, planAnswer, planDial, planSwap, ringVolumeFor, type Step } from '../../../main/calls/call/call-set';
 
 const remote = (n: string) => ({ number: n, uri: `sip:${n}@lab.test`, displayName: null });
 const established = (id: string, held = false): CallState => ({

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Result } from '../../../preload/contract';
-import { startCore, type ConsoleCore } from '../../../main/core';
+import { startCore, type ConsoleCore } from '../../../main/core/index';
 import type { IpcSender, UiTransport } from '../../../main/ipc/router';
 import { silentLogger } from '../../../main/logging/logger';
 import type { SecretStore } from '../../../main/settings/secrets';

@@ -9,7 +9,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 const core = vi.hoisted(() => ({ stop: vi.fn(async () => {}) }));
 const startCore = vi.hoisted(() => vi.fn(async () => core));
-vi.mock('../../../main/core', () => ({ startCore }));
+vi.mock('../../../main/core/index', () => ({ startCore }));
 vi.mock('../../../main/logging/logger', () => {
   const log = { error: vi.fn(), warn: vi.fn(), info: vi.fn(), debug: vi.fn(), scope: () => log };
   return { createLogger: () => log };

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error -- plain ESM script without type declarations
-import * as gate from '../../security/electronegativity.mjs';
+import * as gate from '../../security/electronegativity';
 
 interface Finding { id: string; severity: string; file: string; location: string; sample: string }
 const { judge, parseCsv, readFindings, scan, allowList, toCsv } = gate as {

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Result } from '../../../preload/contract';
-import { startCore, type ConsoleCore } from '../../../main/core';
+import { startCore, type ConsoleCore } from '../../../main/core/index';
 import { openDatabase } from '../../../main/history/database';
 import type { IpcSender, UiTransport } from '../../../main/ipc/router';
 import { silentLogger } from '../../../main/logging/logger';

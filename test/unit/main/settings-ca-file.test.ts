@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startCore, type ConsoleCore } from '../../../main/core';
+import { startCore, type ConsoleCore } from '../../../main/core/index';
 import type { IpcSender, UiTransport } from '../../../main/ipc/router';
 import { silentLogger } from '../../../main/logging/logger';
 import { checkCaFile, maxCaFileBytes } from '../../../main/settings/ca-file';

@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startCore, type ConsoleCore } from '../../../main/core';
+import { startCore, type ConsoleCore } from '../../../main/core/index';
 import type { IpcSender, UiTransport } from '../../../main/ipc/router';
 import { silentLogger } from '../../../main/logging/logger';
 import { checkHoldMusicTrack, type MusicFileSystem } from '../../../main/media/music-file';

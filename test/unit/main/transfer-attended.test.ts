@@ -6,9 +6,9 @@
  * scenario matrix of TRANSFER.md.
  */
 import { describe, expect, it } from 'vitest';
-import { referToWithReplaces, replacesFor } from '../../../main/calls/transfer-replaces';
-import { toTransferSnapshot } from '../../../main/calls/transfer-snapshot';
-import { IllegalTransferTransition, type DialogId } from '../../../main/calls/transfer-types';
+import { referToWithReplaces, replacesFor } from '../../../main/calls/transfer/replaces';
+import { toTransferSnapshot } from '../../../main/calls/transfer/snapshot';
+import { IllegalTransferTransition, type DialogId } from '../../../main/calls/transfer/types';
 import { transferSnapshotSchema } from '../../../preload/contract/transfer';
 import { CALLER, CONSULT, Harness, play, SAFE, SEED, type Row } from './transfer-fixtures';
 

@@ -5,9 +5,9 @@
  * and the races of TRANSFER.md. Rows B1–B6 are the scenario matrix.
  */
 import { describe, expect, it } from 'vitest';
-import { IllegalTransition } from '../../../main/calls/call-machine';
-import { toTransferSnapshot } from '../../../main/calls/transfer-snapshot';
-import { IllegalTransferTransition } from '../../../main/calls/transfer-types';
+import { IllegalTransition } from '../../../main/calls/call/machine';
+import { toTransferSnapshot } from '../../../main/calls/transfer/snapshot';
+import { IllegalTransferTransition } from '../../../main/calls/transfer/types';
 import { transferSnapshotSchema } from '../../../preload/contract/transfer';
 import { CALLER, Harness, play, SAFE, SEED, type Row } from './transfer-fixtures';
 

@@ -4,8 +4,8 @@
  * counting a call that is another transfer's consult).
  */
 import { describe, expect, it } from 'vitest';
-import { consultOwner, routesFor, transferBlocker } from '../../../main/calls/transfer-book';
-import { createTransferState } from '../../../main/calls/transfer-machine';
+import { consultOwner, routesFor, transferBlocker } from '../../../main/calls/transfer/book';
+import { createTransferState } from '../../../main/calls/transfer/machine';
 import { CALLER, CONSULT, Harness, SAFE } from './transfer-fixtures';
 
 function consultingHarness() {

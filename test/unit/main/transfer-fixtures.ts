@@ -6,7 +6,7 @@
  * independently of the machine's own bookkeeping.
  */
 import { expect } from 'vitest';
-import { createTransferState, transition } from '../../../main/calls/transfer-machine';
+import { createTransferState, transition } from '../../../main/calls/transfer/machine';
 import type {
   DialogId,
   LegNow,
@@ -16,7 +16,7 @@ import type {
   TransferOptions,
   TransferPhase,
   TransferState,
-} from '../../../main/calls/transfer-types';
+} from '../../../main/calls/transfer/types';
 
 export const CALLER = 'C';
 export const CONSULT = 'K';

@@ -8,9 +8,9 @@
  * only ever released when the transfer is known to have gone through.
  */
 import { describe, expect, it } from 'vitest';
-import { ruleFor, transferPhaseList } from '../../../main/calls/transfer-rules';
+import { ruleFor, transferPhaseList } from '../../../main/calls/transfer/rules';
 import { transferSteps } from '../../../preload/contract/transfer';
-import { IllegalTransferTransition, type TransferEvent } from '../../../main/calls/transfer-types';
+import { IllegalTransferTransition, type TransferEvent } from '../../../main/calls/transfer/types';
 import { CALLER, CONSULT, reach, SAFE, SEED, type Harness } from './transfer-fixtures';
 
 /** Mulberry32: small, seeded, good enough to pick events. */

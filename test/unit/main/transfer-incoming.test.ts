@@ -4,8 +4,8 @@
  * offered to the agent per preferences.transfer.incomingRefer.
  */
 import { describe, expect, it } from 'vitest';
-import { REFER_OFFER_MS } from '../../../main/calls/transfer-machine';
-import { toTransferSnapshot } from '../../../main/calls/transfer-snapshot';
+import { REFER_OFFER_MS } from '../../../main/calls/transfer/machine';
+import { toTransferSnapshot } from '../../../main/calls/transfer/snapshot';
 import { transferSnapshotSchema } from '../../../preload/contract/transfer';
 import { CALLER, Harness, play, SAFE, type Row } from './transfer-fixtures';
 

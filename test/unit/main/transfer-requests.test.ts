@@ -3,14 +3,14 @@
  * typed error the UI shows — the thin layer the call service's handlers use.
  */
 import { describe, expect, it } from 'vitest';
-import { transition } from '../../../main/calls/transfer-machine';
+import { transition } from '../../../main/calls/transfer/machine';
 import {
   attendedRequestEvent,
   blindRequestEvent,
   intentEvent,
   refusalToConsoleError,
   type RequestContext,
-} from '../../../main/calls/transfer-requests';
+} from '../../../main/calls/transfer/requests';
 import { ConsoleError } from '../../../preload/contract/result';
 import { preferencesSchema } from '../../../preload/contract/settings';
 import { attendedTransferRequestSchema, blindTransferRequestSchema } from '../../../preload/contract/transfer';

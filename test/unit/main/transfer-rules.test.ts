@@ -7,16 +7,16 @@
  * accepting them silently.
  */
 import { describe, expect, it } from 'vitest';
-import { IllegalTransition } from '../../../main/calls/call-machine';
-import { REFER_OFFER_MS, transition } from '../../../main/calls/transfer-machine';
-import { ruleFor, transferEventTypes, transferPhaseList, transferRules } from '../../../main/calls/transfer-rules';
-import { allowedTransferActions, isTransferActive, toTransferSnapshot } from '../../../main/calls/transfer-snapshot';
+import { IllegalTransition } from '../../../main/calls/call/machine';
+import { REFER_OFFER_MS, transition } from '../../../main/calls/transfer/machine';
+import { ruleFor, transferEventTypes, transferPhaseList, transferRules } from '../../../main/calls/transfer/rules';
+import { allowedTransferActions, isTransferActive, toTransferSnapshot } from '../../../main/calls/transfer/snapshot';
 import {
   IllegalTransferTransition,
   type TransferEvent,
   type TransferEventType,
   type TransferPhase,
-} from '../../../main/calls/transfer-types';
+} from '../../../main/calls/transfer/types';
 import { transferPhases, transferSnapshotSchema } from '../../../preload/contract/transfer';
 import { CONSULT, reach, SAFE, type Script, type Harness } from './transfer-fixtures';
 

@@ -1,5 +1,5 @@
 /**
- * The transfer executor (main/calls/transfer-service.ts) over a fake call
+ * The transfer executor (main/calls/transfer/service.ts) over a fake call
  * service and a fake SIP port: effects run in order and each waits until the
  * call service shows it settled (hold → music → REFER; music off → unhold —
  * the music itself is the call service's, inside its hold: the fake below
@@ -10,7 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CallSnapshot, Preferences } from '../../../preload/contract';
 import { silentLogger } from '../../../main/logging/logger';
-import { createTransferService, type ReferHandlers, type TransferCalls, type TransferSipPort } from '../../../main/calls/transfer-service';
+import { createTransferService, type ReferHandlers, type TransferCalls, type TransferSipPort } from '../../../main/calls/transfer/service';
 import type { TransferStepEvent } from '../../../main/history/recorder';
 
 const flush = async () => {

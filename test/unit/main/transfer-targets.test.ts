@@ -5,7 +5,7 @@
  * ambiguous or self-referencing transfers.
  */
 import { describe, expect, it } from 'vitest';
-import { parseTransferTarget, resolveTransferTarget, transferOptions } from '../../../main/calls/transfer-targets';
+import { parseTransferTarget, resolveTransferTarget, transferOptions } from '../../../main/calls/transfer/targets';
 import { ConsoleError } from '../../../preload/contract/result';
 import { preferencesSchema } from '../../../preload/contract/settings';
 import {

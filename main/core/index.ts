@@ -9,21 +9,21 @@ import {
   contract,
   type AppInfo,
   type Notice,
-} from '../preload/contract';
-import { ConsoleError } from '../preload/contract/result';
-import { historyRecorder } from './calls/service-history';
-import { safeRecorder, startHistory, type HistoryRepository } from './history';
-import { createRouter, type Router, type UiTransport } from './ipc/router';
-import type { Logger } from './logging/logger';
-import type { MediaHostLink } from './media/link';
-import { registerAudioHandlers } from './media/ipc';
-import { checkHoldMusicTrack } from './media/music-file';
-import { syncMediaSettings, type MediaSettingsSync } from './media/settings-sync';
-import { startTelephony, type TelephonyCore, type TelephonyOptions } from './sip/telephony';
-import { startTransfers, watchCalls, type Transfers } from './sip/refer-transfers';
-import { checkCaFile } from './settings/ca-file';
-import type { SecretStore } from './settings/secrets';
-import { openSettingsStore, type SettingsStore } from './settings/store';
+} from '../../preload/contract';
+import { ConsoleError } from '../../preload/contract/result';
+import { historyRecorder } from '../calls/call/history';
+import { safeRecorder, startHistory, type HistoryRepository } from '../history';
+import { createRouter, type Router, type UiTransport } from '../ipc/router';
+import type { Logger } from '../logging/logger';
+import type { MediaHostLink } from '../media/link';
+import { registerAudioHandlers } from '../media/ipc';
+import { checkHoldMusicTrack } from '../media/music-file';
+import { syncMediaSettings, type MediaSettingsSync } from '../media/settings-sync';
+import { startTelephony, type TelephonyCore, type TelephonyOptions } from './telephony';
+import { startTransfers, watchCalls, type Transfers } from './transfers';
+import { checkCaFile } from '../settings/ca-file';
+import type { SecretStore } from '../settings/secrets';
+import { openSettingsStore, type SettingsStore } from '../settings/store';
 
 export interface CorePorts {
   ui: UiTransport;

@@ -7,16 +7,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { contract, type LineStatus, type Notice } from '../../preload/contract';
-import { createCallService, type CallService } from '../calls/service';
-import { registerCallHandlers } from '../calls/service-ipc';
-import type { CallRecorder } from '../calls/service-ports';
+import { createCallService, type CallService } from '../calls/call/service';
+import { registerCallHandlers } from '../calls/call/ipc';
+import type { CallRecorder } from '../calls/call/ports';
 import type { Router } from '../ipc/router';
 import type { Logger } from '../logging/logger';
 import type { MediaHostLink } from '../media/link';
 import { createMediaClient, type MediaClient } from '../media/proxy';
 import type { SettingsStore } from '../settings/store';
-import { createHoldMusicPort } from './hold-music';
-import { createLine, type Line, type LineOptions } from './line';
+import { createHoldMusicPort } from '../sip/hold-music';
+import { createLine, type Line, type LineOptions } from '../sip/line';
 
 export interface TelephonyOptions {
   router: Router;

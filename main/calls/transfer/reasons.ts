@@ -2,7 +2,7 @@
  * SIP outcomes → what the agent reads. Short words the agent can act on
  * ("busy", "no answer"), the SIP code kept alongside for the timeline.
  */
-import type { TransferReason } from './transfer-types';
+import type { TransferReason } from './types';
 
 /**
  * A final failure of the transferee's leg, from a NOTIFY sipfrag (RFC 3515

@@ -21,12 +21,12 @@
  * takes the music off. One code path touches the sender, never two.
  * Bookkeeping effects (timeline/history, timers, notices) run at once.
  */
-import type { CallSnapshot, Preferences, TransferSnapshot } from '../../preload/contract';
-import { ConsoleError } from '../../preload/contract/result';
-import type { TransferStepEvent } from '../history/recorder';
-import type { Logger } from '../logging/logger';
-import { consultOwner, routesFor, transferBlocker } from './transfer-book';
-import { createTransferState, transition } from './transfer-machine';
+import type { CallSnapshot, Preferences, TransferSnapshot } from '../../../preload/contract';
+import { ConsoleError } from '../../../preload/contract/result';
+import type { TransferStepEvent } from '../../history/recorder';
+import type { Logger } from '../../logging/logger';
+import { consultOwner, routesFor, transferBlocker } from './book';
+import { createTransferState, transition } from './machine';
 import {
   attendedRequestEvent,
   blindRequestEvent,
@@ -35,11 +35,11 @@ import {
   type AttendedRequest,
   type BlindRequest,
   type TransferIntent,
-} from './transfer-requests';
-import { toTransferSnapshot } from './transfer-snapshot';
-import type { DialogId, TransferEffect, TransferEvent, TransferState } from './transfer-types';
-import { IllegalTransferTransition } from './transfer-types';
-import type { Clock } from './service-ports';
+} from './requests';
+import { toTransferSnapshot } from './snapshot';
+import type { DialogId, TransferEffect, TransferEvent, TransferState } from './types';
+import { IllegalTransferTransition } from './types';
+import type { Clock } from '../call/ports';
 
 export type { DialogId };
 

@@ -5,8 +5,8 @@
  * injected Clock), records history through the CallRecorder port and pushes
  * the full snapshot list after every change. No Electron, no JsSIP, no Node I/O.
  */
-import { ConsoleError, type CallSnapshot, type Preferences } from '../../preload/contract';
-import type { Logger } from '../logging/logger';
+import { ConsoleError, type CallSnapshot, type Preferences } from '../../../preload/contract';
+import type { Logger } from '../../logging/logger';
 import {
   createIncoming,
   createOutgoing,
@@ -16,10 +16,10 @@ import {
   type CallEvent,
   type CallState,
   type Effect,
-} from './call-machine';
+} from './machine';
 import { actionsFor, canAcceptAnother, planAnswer, planDial, planSwap, ringVolumeFor, type Step } from './call-set';
-import { InvalidDialTarget, normaliseDialTarget } from './numbers';
-import type { CallAlerts, CallLeg, CallRecorder, Clock, HoldMusic, Telephony } from './service-ports';
+import { InvalidDialTarget, normaliseDialTarget } from '../numbers';
+import type { CallAlerts, CallLeg, CallRecorder, Clock, HoldMusic, Telephony } from './ports';
 
 export interface CallServiceOptions {
   recorder: CallRecorder;

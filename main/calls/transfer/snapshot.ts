@@ -3,8 +3,8 @@
  * (preload/contract/transfer.ts), with the actions main allows right now.
  * The UI never re-derives telephony rules: it shows `allowedActions`.
  */
-import type { TransferSnapshot } from '../../preload/contract/transfer';
-import type { TransferAction, TransferState } from './transfer-types';
+import type { TransferSnapshot } from '../../../preload/contract/transfer';
+import type { TransferAction, TransferState } from './types';
 
 export function allowedTransferActions(s: TransferState): TransferAction[] {
   switch (s.phase) {

@@ -42,7 +42,7 @@
  * Building blocks (timeline + history, timers, hold + music) live in
  * transfer-draft.ts; Replaces in transfer-replaces.ts.
  */
-import { TransferDraft, newTransfer, noOptions } from './transfer-draft';
+import { TransferDraft, newTransfer, noOptions } from './draft';
 import {
   anotherTransfer,
   callerHungUp,
@@ -52,9 +52,9 @@ import {
   referNotAnsweredInTime,
   referOffered,
   transfereeHungUp,
-} from './transfer-reasons';
-import { referToWithReplaces, replacesFor, stripHeaders } from './transfer-replaces';
-import { consultPhases, refusalText, ruleFor } from './transfer-rules';
+} from './reasons';
+import { referToWithReplaces, replacesFor, stripHeaders } from './replaces';
+import { consultPhases, refusalText, ruleFor } from './rules';
 import {
   IllegalTransferTransition,
   type DialogId,
@@ -64,7 +64,7 @@ import {
   type TransferReason,
   type TransferState,
   type TransferTransition,
-} from './transfer-types';
+} from './types';
 
 /**
  * How long the agent has to answer the far end's REFER before we decline it:

@@ -10,7 +10,7 @@
  *   - `swap` appears on a held call when another call is the talking one.
  * Plans are lists of `(callId, event)` the service feeds to `transition` in order.
  */
-import { allowedActions, type CallAction, type CallEvent, type CallState, type RingVolume } from './call-machine';
+import { allowedActions, type CallAction, type CallEvent, type CallState, type RingVolume } from './machine';
 
 export const MAX_CALLS = 6;
 

@@ -15,7 +15,7 @@ import type {
   TransferReason,
   TransferState,
   TransferStep,
-} from './transfer-types';
+} from './types';
 
 /** A draft of one transition: the state being built and the effects, in the order they must run. */
 export class TransferDraft {

@@ -3,7 +3,7 @@
  * implementation lives in main/sip (the only JsSIP importer); tests supply
  * fakes; history (H6) supplies a SQLite-backed CallRecorder.
  */
-import type { CallDirection, CallEvent, EndedBy, RemoteParty, RingVolume } from './call-machine';
+import type { CallDirection, CallEvent, EndedBy, RemoteParty, RingVolume } from './machine';
 
 /** One SIP call leg (a JsSIP RTCSession behind an adapter). Commands are fire-and-forget; outcomes come back as events. */
 export interface CallLeg {

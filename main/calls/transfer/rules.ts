@@ -9,7 +9,7 @@
  * BYE, NOTIFY on an ended dialog — JsSIP issue 556 — a consult's BYE after a
  * completed transfer) are explicit no-ops.
  */
-import type { RefusalCode, TransferEventType, TransferPhase } from './transfer-types';
+import type { RefusalCode, TransferEventType, TransferPhase } from './types';
 
 export type Rule = 'handle' | 'ignore' | { refuse: RefusalCode };
 

@@ -3,10 +3,10 @@
  * recorder (main/history/recorder.ts, H6): derives the stored outcome from how
  * the call ended. Type-only import: main/calls stays free of better-sqlite3.
  */
-import type { CallOutcome } from '../../preload/contract/history';
-import type { CallRecorder as HistoryRecorder } from '../history/recorder';
-import type { CallDirection, EndedBy } from './call-machine';
-import type { CallRecorder } from './service-ports';
+import type { CallOutcome } from '../../../preload/contract/history';
+import type { CallRecorder as HistoryRecorder } from '../../history/recorder';
+import type { CallDirection, EndedBy } from './machine';
+import type { CallRecorder } from './ports';
 
 /** RFC 3261 §21 codes → the outcome an agent reads in history. */
 export function outcomeOf(c: { direction: CallDirection; answered: boolean; by: EndedBy; code: number | null; reason: string }): Exclude<CallOutcome, 'interrupted'> {

@@ -1,5 +1,5 @@
 /**
- * Transfers assembled (issue 5): the transfer service (main/calls/transfer-service.ts)
+ * Transfers assembled (issue 5): the transfer service (main/calls/transfer/service.ts)
  * over the call service and the SIP transfer port, its IPC channels
  * (transfer:*), and the two places it must sit in front of the calls' own
  * channels — without touching the call service:
@@ -11,14 +11,14 @@
  * `watchCalls(router)` gives the router startTelephony should use for that.
  */
 import { contract, type CallSnapshot, type RequestChannel } from '../../preload/contract';
-import type { CallService } from '../calls/service';
-import { createTransferService, type TransferService } from '../calls/transfer-service';
+import type { CallService } from '../calls/call/service';
+import { createTransferService, type TransferService } from '../calls/transfer/service';
 import type { TransferStepEvent } from '../history/recorder';
 import type { Router } from '../ipc/router';
 import type { Logger } from '../logging/logger';
 import type { MediaClient } from '../media/proxy';
 import type { SettingsStore } from '../settings/store';
-import { createSipTransferPort } from './refer-port';
+import { createSipTransferPort } from '../sip/refer-port';
 
 export interface CallsWatch {
   /** The router to give startTelephony: same channels, observed. */

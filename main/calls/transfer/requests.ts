@@ -6,12 +6,12 @@
  * stay one line each.
  */
 import type { z } from 'zod';
-import { ConsoleError } from '../../preload/contract/result';
-import type { Preferences } from '../../preload/contract/settings';
-import type { attendedTransferRequestSchema, blindTransferRequestSchema } from '../../preload/contract/transfer';
-import { resolveTransferTarget, transferOptions } from './transfer-targets';
-import type { DialogId, LegNow, RefusalCode, TransferEvent } from './transfer-types';
-import { IllegalTransferTransition } from './transfer-types';
+import { ConsoleError } from '../../../preload/contract/result';
+import type { Preferences } from '../../../preload/contract/settings';
+import type { attendedTransferRequestSchema, blindTransferRequestSchema } from '../../../preload/contract/transfer';
+import { resolveTransferTarget, transferOptions } from './targets';
+import type { DialogId, LegNow, RefusalCode, TransferEvent } from './types';
+import { IllegalTransferTransition } from './types';
 
 export type BlindRequest = z.output<typeof blindTransferRequestSchema>;
 export type AttendedRequest = z.output<typeof attendedTransferRequestSchema>;

@@ -1,6 +1,6 @@
 /** The calls:* channels → the call service. Validation already happened in the router (contract schemas). */
-import { contract } from '../../preload/contract';
-import type { Router } from '../ipc/router';
+import { contract } from '../../../preload/contract';
+import type { Router } from '../../ipc/router';
 import type { CallService } from './service';
 
 export function registerCallHandlers(router: Router, service: CallService): void {

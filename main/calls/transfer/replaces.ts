@@ -2,7 +2,7 @@
  * Refer-To for an attended transfer: the transferee's URI with a Replaces
  * header naming the consult dialog (RFC 3891, RFC 3515 §2.1). Pure.
  */
-import type { DialogId, ReplacesHeader } from './transfer-types';
+import type { DialogId, ReplacesHeader } from './types';
 
 /**
  * RFC 3891 §3: the recipient of the INVITE-with-Replaces (the transferee)

@@ -34,8 +34,8 @@ import type {
   TransferPhaseName,
   TransferReasonCode,
   TransferStepName,
-} from '../../preload/contract/transfer';
-import { IllegalTransition } from './call-machine';
+} from '../../../preload/contract/transfer';
+import { IllegalTransition } from '../call/machine';
 
 export type { ResolvedTarget };
 export type TransferPhase = TransferPhaseName;

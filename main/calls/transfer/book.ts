@@ -5,7 +5,7 @@
  * an event from a call goes to, and which calls may start a transfer, so
  * "one transfer per call at a time" holds across both legs.
  */
-import type { TransferState } from './transfer-types';
+import type { TransferState } from './types';
 
 /** Phases in which a transfer holds on to a consult leg. */
 const holdsConsult = (s: TransferState) =>

@@ -4,11 +4,11 @@
  * Refer-To or the consult INVITE. Pure. Bad input is refused with
  * ConsoleError('invalid-target') and a sentence the agent can act on.
  */
-import { ConsoleError } from '../../preload/contract/result';
-import { transferTargetSchema, type TransferTarget } from '../../preload/contract/transfer';
-import type { Preferences } from '../../preload/contract/settings';
-import { InvalidDialTarget, normaliseDialTarget } from './numbers';
-import type { ResolvedTarget, TransferOptions } from './transfer-types';
+import { ConsoleError } from '../../../preload/contract/result';
+import { transferTargetSchema, type TransferTarget } from '../../../preload/contract/transfer';
+import type { Preferences } from '../../../preload/contract/settings';
+import { InvalidDialTarget, normaliseDialTarget } from '../numbers';
+import type { ResolvedTarget, TransferOptions } from './types';
 
 /** Parses anything (IPC payload, stored favourite) into a target, or throws invalid-target. */
 export function parseTransferTarget(raw: unknown): TransferTarget {
