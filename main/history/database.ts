@@ -74,19 +74,44 @@ function peekVersion(path: string): number {
 /**
  * Runs every migration above the file's version in ONE immediate transaction:
  * either the schema reaches the latest version or it stays where it was.
+ *
+ * Foreign keys are switched off around that transaction and checked inside it
+ * before the commit, as https://www.sqlite.org/lang_altertable.html ("Making
+ * Other Kinds Of Table Schema Changes") prescribes: a migration that rebuilds
+ * `calls` drops the old table, and with foreign keys on that drop would
+ * cascade-delete every row hanging off it. The pragma is a no-op inside a
+ * transaction, hence outside; a migration that leaves a dangling reference
+ * fails the check and rolls back.
  */
 export function migrate(db: SqliteDatabase, list: readonly Migration[] = allMigrations): { from: number; to: number } {
   const target = latestVersion(list);
-  return db
-    .transaction(() => {
-      const from = db.pragma('user_version', { simple: true }) as number;
-      if (from > target) throw new HistoryTooNewError(db.name, from, target);
-      for (const m of list) if (m.version > from) m.up(db);
-      // PRAGMA takes no bound parameters; `target` is an integer from our own list.
-      if (target !== from) db.pragma(`user_version = ${Math.trunc(target)}`);
-      return { from, to: target };
-    })
-    .immediate();
+  const foreignKeys = db.pragma('foreign_keys', { simple: true }) === 1;
+  if (foreignKeys) db.pragma('foreign_keys = OFF');
+  try {
+    return db
+      .transaction(() => {
+        const from = db.pragma('user_version', { simple: true }) as number;
+        if (from > target) throw new HistoryTooNewError(db.name, from, target);
+        for (const m of list) if (m.version > from) m.up(db);
+        if (target !== from) {
+          const broken = db.pragma('foreign_key_check') as Array<{ table: string; rowid: number; parent: string }>;
+          if (broken.length > 0) {
+            const first = broken[0]!;
+            throw new ConsoleError(
+              'storage',
+              `The call history (${db.name}) could not be upgraded: ${broken.length} row(s) point at missing rows ` +
+                `(first: ${first.table} row ${first.rowid} → ${first.parent}). It was left at schema ${from}.`,
+            );
+          }
+          // PRAGMA takes no bound parameters; `target` is an integer from our own list.
+          db.pragma(`user_version = ${Math.trunc(target)}`);
+        }
+        return { from, to: target };
+      })
+      .immediate();
+  } finally {
+    if (foreignKeys) db.pragma('foreign_keys = ON');
+  }
 }
 
 export interface OpenOptions {

@@ -5,8 +5,12 @@
  * `interrupted` when the database is next opened).
  *
  * `callId` is the call service's own id for the call. Times are epoch ms from
- * the service's injected clock. Every method is one small transaction; wrap
- * bursts in `batch()` to share one.
+ * the service's injected clock. Every method is its own small transaction,
+ * committed before it returns: one event, one commit, which is the rate the
+ * console writes at.
+ *
+ * Words (directions, who ended a call, transfer steps and modes) are the
+ * call and transfer services' own, stored as they are (preload/contract/history.ts).
  *
  * Methods throw `ConsoleError` ('not-found' for an unknown callId, 'storage'
  * when the disk refuses); `safeRecorder()` wraps a recorder so a history
@@ -16,8 +20,8 @@ import type {
   CallDirection,
   CallOutcome,
   EndedBy,
+  RecordedTransferStepKind,
   TransferMode,
-  TransferStepKind,
 } from '../../preload/contract/history';
 import type { Logger } from '../logging/logger';
 
@@ -47,7 +51,8 @@ export interface TransferStepEvent {
   callId: string;
   /** Groups the steps of one transfer attempt (a call may have several). */
   transferId: string;
-  step: TransferStepKind;
+  /** The transfer machine's step as it named it, or the executor's `refer-sent` / `accepted`. */
+  step: RecordedTransferStepKind;
   mode: TransferMode;
   target: string;
   sipCode?: number | null;
@@ -57,16 +62,11 @@ export interface TransferStepEvent {
 
 export interface CallRecorder {
   callStarted(event: CallStartedEvent): void;
-  callRinging(callId: string, at: number): void;
   callAnswered(callId: string, at: number): void;
-  /** The remote identity became known or changed (e.g. P-Asserted-Identity, a transfer). */
-  remotePartyChanged(callId: string, remote: CallStartedEvent['remote']): void;
   callEnded(event: CallEndedEvent): void;
   holdStarted(callId: string, at: number, heard: HoldAudio): void;
   holdEnded(callId: string, at: number): void;
   transferStep(event: TransferStepEvent): void;
-  /** Runs `fn` in one transaction: all of its events land, or none do. */
-  batch<T>(fn: () => T): T;
 }
 
 /** A recorder that logs and swallows history failures: a full disk must not drop a live call. */
@@ -82,13 +82,10 @@ export function safeRecorder(inner: CallRecorder, log: Logger): CallRecorder {
     };
   return {
     callStarted: guard('callStarted', (e) => inner.callStarted(e)),
-    callRinging: guard('callRinging', (id, at) => inner.callRinging(id, at)),
     callAnswered: guard('callAnswered', (id, at) => inner.callAnswered(id, at)),
-    remotePartyChanged: guard('remotePartyChanged', (id, r) => inner.remotePartyChanged(id, r)),
     callEnded: guard('callEnded', (e) => inner.callEnded(e)),
     holdStarted: guard('holdStarted', (id, at, heard) => inner.holdStarted(id, at, heard)),
     holdEnded: guard('holdEnded', (id, at) => inner.holdEnded(id, at)),
     transferStep: guard('transferStep', (e) => inner.transferStep(e)),
-    batch: (fn) => inner.batch(fn),
   };
 }

@@ -66,8 +66,8 @@ export class HistoryRepository implements CallRecorder {
   private readonly cache = new Map<string, Statement>();
   /**
    * callId → row id of calls started by this process and not yet ended, so an
-   * event costs no key lookup. Only a shortcut: cleared whenever a batch rolls
-   * back (its inserts are gone), and idOf() falls back to the database.
+   * event costs no key lookup. Only a shortcut: set once the start's insert
+   * has committed, and idOf() falls back to the database.
    */
   private readonly live = new Map<string, number>();
   private closed = false;
@@ -75,9 +75,7 @@ export class HistoryRepository implements CallRecorder {
   private readonly stmt: {
     callByKey: Statement<[string], { id: number; ended_at: number | null }>;
     insertCall: Statement;
-    ringing: Statement;
     answered: Statement;
-    remote: Statement;
     end: Statement;
     closeHolds: Statement;
     insertHold: Statement;
@@ -107,12 +105,7 @@ export class HistoryRepository implements CallRecorder {
       insertCall: db.prepare(`
         INSERT INTO calls (call_key, direction, local_line, remote_number, remote_digits, remote_digits_rev, remote_uri, remote_name, queue, started_at)
         VALUES (@callId, @direction, @localLine, @number, @digits, @digitsRev, @uri, @name, @queue, @at)`),
-      ringing: db.prepare('UPDATE calls SET ringing_at = coalesce(ringing_at, @at) WHERE id = @id AND ended_at IS NULL'),
       answered: db.prepare('UPDATE calls SET answered_at = coalesce(answered_at, @at) WHERE id = @id AND ended_at IS NULL'),
-      remote: db.prepare(
-        `UPDATE calls SET remote_number = @number, remote_digits = @digits, remote_digits_rev = @digitsRev, remote_uri = @uri,
-           remote_name = @name WHERE id = @id`,
-      ),
       end: db.prepare(`
         UPDATE calls SET ended_at = @at, outcome = @outcome, ended_by = @endedBy, sip_code = @sipCode, sip_reason = @sipReason
         WHERE id = @id AND ended_at IS NULL`),
@@ -175,23 +168,8 @@ export class HistoryRepository implements CallRecorder {
     });
   }
 
-  callRinging(callId: string, at: number): void {
-    this.guard('record ringing', () => void this.stmt.ringing.run({ id: this.idOf(callId), at }));
-  }
-
   callAnswered(callId: string, at: number): void {
     this.guard('record an answer', () => void this.stmt.answered.run({ id: this.idOf(callId), at }));
-  }
-
-  remotePartyChanged(callId: string, remote: CallStartedEvent['remote']): void {
-    this.guard('record the remote party', () => {
-      const id = this.idOf(callId);
-      const current = this.stmt.summary.get(id)!;
-      const number = remote.number === undefined ? current.remote_number : remote.number;
-      const uri = remote.uri === undefined ? current.remote_uri : remote.uri;
-      const name = remote.displayName === undefined ? current.remote_name : remote.displayName;
-      this.stmt.remote.run({ id, number, uri, name, ...digitColumns(number, uri) });
-    });
   }
 
   callEnded(e: CallEndedEvent): void {
@@ -246,17 +224,6 @@ export class HistoryRepository implements CallRecorder {
         at: e.at,
       }),
     );
-  }
-
-  batch<T>(fn: () => T): T {
-    return this.guard('record a batch of call events', () => {
-      try {
-        return this.db.transaction(fn)();
-      } catch (e) {
-        this.live.clear(); // rows this batch inserted were rolled back
-        throw e;
-      }
-    });
   }
 
   // ── agent edits ─────────────────────────────────────────────────────────

@@ -6,8 +6,15 @@
  */
 import { z } from 'zod';
 import { epochMs, request, text } from './define';
+import { transferSteps } from './transfer';
 
-export const callDirections = ['inbound', 'outbound'] as const;
+/*
+ * History stores the words the call and transfer services use (calls.ts,
+ * transfer.ts), never a translation of them: a value read back from disk
+ * means what it meant when the service said it.
+ */
+
+export const callDirections = ['incoming', 'outgoing'] as const;
 export type CallDirection = (typeof callDirections)[number];
 
 /**
@@ -17,42 +24,48 @@ export type CallDirection = (typeof callDirections)[number];
  */
 export const callOutcomes = [
   'answered',
-  'missed', // inbound, caller gave up or nobody answered
-  'declined', // inbound, the agent declined
-  'busy', // outbound, 486/600
-  'no-answer', // outbound, 408/480 or our own timeout
-  'cancelled', // outbound, the agent hung up before an answer
+  'missed', // incoming, caller gave up or nobody answered
+  'declined', // incoming, the agent declined
+  'busy', // outgoing, 486/600
+  'no-answer', // outgoing, 408/480 or our own timeout
+  'cancelled', // outgoing, the agent hung up before an answer
   'failed', // any other final failure (4xx/5xx/6xx, media host gone)
   'transferred', // ended by a completed transfer
   'interrupted',
 ] as const;
 export type CallOutcome = (typeof callOutcomes)[number];
 
-export const endedByValues = ['local', 'remote', 'system'] as const;
+/** Who ended the call, as the call service says it: the agent, the far end, or the console itself. */
+export const endedByValues = ['agent', 'remote', 'system'] as const;
 export type EndedBy = (typeof endedByValues)[number];
 
 /** What the caller heard while held (mirrors the call snapshot's `holdAudio`). */
 export const holdHeardValues = ['you', 'silence', 'music'] as const;
 export type HoldHeard = (typeof holdHeardValues)[number];
 
-export const transferModes = ['blind', 'safe-blind', 'attended'] as const;
+/**
+ * The transfer's mode as the transfer service knows it, plus `safe-blind`
+ * (blind with the caller kept on hold until the transferee answers). The
+ * incoming-* modes: the far end transfers this call; transferred-in: this call
+ * reached us by a transfer.
+ */
+export const transferModes = ['blind', 'safe-blind', 'attended', 'incoming-refer', 'incoming-replaces', 'transferred-in'] as const;
 export type TransferMode = (typeof transferModes)[number];
 
-/** The transfer timeline's vocabulary (TRANSFER.md, "Transfer timeline"). */
-export const transferStepKinds = [
-  'requested',
-  'dialing',
-  'ringing',
-  'answered',
-  'refer-sent',
-  'accepted',
-  'completed',
-  'failed',
-  'taken-back',
-  'cancelled',
-  'undone',
-  'converted-to-blind',
-] as const;
+/**
+ * The steps a recorder may write: every step of the transfer machine's
+ * timeline under its own name, plus the two the transfer executor adds from
+ * SIP (`refer-sent`: our REFER went out; `accepted`: the far end answered it
+ * with 202).
+ */
+export const recordedTransferStepKinds = [...transferSteps, 'refer-sent', 'accepted'] as const;
+export type RecordedTransferStepKind = (typeof recordedTransferStepKinds)[number];
+
+/**
+ * The steps history can read back: the above, and `converted-to-blind`, which
+ * earlier versions wrote and which stays in files they left behind.
+ */
+export const transferStepKinds = [...recordedTransferStepKinds, 'converted-to-blind'] as const;
 export type TransferStepKind = (typeof transferStepKinds)[number];
 
 const sipCode = z.number().int().min(100).max(699);

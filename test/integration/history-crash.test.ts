@@ -1,9 +1,9 @@
 /**
- * Crash safety: a child process records call events in a tight loop (batched
- * transactions plus event-by-event calls) and is killed with SIGKILL mid-burst,
- * again and again. After every kill the database must pass integrity_check,
- * hold no half-written batch or call, and on reopen mark the calls that were
- * up as interrupted.
+ * Crash safety: a child process records call events in a tight loop, one
+ * transaction per event as the console does, and is killed with SIGKILL
+ * mid-call, again and again. After every kill the database must pass
+ * integrity_check, have lost no call the child reported, hold no half-written
+ * event, and on reopen mark the calls that were up as interrupted.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -12,7 +12,6 @@ import { openDatabase } from '../../main/history/database';
 import { HistoryRepository } from '../../main/history/repository';
 import { tempDir } from '../unit/main/history-fixtures';
 
-const BATCH = 25; // history-crash-writer.ts
 const RUNS = 6;
 const writer = join(import.meta.dirname, 'history-crash-writer.ts');
 
@@ -47,37 +46,50 @@ describe('history under SIGKILL', () => {
   });
   afterAll(() => tmp.remove());
 
-  it(`survives ${RUNS} kills mid-burst: intact file, whole batches only, open calls interrupted on reopen`, { timeout: 120_000 }, async () => {
+  it(`survives ${RUNS} kills mid-call: intact file, every reported call whole, whole events only, open calls interrupted on reopen`, { timeout: 120_000 }, async () => {
     let totalCalls = 0;
     for (let run = 0; run < RUNS; run++) {
       const { signal, stderr, lastCommitted } = await runAndKill(dbPath, run, 150 + run * 60);
       expect(signal, stderr).toBe('SIGKILL');
-      expect(lastCommitted, 'the child committed batches before the kill').toBeGreaterThanOrEqual(0);
+      expect(lastCommitted, 'the child recorded whole calls before the kill').toBeGreaterThanOrEqual(0);
 
       // Inspect the file exactly as the crash left it, before any recovery.
       const raw = openDatabase(dbPath, { readonly: true });
       expect(raw.pragma('integrity_check', { simple: true })).toBe('ok');
-      const batchSizes = raw
-        .prepare("SELECT queue, count(*) AS n FROM calls WHERE queue LIKE ? || '-b%' GROUP BY queue")
-        .all(`r${run}`) as Array<{ queue: string; n: number }>;
-      expect(batchSizes.length, 'the child wrote at least one batch before the kill').toBeGreaterThan(0);
-      for (const b of batchSizes) expect(b, 'a batch is all or nothing').toEqual({ queue: b.queue, n: BATCH });
-      // Nothing committed is lost: every batch the child reported is there (plus at most the one it was about to report).
-      expect(batchSizes.length).toBeGreaterThanOrEqual(lastCommitted + 1);
-      expect(batchSizes.length).toBeLessThanOrEqual(lastCommitted + 2);
-      // Every batched call is complete: ended, both transfer steps, hold closed.
+      const recorded = (raw.prepare('SELECT count(*) AS n FROM calls WHERE queue = ?').get(`r${run}`) as { n: number }).n;
+      // Nothing committed is lost: every call the child reported is there (plus at most the one it was recording).
+      expect(recorded).toBeGreaterThanOrEqual(lastCommitted + 1);
+      expect(recorded).toBeLessThanOrEqual(lastCommitted + 2);
+      // Every reported call is complete: ended, both transfer steps, holds closed.
       expect(
         raw
           .prepare(
-            `SELECT count(*) AS n FROM calls c WHERE c.queue LIKE 'r%-b%' AND (
-               c.ended_at IS NULL OR c.outcome IS NULL
+            `SELECT count(*) AS n FROM calls c WHERE c.queue = @queue AND CAST(substr(c.call_key, length(@queue) + 3) AS INTEGER) <= @last AND (
+               c.ended_at IS NULL OR c.outcome IS NULL OR c.answered_at IS NULL
                OR (SELECT count(*) FROM transfer_steps t WHERE t.call_id = c.id) <> 2
+               OR (SELECT count(*) FROM holds h WHERE h.call_id = c.id) <> 2
                OR EXISTS (SELECT 1 FROM holds h WHERE h.call_id = c.id AND h.ended_at IS NULL))`,
+          )
+          .get({ queue: `r${run}`, last: lastCommitted }),
+      ).toEqual({ n: 0 });
+      // Whole events only: an end always closed the hold with it, a new hold always closed the previous one.
+      expect(
+        raw
+          .prepare(
+            `SELECT count(*) AS n FROM calls c WHERE
+               (c.ended_at IS NOT NULL AND EXISTS (SELECT 1 FROM holds h WHERE h.call_id = c.id AND h.ended_at IS NULL))
+               OR (SELECT count(*) FROM holds h WHERE h.call_id = c.id AND h.ended_at IS NULL) > 1`,
           )
           .get(),
       ).toEqual({ n: 0 });
+      // Stored in the call service's words.
+      expect(
+        raw.prepare("SELECT count(*) AS n FROM calls WHERE direction NOT IN ('incoming', 'outgoing') OR ended_by NOT IN ('agent', 'remote', 'system')").get(),
+      ).toEqual({ n: 0 });
       const openNow = (raw.prepare('SELECT call_key FROM calls WHERE ended_at IS NULL').all() as Array<{ call_key: string }>).map((r) => r.call_key);
       expect(openNow).toContain(`live-${run}`);
+      // At most the call being recorded at the kill is open besides it.
+      expect(openNow.filter((k) => k !== `live-${run}`).every((k) => k === `r${run}-c${lastCommitted + 1}`)).toBe(true);
       raw.close();
 
       // Reopen as the console would at its next start.

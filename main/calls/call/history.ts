@@ -1,7 +1,9 @@
 /**
  * Adapts the call service's small recorder port to the history repository's
- * recorder (main/history/recorder.ts, H6): derives the stored outcome from how
- * the call ended. Type-only import: main/calls stays free of better-sqlite3.
+ * recorder (main/history/recorder.ts): adds the local line and derives the
+ * stored outcome from how the call ended. Direction and who ended the call go
+ * through as the service says them — history uses the same words. Type-only
+ * import: main/calls stays free of better-sqlite3.
  */
 import type { CallOutcome } from '../../../preload/contract/history';
 import type { CallRecorder as HistoryRecorder } from '../../history/recorder';
@@ -26,7 +28,7 @@ export function historyRecorder(history: HistoryRecorder, localLine: () => strin
   return {
     callStarted(c) {
       directions.set(c.callId, c.direction);
-      history.callStarted({ callId: c.callId, direction: c.direction === 'incoming' ? 'inbound' : 'outbound', localLine: localLine(), remote: c.remote, at: c.at });
+      history.callStarted({ callId: c.callId, direction: c.direction, localLine: localLine(), remote: c.remote, at: c.at });
     },
     callAnswered: (c) => history.callAnswered(c.callId, c.at),
     holdStarted: (c) => history.holdStarted(c.callId, c.at, c.heard),
@@ -38,7 +40,7 @@ export function historyRecorder(history: HistoryRecorder, localLine: () => strin
         callId: c.callId,
         at: c.at,
         outcome: outcomeOf({ direction, answered: c.answered, by: c.by, code: c.code, reason: c.reason }),
-        endedBy: c.by === 'agent' ? 'local' : c.by,
+        endedBy: c.by,
         sipCode: c.code,
         sipReason: c.reason,
       });

@@ -101,7 +101,7 @@ describe('exporting the history to CSV', () => {
 
   it('round-trips through a CSV parser with formulas neutralised and E.164 numbers intact', async () => {
     recordCall(repo, { callId: 'plain', at: T0, number: '+12025550134', name: 'Ada Lovelace', queue: 'support' });
-    recordCall(repo, { callId: 'hostile', at: T0 + 1_000, number: '+1 (202) 555-0199', name: '=HYPERLINK("http://evil","x")', direction: 'outbound' });
+    recordCall(repo, { callId: 'hostile', at: T0 + 1_000, number: '+1 (202) 555-0199', name: '=HYPERLINK("http://evil","x")', direction: 'outgoing' });
     recordCall(repo, { callId: 'missed', at: T0 + 2_000, number: '-2+3+cmd', name: 'Comma, "Quote"\r\nNewline', outcome: 'missed' });
     repo.addNote(2, '@SUM(1+1)');
     repo.addNote(2, 'second line, with "quotes"');
@@ -121,7 +121,7 @@ describe('exporting the history to CSV', () => {
       remote_number: '+12025550134',
       remote_name: 'Ada Lovelace',
       queue: 'support',
-      direction: 'inbound',
+      direction: 'incoming',
       outcome: 'answered',
       duration_s: '60',
       transferred: 'no',
@@ -132,7 +132,7 @@ describe('exporting the history to CSV', () => {
     expect(byId.get('hostile')).toMatchObject({
       remote_number: '+1 (202) 555-0199',
       remote_name: `'=HYPERLINK("http://evil","x")`,
-      direction: 'outbound',
+      direction: 'outgoing',
       notes: `'@SUM(1+1)\nsecond line, with "quotes"`,
     });
     expect(byId.get('missed')).toMatchObject({
@@ -149,9 +149,9 @@ describe('exporting the history to CSV', () => {
 
   it('exports only the filtered range, or only a search', async () => {
     for (let i = 0; i < 10; i++) {
-      recordCall(repo, { callId: `c${i}`, at: T0 + i * 1000, number: `+120255501${String(i).padStart(2, '0')}`, direction: i % 2 ? 'outbound' : 'inbound' });
+      recordCall(repo, { callId: `c${i}`, at: T0 + i * 1000, number: `+120255501${String(i).padStart(2, '0')}`, direction: i % 2 ? 'outgoing' : 'incoming' });
     }
-    const ranged = await repo.exportCsv({ filter: { direction: 'outbound', from: T0 + 2_000, to: T0 + 8_000 } });
+    const ranged = await repo.exportCsv({ filter: { direction: 'outgoing', from: T0 + 2_000, to: T0 + 8_000 } });
     expect(parseCsv(readFileSync(ranged.path, 'utf8')).slice(1).map((r) => r[1])).toEqual(['c7', 'c5', 'c3']);
     const searched = await repo.exportCsv({ query: '(202) 555-0104' });
     expect(searched.rows).toBe(1);
@@ -160,9 +160,7 @@ describe('exporting the history to CSV', () => {
   });
 
   it('streams thousands of rows through backpressure waits and keeps every one', async () => {
-    repo.batch(() => {
-      for (let i = 0; i < 5_000; i++) recordCall(repo, { callId: `c${i}`, at: T0 + i, number: `+1202${String(i).padStart(7, '0')}`, name: 'x'.repeat(100) });
-    });
+    for (let i = 0; i < 5_000; i++) recordCall(repo, { callId: `c${i}`, at: T0 + i, number: `+1202${String(i).padStart(7, '0')}`, name: 'x'.repeat(100) });
     const { path, rows } = await repo.exportCsv();
     expect(rows).toBe(5_000);
     const records = parseCsv(readFileSync(path, 'utf8'));

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HistoryRepository } from '../../../main/history/repository';
 import type { CallRecorder } from '../../../main/history/recorder';
+import type { CallDirection } from '../../../preload/contract';
 
 export function tempDir(prefix = 'history-'): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -14,13 +15,13 @@ export function openRepo(dir: string, now = () => 1_800_000_000_000): HistoryRep
   return new HistoryRepository(join(dir, 'history.sqlite3'), { now });
 }
 
-/** Records one complete call the way the call service would, event by event. */
+/** Records one complete call the way the call service would: event by event, each its own transaction. */
 export function recordCall(
   r: CallRecorder,
   o: {
     callId: string;
     at: number;
-    direction?: 'inbound' | 'outbound';
+    direction?: CallDirection;
     number?: string | null;
     name?: string | null;
     uri?: string | null;
@@ -33,13 +34,12 @@ export function recordCall(
 ): void {
   r.callStarted({
     callId: o.callId,
-    direction: o.direction ?? 'inbound',
+    direction: o.direction ?? 'incoming',
     localLine: 'sip:1001@pbx.example.com',
     remote: { number: o.number ?? null, uri: o.uri ?? null, displayName: o.name ?? null },
     queue: o.queue ?? null,
     at: o.at,
   });
-  r.callRinging(o.callId, o.at + 100);
   const answered = o.answered ?? o.outcome !== 'missed';
   if (answered) r.callAnswered(o.callId, o.at + 2_000);
   if (o.transferTo) {

@@ -62,13 +62,13 @@ describe('history channels', () => {
     const c = await start();
     expect(value(await invoke('history:page', {}))).toEqual({ items: [], nextCursor: null });
     recordCall(c.history!, { callId: 'a', at: NOW - 60_000, number: '+1 (202) 555-0134', name: 'Ada' });
-    recordCall(c.history!, { callId: 'b', at: NOW - 30_000, number: '+44 20 7946 0958', name: 'Grace', direction: 'outbound' });
+    recordCall(c.history!, { callId: 'b', at: NOW - 30_000, number: '+44 20 7946 0958', name: 'Grace', direction: 'outgoing' });
 
     const page = value(await invoke('history:page', { limit: 1 })) as { items: Array<{ id: number; callId: string }>; nextCursor: unknown };
     expect(page.items.map((i) => i.callId)).toEqual(['b']);
     const next = value(await invoke('history:page', { limit: 1, cursor: page.nextCursor })) as typeof page;
     expect(next.items.map((i) => i.callId)).toEqual(['a']);
-    expect(value(await invoke('history:page', { filter: { direction: 'outbound' } }))).toMatchObject({ items: [{ callId: 'b' }] });
+    expect(value(await invoke('history:page', { filter: { direction: 'outgoing' } }))).toMatchObject({ items: [{ callId: 'b' }] });
 
     const found = value(await invoke('history:search', { query: '2025550134' })) as typeof page;
     expect(found.items.map((i) => i.callId)).toEqual(['a']);
@@ -77,7 +77,7 @@ describe('history channels', () => {
     expect(value(await invoke('history:note', { id, text: 'VIP' }))).toMatchObject({ notes: [{ text: 'VIP', at: NOW }] });
     expect(value(await invoke('history:disposition', { id, code: 'sale' }))).toMatchObject({ call: { disposition: 'sale', noteCount: 1 } });
 
-    const exported = value(await invoke('history:export', { filter: { direction: 'inbound' } })) as { path: string; rows: number };
+    const exported = value(await invoke('history:export', { filter: { direction: 'incoming' } })) as { path: string; rows: number };
     expect(exported.rows).toBe(1);
     expect(exported.path.startsWith(join(tmp.dir, 'exports'))).toBe(true);
     expect(readFileSync(exported.path, 'utf8')).toContain('"+1 (202) 555-0134"');
@@ -115,7 +115,7 @@ describe('history channels', () => {
 
   it('marks calls a crash left open as interrupted at start and tells the agent', async () => {
     const repo = openRepo(tmp.dir);
-    repo.callStarted({ callId: 'x', direction: 'inbound', localLine: 'l', remote: { number: '123' }, at: NOW - 5_000 });
+    repo.callStarted({ callId: 'x', direction: 'incoming', localLine: 'l', remote: { number: '123' }, at: NOW - 5_000 });
     repo.callAnswered('x', NOW - 4_000);
     repo.close();
     await start();

@@ -1,6 +1,13 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConsoleError, historyPageSchema, type CallSummary } from '../../../preload/contract';
+import {
+  ConsoleError,
+  historyPageSchema,
+  recordedTransferStepKinds,
+  transferModes,
+  transferSteps,
+  type CallSummary,
+} from '../../../preload/contract';
 import { openDatabase } from '../../../main/history/database';
 import type { HistoryRepository } from '../../../main/history/repository';
 import { openRepo, recordCall, tempDir } from './history-fixtures';
@@ -33,7 +40,7 @@ describe('recording a call as it happens', () => {
   it('leaves a row from the first event on, and completes it event by event', () => {
     repo.callStarted({
       callId: 'c1',
-      direction: 'inbound',
+      direction: 'incoming',
       localLine: 'sip:1001@pbx.example.com',
       remote: { number: '+1 (202) 555-0134', uri: 'sip:+12025550134@pbx.example.com', displayName: 'Ada Lovelace' },
       queue: 'support',
@@ -42,7 +49,6 @@ describe('recording a call as it happens', () => {
     let [row] = repo.page().items;
     expect(row).toMatchObject({ callId: 'c1', outcome: null, endedAt: null, answeredAt: null, queue: 'support', durationMs: null });
 
-    repo.callRinging('c1', T0 + 100);
     repo.callAnswered('c1', T0 + 3_000);
     repo.holdStarted('c1', T0 + 10_000, { music: 'builtin:lounge' });
     repo.holdEnded('c1', T0 + 20_000);
@@ -50,13 +56,13 @@ describe('recording a call as it happens', () => {
     repo.transferStep({ callId: 'c1', transferId: 'x1', step: 'requested', mode: 'attended', target: 'sip:2000@pbx', at: T0 + 31_000 });
     repo.transferStep({ callId: 'c1', transferId: 'x1', step: 'failed', mode: 'attended', target: 'sip:2000@pbx', sipCode: 486, detail: 'Busy Here', at: T0 + 33_000 });
     repo.transferStep({ callId: 'c1', transferId: 'x1', step: 'taken-back', mode: 'attended', target: 'sip:2000@pbx', at: T0 + 33_500 });
-    repo.callEnded({ callId: 'c1', at: T0 + 63_000, outcome: 'answered', endedBy: 'local' });
+    repo.callEnded({ callId: 'c1', at: T0 + 63_000, outcome: 'answered', endedBy: 'agent' });
 
     [row] = repo.page().items;
     expect(row).toMatchObject({
+      direction: 'incoming',
       outcome: 'answered',
-      endedBy: 'local',
-      ringingAt: T0 + 100,
+      endedBy: 'agent',
       answeredAt: T0 + 3_000,
       endedAt: T0 + 63_000,
       durationMs: 60_000,
@@ -99,7 +105,7 @@ describe('recording a call as it happens', () => {
   it('lets the call service reuse an id after the first call ended (counters restart with the app)', () => {
     recordCall(repo, { callId: 'c1', at: T0, number: '100' });
     recordCall(repo, { callId: 'c1', at: T0 + 100_000, number: '200' });
-    repo.callStarted({ callId: 'c1', direction: 'outbound', localLine: 'l', remote: { number: '300' }, at: T0 + 200_000 });
+    repo.callStarted({ callId: 'c1', direction: 'outgoing', localLine: 'l', remote: { number: '300' }, at: T0 + 200_000 });
     repo.callAnswered('c1', T0 + 201_000);
     const items = repo.page().items;
     expect(items.map((c) => [c.remote.number, c.answeredAt])).toEqual([
@@ -115,39 +121,68 @@ describe('recording a call as it happens', () => {
     expect(repo.page().items[0]).toMatchObject({ outcome: 'answered', endedBy: 'remote' });
   });
 
-  it('updates the remote party and its searchable digits when the identity changes', () => {
-    recordCallStart('p');
-    repo.remotePartyChanged('p', { number: '+44 20 7946 0958', displayName: 'Grace Hopper' });
-    expect(repo.page().items[0]!.remote).toEqual({ number: '+44 20 7946 0958', uri: null, displayName: 'Grace Hopper' });
-    expect(ids(repo.search({ query: '2079460958' }).items)).toEqual(['p']);
-    expect(ids(repo.search({ query: 'hopper' }).items)).toEqual(['p']);
+  it('commits every event on its own: a refused one leaves the events before it in place', () => {
+    recordCallStart('r');
+    repo.callAnswered('r', T0 + 1_000);
+    expect(typedError(() => repo.transferStep({ callId: 'r', transferId: 't', step: 'exploded' as never, mode: 'blind', target: 'x', at: T0 + 2_000 })).code).toBe(
+      'invalid-request',
+    );
+    expect(typedError(() => repo.callAnswered('unknown-call', T0)).code).toBe('not-found');
+    repo.callEnded({ callId: 'r', at: T0 + 3_000, outcome: 'answered', endedBy: 'remote' });
+    const [row] = repo.page().items;
+    expect(row).toMatchObject({ callId: 'r', answeredAt: T0 + 1_000, endedAt: T0 + 3_000, transferred: false });
   });
 
-  it('records a burst in one transaction with batch(), and rolls the whole burst back on failure', () => {
-    repo.batch(() => {
-      for (let i = 0; i < 20; i++) recordCall(repo, { callId: `b${i}`, at: T0 + i * 1000 });
+  it("stores the services' own words: both directions, every ender, every transfer step and mode", () => {
+    const directions = ['incoming', 'outgoing'] as const;
+    const enders = ['agent', 'remote', 'system'] as const;
+    enders.forEach((endedBy, i) => {
+      const callId = `w${i}`;
+      repo.callStarted({ callId, direction: directions[i % 2]!, localLine: 'l', remote: { number: `10${i}` }, at: T0 + i });
+      repo.callEnded({ callId, at: T0 + 10 + i, outcome: 'failed', endedBy });
     });
-    expect(repo.page({ limit: 200 }).items).toHaveLength(20);
-    expect(() =>
-      repo.batch(() => {
-        recordCall(repo, { callId: 'rolled-back', at: T0 + 50_000 });
-        repo.callAnswered('unknown-call', T0);
-      }),
-    ).toThrow(ConsoleError);
-    expect(repo.page({ limit: 200 }).items.map((c) => c.callId)).not.toContain('rolled-back');
-    // The same call recorded again afterwards lands whole (no event goes to the rolled-back row).
-    recordCall(repo, { callId: 'rolled-back', at: T0 + 60_000 });
-    expect(repo.page().items[0]).toMatchObject({ callId: 'rolled-back', outcome: 'answered', answeredAt: T0 + 62_000 });
+    expect(repo.page().items.map((c) => [c.direction, c.endedBy])).toEqual([
+      ['incoming', 'system'],
+      ['outgoing', 'remote'],
+      ['incoming', 'agent'],
+    ]);
+
+    recordCallStart('t');
+    recordedTransferStepKinds.forEach((step, i) => {
+      const mode = transferModes[i % transferModes.length]!;
+      repo.transferStep({ callId: 't', transferId: 'x', step, mode, target: 'sip:2000@pbx', at: T0 + i });
+    });
+    const id = repo.page().items.find((c) => c.callId === 't')!.id;
+    const steps = repo.get(id).transfers;
+    expect(steps.map((t) => t.step)).toEqual([...recordedTransferStepKinds]);
+    expect(new Set(steps.map((t) => t.mode))).toEqual(new Set(transferModes));
+    // Every step of the transfer machine's timeline is among them, under its own name.
+    for (const step of transferSteps) expect(steps.map((t) => t.step)).toContain(step);
+    // The words history used to store are refused now.
+    expect(typedError(() => repo.callStarted({ callId: 'old', direction: 'inbound' as never, localLine: 'l', remote: {}, at: T0 })).code).toBe(
+      'invalid-request',
+    );
+    expect(typedError(() => repo.callEnded({ callId: 't', at: T0 + 99, outcome: 'answered', endedBy: 'local' as never })).code).toBe('invalid-request');
+  });
+
+  it('still reads converted-to-blind, which earlier versions stored', () => {
+    recordCallStart('old');
+    const raw = openDatabase(join(tmp.dir, 'history.sqlite3'));
+    raw
+      .prepare("INSERT INTO transfer_steps (call_id, transfer_id, step, mode, target, at) VALUES (1, 'x', 'converted-to-blind', 'attended', 'sip:2000@pbx', ?)")
+      .run(T0 + 5);
+    raw.close();
+    expect(repo.get(1).transfers).toMatchObject([{ step: 'converted-to-blind', mode: 'attended' }]);
   });
 
   function recordCallStart(callId: string) {
-    repo.callStarted({ callId, direction: 'inbound', localLine: 'sip:1001@pbx', remote: { number: '555' }, at: T0 });
+    repo.callStarted({ callId, direction: 'incoming', localLine: 'sip:1001@pbx', remote: { number: '555' }, at: T0 });
   }
 });
 
 describe('calls left open by a crash', () => {
   it('are marked interrupted at their last sign of life when the database is next opened', () => {
-    repo.callStarted({ callId: 'live', direction: 'outbound', localLine: 'l', remote: { number: '+12025550134' }, at: T0 });
+    repo.callStarted({ callId: 'live', direction: 'outgoing', localLine: 'l', remote: { number: '+12025550134' }, at: T0 });
     repo.callAnswered('live', T0 + 1_000);
     repo.holdStarted('live', T0 + 5_000, { music: 'builtin:lounge' });
     recordCall(repo, { callId: 'done', at: T0 - 100_000 });
@@ -168,13 +203,11 @@ describe('calls left open by a crash', () => {
 
 describe('paging newest first', () => {
   beforeEach(() => {
-    repo.batch(() => {
-      // 25 calls; calls 10..14 share one start time to exercise the id tie-break.
-      for (let i = 0; i < 25; i++) {
-        const at = i >= 10 && i < 15 ? T0 + 10 * 60_000 : T0 + i * 60_000;
-        recordCall(repo, { callId: `c${i}`, at, number: `+1202555${String(i).padStart(4, '0')}` });
-      }
-    });
+    // 25 calls; calls 10..14 share one start time to exercise the id tie-break.
+    for (let i = 0; i < 25; i++) {
+      const at = i >= 10 && i < 15 ? T0 + 10 * 60_000 : T0 + i * 60_000;
+      recordCall(repo, { callId: `c${i}`, at, number: `+1202555${String(i).padStart(4, '0')}` });
+    }
   });
 
   it('walks every call exactly once with the keyset cursor, in (start, id) descending order', () => {
@@ -209,20 +242,18 @@ describe('paging newest first', () => {
 
 describe('filters', () => {
   beforeEach(() => {
-    repo.batch(() => {
-      recordCall(repo, { callId: 'in-answered', at: T0, direction: 'inbound' });
-      recordCall(repo, { callId: 'in-missed', at: T0 + 1_000, direction: 'inbound', outcome: 'missed' });
-      recordCall(repo, { callId: 'out-busy', at: T0 + 2_000, direction: 'outbound', outcome: 'busy', answered: false });
-      recordCall(repo, { callId: 'in-transferred', at: T0 + 3_000, direction: 'inbound', transferTo: 'sip:queue-sales@pbx' });
-      recordCall(repo, { callId: 'out-answered', at: T0 + 4_000, direction: 'outbound' });
-    });
+    recordCall(repo, { callId: 'in-answered', at: T0, direction: 'incoming' });
+    recordCall(repo, { callId: 'in-missed', at: T0 + 1_000, direction: 'incoming', outcome: 'missed' });
+    recordCall(repo, { callId: 'out-busy', at: T0 + 2_000, direction: 'outgoing', outcome: 'busy', answered: false });
+    recordCall(repo, { callId: 'in-transferred', at: T0 + 3_000, direction: 'incoming', transferTo: 'sip:queue-sales@pbx' });
+    recordCall(repo, { callId: 'out-answered', at: T0 + 4_000, direction: 'outgoing' });
   });
   const page = (filter: Parameters<HistoryRepository['page']>[0] extends infer Q ? (Q extends { filter?: infer F } ? F : never) : never) =>
     ids(repo.page({ filter }).items);
 
   it('by direction', () => {
-    expect(page({ direction: 'outbound' })).toEqual(['out-answered', 'out-busy']);
-    expect(page({ direction: 'inbound' })).toEqual(['in-transferred', 'in-missed', 'in-answered']);
+    expect(page({ direction: 'outgoing' })).toEqual(['out-answered', 'out-busy']);
+    expect(page({ direction: 'incoming' })).toEqual(['in-transferred', 'in-missed', 'in-answered']);
   });
   it('by outcome (any of several)', () => {
     expect(page({ outcomes: ['missed'] })).toEqual(['in-missed']);
@@ -238,23 +269,22 @@ describe('filters', () => {
     expect(page({ to: T0 + 1 })).toEqual(['in-answered']);
   });
   it('combined', () => {
-    expect(page({ direction: 'inbound', transferred: false, from: T0 + 500 })).toEqual(['in-missed']);
-    expect(page({ direction: 'outbound', outcomes: ['missed'] })).toEqual([]);
+    expect(page({ direction: 'incoming', transferred: false, from: T0 + 500 })).toEqual(['in-missed']);
+    expect(page({ direction: 'outgoing', outcomes: ['missed'] })).toEqual([]);
   });
   it('refuses a filter outside the contract with a typed error', () => {
     expect(typedError(() => repo.page({ filter: { from: T0 + 10, to: T0 } })).code).toBe('invalid-request');
     expect(typedError(() => repo.page({ filter: { outcomes: ['exploded' as never] } })).code).toBe('invalid-request');
+    expect(typedError(() => repo.page({ filter: { direction: 'inbound' as never } })).code).toBe('invalid-request');
   });
 });
 
 describe('search', () => {
   beforeEach(() => {
-    repo.batch(() => {
-      recordCall(repo, { callId: 'us', at: T0, number: '+1 (202) 555-0134', name: 'Ada Lovelace' });
-      recordCall(repo, { callId: 'uri-only', at: T0 + 1_000, uri: 'sip:+12025550199@pbx.example.com', name: 'José Álvarez' });
-      recordCall(repo, { callId: 'uk', at: T0 + 2_000, number: '+44 20 7946 0958', name: 'Grace Hopper', direction: 'outbound' });
-      recordCall(repo, { callId: 'other', at: T0 + 3_000, number: '212-555-0134', name: 'Alan Turing', transferTo: 'sip:2000@pbx' });
-    });
+    recordCall(repo, { callId: 'us', at: T0, number: '+1 (202) 555-0134', name: 'Ada Lovelace' });
+    recordCall(repo, { callId: 'uri-only', at: T0 + 1_000, uri: 'sip:+12025550199@pbx.example.com', name: 'José Álvarez' });
+    recordCall(repo, { callId: 'uk', at: T0 + 2_000, number: '+44 20 7946 0958', name: 'Grace Hopper', direction: 'outgoing' });
+    recordCall(repo, { callId: 'other', at: T0 + 3_000, number: '212-555-0134', name: 'Alan Turing', transferTo: 'sip:2000@pbx' });
   });
   const search = (query: string, filter?: object) => ids(repo.search({ query, filter }).items);
 
@@ -300,11 +330,11 @@ describe('search', () => {
     expect(search('invoice escalated')).toEqual(['uk']);
   });
   it('combines with filters', () => {
-    expect(search('0134', { direction: 'inbound', transferred: false })).toEqual(['us']);
+    expect(search('0134', { direction: 'incoming', transferred: false })).toEqual(['us']);
     expect(search('0134', { transferred: true })).toEqual(['other']);
     expect(search('alan', { transferred: true })).toEqual(['other']);
     expect(search('alan', { transferred: false })).toEqual([]);
-    expect(search('hopper', { direction: 'inbound' })).toEqual([]);
+    expect(search('hopper', { direction: 'incoming' })).toEqual([]);
   });
   it('pages with the cursor', () => {
     const first = repo.search({ query: '0134', limit: 1 });
@@ -426,7 +456,10 @@ describe('rows leaving the repository', () => {
   it('after close, every method answers unavailable', () => {
     repo.close();
     expect(typedError(() => repo.page()).code).toBe('unavailable');
-    expect(typedError(() => repo.callRinging('x', 1)).code).toBe('unavailable');
+    expect(typedError(() => repo.callAnswered('x', 1)).code).toBe('unavailable');
+    expect(typedError(() => repo.transferStep({ callId: 'x', transferId: 't', step: 'offered', mode: 'incoming-refer', target: 'x', at: 1 })).code).toBe(
+      'unavailable',
+    );
     repo = openRepo(tmp.dir);
   });
 });

@@ -35,15 +35,13 @@ describe('applyRetention', () => {
     const tmp = tempDir('history-retention-');
     const repo = openRepo(tmp.dir, () => NOW);
     try {
-      repo.batch(() => {
-        for (let i = 0; i < 1_234; i++) {
-          recordCall(repo, { callId: `old${i}`, at: NOW - 40 * day + i, number: '+12025550134', name: 'Old Caller', transferTo: i % 10 ? undefined : 'sip:q@pbx' });
-        }
-        for (let i = 0; i < 5; i++) recordCall(repo, { callId: `new${i}`, at: NOW - day + i, number: '+12025550134' });
-      });
+      for (let i = 0; i < 1_234; i++) {
+        recordCall(repo, { callId: `old${i}`, at: NOW - 40 * day + i, number: '+12025550134', name: 'Old Caller', transferTo: i % 10 ? undefined : 'sip:q@pbx' });
+      }
+      for (let i = 0; i < 5; i++) recordCall(repo, { callId: `new${i}`, at: NOW - day + i, number: '+12025550134' });
       repo.addNote(1, 'old note about pineapples');
       // Started long ago and still up: never pruned while live.
-      repo.callStarted({ callId: 'live', direction: 'inbound', localLine: 'l', remote: { number: '999' }, at: NOW - 50 * day });
+      repo.callStarted({ callId: 'live', direction: 'incoming', localLine: 'l', remote: { number: '999' }, at: NOW - 50 * day });
 
       const batches: number[] = [];
       const spy: Prunable = { deleteEndedBefore: (c, l) => (batches.push(l), repo.deleteEndedBefore(c, l)) };
