@@ -29,7 +29,7 @@ export type EnabledSink = (track: TrackHandle, enabled: boolean) => void;
  * A track of a host stream. `enabled` writes are forwarded to the host's
  * *microphone* track with this id — never to whatever the sender carries at
  * the moment — so JsSIP's hold/mute keep working while hold music is swapped
- * onto the sender (ARCHITECTURE.md).
+ * onto the sender (docs/architecture.md, "The peer-connection proxy").
  */
 export class TrackHandle {
   readonly id: string;
@@ -58,7 +58,7 @@ export class TrackHandle {
 /**
  * A microphone stream living in the media host. Deliberately a plain object
  * without a `then` member: JsSIP returns it from a promise callback, and a
- * thenable would be unwrapped (ARCHITECTURE.md).
+ * thenable would be unwrapped (docs/architecture.md).
  */
 export class MediaStreamHandle {
   readonly id: string;

@@ -6,7 +6,7 @@
  *
  * Contract for implementers:
  * - `post` delivers messages to the host in the order posted (the proxy relies
- *   on it: fire-and-forget ops and RPCs share the channel, ARCHITECTURE.md).
+ *   on it: fire-and-forget ops and RPCs share the channel, docs/architecture.md).
  * - `onMessage` delivers host messages in the order sent, each one in its own
  *   task (never synchronously from inside `post`).
  * - `onGone` fires when the host can no longer answer (renderer crashed,

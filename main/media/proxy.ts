@@ -7,7 +7,7 @@
  * - `acquireMicrophone()`: a stream handle to pass as JsSIP's `mediaStream`;
  * - hold music, devices, ringtone, cue, and `onGone` when the host dies.
  *
- * Rules (ARCHITECTURE.md, measured on JsSIP 3.13.8): async methods are RPCs,
+ * Rules (docs/architecture.md, measured on JsSIP 3.13.8): async methods are RPCs,
  * sync methods fire-and-forget on the same ordered link; every reply and event
  * carries a state snapshot applied *before* the promise resolves or the
  * listeners run, because JsSIP reads iceGatheringState, signalingState and
@@ -52,7 +52,7 @@ export interface MediaClientOptions {
   log?: Logger;
   /**
    * RPC time-out. Generous on purpose: a rejected RPC inside JsSIP's hold()
-   * makes it hang up the call with "Hold Failed" (ARCHITECTURE.md), and
+   * makes it hang up the call with "Hold Failed" (docs/architecture.md), and
    * getUserMedia may wait on the OS. Default 20 s.
    */
   rpcTimeoutMs?: number;
@@ -187,7 +187,7 @@ export interface MediaClient {
   previewMusic(on: boolean): Promise<void>;
   startRinging(volume: 'loud' | 'soft'): Promise<void>;
   stopRinging(): Promise<void>;
-  /** The short completion cue for a transferred call reaching us (TRANSFER.md). */
+  /** The short completion cue for a transferred call reaching us (docs/transfers.md). */
   playCue(): Promise<void>;
   /** The host's own counts (connections, streams, audio elements) for leak checks. */
   hostStats(): Promise<RpcResult<'host.stats'>>;

@@ -1,5 +1,5 @@
 /**
- * Transfers as the UI sees them (issue 5, TRANSFER.md). A transfer always
+ * Transfers as the UI sees them (docs/transfers.md). A transfer always
  * belongs to one call — the caller's leg — named by its call id. The UI
  * renders the snapshot and offers exactly the `allowedActions` main decided.
  * `transfer:list` gives every call's current snapshot after a UI reload;

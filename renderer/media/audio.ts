@@ -191,7 +191,7 @@ export class AudioEngine {
     source.buffer = this.#buffer(ringtone(ctx.sampleRate, soft));
     source.loop = true;
     const gain = ctx.createGain();
-    // Call waiting rings softly under the conversation (issue 3).
+    // Call waiting: a second call rings softly so the conversation stays audible.
     gain.gain.value = soft ? 0.25 : 1;
     source.connect(gain).connect(this.#ringerDest!);
     source.start();

@@ -310,7 +310,7 @@ export function serveMediaHost(port: HostPort): { stop(): void } {
           }
         });
       case 'track.setEnabled': {
-        // Always the microphone track, even while the sender carries hold music (ARCHITECTURE.md).
+        // Always the microphone track, even while the sender carries hold music (docs/architecture.md, "The peer-connection proxy").
         const track = await trackById(op.track);
         if (!track) throw new Error(`unknown track ${op.track}`);
         track.enabled = op.enabled;
