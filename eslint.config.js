@@ -1,6 +1,7 @@
 // ESLint flat config. Besides the usual recommended sets, it enforces the
-// layout rules of ARCHITECTURE.md/STYLE.md as import restrictions, so "where
-// code runs shows in its path" is checked by a machine rather than by goodwill:
+// layout rules of docs/architecture.md ("Where each library may be imported")
+// as import restrictions, so "where code runs shows in its path"
+// (docs/code-style.md) is checked by a machine rather than by goodwill:
 //   electron       only in main/index.ts, main/desktop/**, preload/**
 //   jssip          only in main/sip/**
 //   better-sqlite3 only in main/history/**
@@ -18,19 +19,23 @@ import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
 import { defineConfig } from 'eslint/config';
 
-const nodeBuiltins = [...builtinModules.filter((m) => !m.startsWith('_')), 'node:*'];
 
 const why = {
-  electron: 'Electron is imported only by main/index.ts, main/desktop/ and preload/ (ARCHITECTURE.md).',
-  jssip: 'JsSIP is imported only by main/sip/ (ARCHITECTURE.md).',
-  'better-sqlite3': 'better-sqlite3 is imported only by main/history/ (ARCHITECTURE.md).',
+  electron: 'Electron is imported only by main/index.ts, main/desktop/ and preload/ (docs/architecture.md).',
+  jssip: 'JsSIP is imported only by main/sip/ (docs/architecture.md).',
+  'better-sqlite3': 'better-sqlite3 is imported only by main/history/ (docs/architecture.md).',
 };
 
 /** A path restriction for @typescript-eslint/no-restricted-imports (it also sees `import type`). */
 const ban = (name, message, extra = {}) => ({ name, message, ...extra });
 const banOwned = (...modules) => modules.map((m) => ban(m, why[m]));
 
-const nodeBan = (message) => ({ group: nodeBuiltins, message });
+// Anchored, so a file of ours named like a built-in (./events, ./path) is not mistaken for it.
+const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const nodeBan = (message) => ({
+  regex: `^(node:.*|${builtinModules.filter((m) => !m.startsWith('_')).map(escapeRe).join('|')})$`,
+  message,
+});
 
 /** Syntax no code of ours may contain, wherever it lives. */
 const insecureWebPreferences = [
@@ -44,17 +49,17 @@ const insecureWebPreferences = [
   ['webviewTag', true],
 ].map(([key, value]) => ({
   selector: `Property[key.name='${key}'][value.value=${value}]`,
-  message: `${key}: ${value} weakens the renderer sandbox (STYLE.md: anti-patterns we will not ship).`,
+  message: `${key}: ${value} weakens the renderer sandbox (docs/code-style.md).`,
 }));
 
 const noIpcRendererOutsidePreload = {
   'no-restricted-properties': [
     'error',
-    { property: 'ipcRenderer', message: 'ipcRenderer exists only inside preload/ (ARCHITECTURE.md: no raw ipcRenderer).' },
+    { property: 'ipcRenderer', message: 'ipcRenderer exists only inside preload/ (docs/architecture.md: no raw ipcRenderer).' },
   ],
   'no-restricted-globals': [
     'error',
-    { name: 'ipcRenderer', message: 'ipcRenderer exists only inside preload/ (ARCHITECTURE.md: no raw ipcRenderer).' },
+    { name: 'ipcRenderer', message: 'ipcRenderer exists only inside preload/ (docs/architecture.md: no raw ipcRenderer).' },
   ],
 };
 
@@ -101,7 +106,18 @@ const areas = [
       ban('ws', 'main/calls/ is pure: sockets live in main/sip/.'),
       ban('electron-log', 'main/calls/ is pure: take a Logger (main/logging/logger.ts) as a port.'),
     ],
-    patterns: [nodeBan('main/calls/ is pure TypeScript: no Node I/O. Ask for it as an effect or an injected port.')],
+    patterns: [
+      nodeBan('main/calls/ is pure TypeScript: no Node I/O. Ask for it as an effect or an injected port.'),
+      {
+        regex: '(^|/)ipc(/|$)',
+        message: 'main/calls/ learns about calls from the call service\'s own events, never from the UI channel: IPC is wired in main/ipc/ (docs/architecture.md).',
+      },
+      {
+        group: ['**/preload/contract', '**/preload/contract/index'],
+        importNames: ['contract'],
+        message: 'main/calls/ pushes nothing to the UI: it returns snapshots, and main/core/ publishes them (docs/architecture.md).',
+      },
+    ],
     extra: {
       ...noIpcRendererOutsidePreload,
       // Time and timeouts are effects ({type:'timer.start'}) or an injected clock, so the
@@ -148,7 +164,7 @@ const areas = [
         {
           selector:
             "CallExpression[callee.property.name='exposeInMainWorld'] Property[key.name=/^(invoke|send|sendSync|sendTo|postMessage)$/]",
-          message: 'No generic invoke/send on the bridge: expose one method per action (ARCHITECTURE.md).',
+          message: 'No generic invoke/send on the bridge: expose one method per action (docs/architecture.md).',
         },
       ],
     },

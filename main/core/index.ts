@@ -1,29 +1,30 @@
 /**
- * The console's core: everything main does, minus Electron. `startCore` wires
- * settings, the IPC router and (as later features land) the SIP line, call
- * service and history, to whatever implements the ports — Electron adapters in
- * the app (main/index.ts), playwright-driven Chromium in the headless harness.
+ * The console's core: everything main does, minus Electron — the composition
+ * root. `startCore` assembles settings, history, the SIP line, the call and
+ * transfer services and their transfer backend, and registers each domain's
+ * IPC channels (main/ipc/), against whatever implements the ports: Electron
+ * adapters in the app (main/index.ts), playwright-driven Chromium in the
+ * headless harness. It is the only place that knows every service.
  */
 import { readFile } from 'node:fs/promises';
-import {
-  contract,
-  type AppInfo,
-  type Notice,
-} from '../../preload/contract';
-import { ConsoleError } from '../../preload/contract/result';
+import { contract, type AppInfo, type Notice } from '../../preload/contract';
 import { historyRecorder } from '../calls/call/history';
 import { safeRecorder, startHistory, type HistoryRepository } from '../history';
+import { registerAppHandlers } from '../ipc/app';
+import { registerAudioHandlers } from '../ipc/audio';
+import { registerCallHandlers } from '../ipc/calls';
+import { registerLineHandlers } from '../ipc/line';
 import { createRouter, type Router, type UiTransport } from '../ipc/router';
+import { registerTransferHandlers } from '../ipc/transfers';
 import type { Logger } from '../logging/logger';
 import type { MediaHostLink } from '../media/link';
-import { registerAudioHandlers } from '../media/ipc';
-import { checkHoldMusicTrack } from '../media/music-file';
 import { syncMediaSettings, type MediaSettingsSync } from '../media/settings-sync';
-import { startTelephony, type TelephonyCore, type TelephonyOptions } from './telephony';
-import { startTransfers, watchCalls, type Transfers } from './transfers';
-import { checkCaFile } from '../settings/ca-file';
 import type { SecretStore } from '../settings/secrets';
 import { openSettingsStore, type SettingsStore } from '../settings/store';
+import { SessionRegistry } from '../sip/sessions';
+import { createSipTransferBackend } from '../sip/transfer-backend';
+import { startTelephony, type TelephonyCore, type TelephonyOptions } from './telephony';
+import { startTransfers, type Transfers } from './transfers';
 
 export interface CorePorts {
   ui: UiTransport;
@@ -49,7 +50,7 @@ export interface ConsoleCore {
   readonly history: HistoryRepository | null;
   /** SIP line, call service and media client. */
   readonly telephony: TelephonyCore;
-  /** Transfers (issue 5): the transfer service over the call service. */
+  /** The transfer service over the call service and the SIP transfer backend. */
   readonly transfers: Transfers;
   /** Graceful stop: unregister, close the database. Safe to call twice. */
   stop(): Promise<void>;
@@ -75,47 +76,6 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
     );
   }
 
-  // Assigned below once history (the call recorder) is open; handlers run only after startCore returns.
-  let telephony: TelephonyCore | null = null;
-  // Audio devices and hold music follow the preferences, also after a media host restart.
-  let mediaSettings: MediaSettingsSync | null = null;
-
-  router.handle(contract.app.info, () => ({ ...ports.app, dataDir: ports.dataDir }));
-  router.handle(contract.app.notices, () => notices);
-  router.handle(contract.app.dismissNotice, (id) => {
-    const i = notices.findIndex((n) => n.id === id);
-    if (i >= 0) notices.splice(i, 1);
-    return null;
-  });
-
-  router.handle(contract.settings.get, () => settings.view());
-  router.handle(contract.settings.update, async (patch) => {
-    // A hold-music file that will not play is refused here, under its field, not found out on the next hold.
-    if (patch.holdMusic?.track !== undefined) await checkHoldMusicTrack(patch.holdMusic.track);
-    const view = settings.updatePreferences(patch);
-    router.push(contract.settings.changed, view);
-    void mediaSettings?.apply();
-    return view;
-  });
-  router.handle(contract.audio.chooseMusicFile, async () => {
-    if (!ports.chooseMusicFile) throw new ConsoleError('unavailable', 'No file dialog here: type the full path of the file.');
-    return ports.chooseMusicFile();
-  });
-  router.handle(contract.settings.saveAccount, async (input) => {
-    // A CA file that will not verify anything is refused under its field; nothing is saved.
-    if (input.caFile !== undefined) await checkCaFile(input.caFile);
-    const view = settings.saveAccount(input);
-    router.push(contract.settings.changed, view);
-    void telephony?.accountChanged();
-    return view;
-  });
-  router.handle(contract.settings.removeAccount, () => {
-    const view = settings.removeAccount();
-    router.push(contract.settings.changed, view);
-    void telephony?.accountChanged();
-    return view;
-  });
-
   const history = startHistory({
     dataDir: ports.dataDir,
     router,
@@ -124,24 +84,23 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
     retentionDays: () => settings.file().preferences.history.retentionDays,
     notice: addNotice,
   });
+  const recorder = history.repo ? safeRecorder(history.repo, log.scope('history')) : null;
 
   const noRecorder = { callStarted() {}, callAnswered() {}, callEnded() {}, holdStarted() {}, holdEnded() {} };
-  // Transfers watch calls:changed and see calls:hangup first (hanging up a consult completes it).
-  const callsWatch = watchCalls(router);
-  telephony = startTelephony({
-    router: callsWatch.router,
+  const sessions = new SessionRegistry();
+  const phone = startTelephony({
+    router,
     settings,
     media: ports.media,
-    recorder: history.repo
-      ? historyRecorder(safeRecorder(history.repo, log.scope('history')), () => settings.file().account?.sipUri ?? '')
-      : noRecorder,
+    recorder: recorder ? historyRecorder(recorder, () => settings.file().account?.sipUri ?? '') : noRecorder,
+    sessions,
     log,
     now,
     notice: addNotice,
     ...(ports.sip && { line: ports.sip }),
   });
-  const phone = telephony;
-  mediaSettings = phone.media
+  // Audio devices and hold music follow the preferences, also after a media host restart.
+  const mediaSettings: MediaSettingsSync | null = phone.media
     ? syncMediaSettings({
         client: phone.media,
         preferences: () => settings.file().preferences,
@@ -150,19 +109,32 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
         log: log.scope('media'),
       })
     : null;
-  const offAudio = registerAudioHandlers(router, phone.media);
   const transfers = startTransfers({
     router,
-    watch: callsWatch,
     calls: phone.calls,
+    backend: createSipTransferBackend({ sessions, log: log.scope('transfer') }),
     media: phone.media,
     settings,
-    recorder: history.repo ? safeRecorder(history.repo, log.scope('history')) : null,
+    recorder,
     domain: () => phone.line()?.domain() ?? null,
     now,
     log: log.scope('transfer'),
     notice: (message) => addNotice('info', message),
   });
+
+  // Every domain's channels, in one place (history registers its own in startHistory).
+  registerAppHandlers(router, {
+    info: () => ({ ...ports.app, dataDir: ports.dataDir }),
+    notices,
+    settings,
+    ...(ports.chooseMusicFile && { chooseMusicFile: ports.chooseMusicFile }),
+    preferencesChanged: () => void mediaSettings?.apply(),
+    accountChanged: () => void phone.accountChanged(),
+  });
+  registerLineHandlers(router, phone);
+  registerCallHandlers(router, phone.calls);
+  registerTransferHandlers(router, transfers.service);
+  const offAudio = registerAudioHandlers(router, phone.media);
 
   let stopped = false;
   return {

@@ -1,14 +1,13 @@
 /**
  * Telephony assembled: the media client (peer-connection proxy) over the media
- * host link, the SIP line for the configured account, the call service, and
- * their IPC channels (line:*, calls:*). startCore calls this once; the account
- * being saved or removed restarts only the line, never the service, so calls
- * in the list keep their history and a UI reload touches nothing here.
+ * host link, the SIP line for the configured account and the call service.
+ * startCore calls this once; the account being saved or removed restarts only
+ * the line, never the service, so calls in the list keep their history and a
+ * UI reload touches nothing here.
  */
 import { readFileSync } from 'node:fs';
 import { contract, type LineStatus, type Notice } from '../../preload/contract';
 import { createCallService, type CallService } from '../calls/call/service';
-import { registerCallHandlers } from '../calls/call/ipc';
 import type { CallRecorder } from '../calls/call/ports';
 import type { Router } from '../ipc/router';
 import type { Logger } from '../logging/logger';
@@ -17,6 +16,7 @@ import { createMediaClient, type MediaClient } from '../media/proxy';
 import type { SettingsStore } from '../settings/store';
 import { createHoldMusicPort } from '../sip/hold-music';
 import { createLine, type Line, type LineOptions } from '../sip/line';
+import type { SessionRegistry } from '../sip/sessions';
 
 export interface TelephonyOptions {
   router: Router;
@@ -24,6 +24,8 @@ export interface TelephonyOptions {
   /** The hidden media host; without it the line is not started (no audio = no calls). */
   media: MediaHostLink | undefined;
   recorder: CallRecorder;
+  /** Where the line registers its SIP sessions; shared with the transfer backend. */
+  sessions: SessionRegistry;
   log: Logger;
   now: () => number;
   notice: (level: Notice['level'], message: string) => void;
@@ -36,6 +38,8 @@ export interface TelephonyCore {
   readonly media: MediaClient | null;
   line(): Line | null;
   lineStatus(): LineStatus;
+  /** line:reconnect — register again now, or start a line that is not running. */
+  reconnect(): LineStatus;
   /** The account was saved or removed: restart the line with the new settings. */
   accountChanged(): Promise<void>;
   stop(): Promise<void>;
@@ -60,7 +64,7 @@ export function startTelephony(o: TelephonyOptions): TelephonyCore {
       missed: (_callId, remote) => o.notice('info', `Missed call from ${remote.displayName ?? remote.number}.`),
       problem: (_callId, message) => o.notice('warning', message),
     },
-    music: createHoldMusicPort(media),
+    music: createHoldMusicPort(media, o.sessions),
     clock: {
       now: o.now,
       setTimeout(fn, ms) {
@@ -72,7 +76,6 @@ export function startTelephony(o: TelephonyOptions): TelephonyCore {
     publish: (list) => o.router.push(contract.calls.changed, list),
     log: log.scope('calls'),
   });
-  registerCallHandlers(o.router, calls);
   const offGone = media?.onGone((reason) => calls.mediaGone(reason)) ?? (() => {});
 
   let line: Line | null = null;
@@ -130,6 +133,7 @@ export function startTelephony(o: TelephonyOptions): TelephonyCore {
       },
       {
         ...lineOptions,
+        sessions: o.sessions,
         log: log.scope('sip'),
         now: o.now,
         media: {
@@ -157,13 +161,6 @@ export function startTelephony(o: TelephonyOptions): TelephonyCore {
     if (current) await current.stop();
   };
 
-  o.router.handle(contract.line.status, () => status);
-  o.router.handle(contract.line.reconnect, () => {
-    if (line) line.reconnect();
-    else startLine(true);
-    return status;
-  });
-
   startLine(false);
 
   let stopped = false;
@@ -172,6 +169,11 @@ export function startTelephony(o: TelephonyOptions): TelephonyCore {
     media,
     line: () => line,
     lineStatus: () => status,
+    reconnect() {
+      if (line) line.reconnect();
+      else startLine(true);
+      return status;
+    },
     async accountChanged() {
       await stopLine();
       startLine(true);

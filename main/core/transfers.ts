@@ -1,72 +1,25 @@
 /**
- * Transfers assembled (issue 5): the transfer service (main/calls/transfer/service.ts)
- * over the call service and the SIP transfer port, its IPC channels
- * (transfer:*), and the two places it must sit in front of the calls' own
- * channels — without touching the call service:
- *  - it watches `calls:changed` (every full snapshot list the call service
- *    pushes) to learn a consult's progress and a leg's end;
- *  - it sees `calls:hangup` first: hanging up a live consult COMPLETES the
- *    transfer (the seed: "the transfer completes when the transferer hangs up"),
- *    so the call service must not simply BYE it.
- * `watchCalls(router)` gives the router startTelephony should use for that.
+ * Transfers assembled: the transfer service (main/calls/transfer/service.ts)
+ * over the call service's events and the SIP transfer backend
+ * (main/sip/transfer-backend.ts). A platform backend plugs in here instead
+ * of the SIP one; the machine and the service do not change.
  */
-import { contract, type CallSnapshot, type RequestChannel } from '../../preload/contract';
+import { contract } from '../../preload/contract';
 import type { CallService } from '../calls/call/service';
-import { createTransferService, type TransferService } from '../calls/transfer/service';
-import type { TransferStepEvent } from '../history/recorder';
+import type { TransferBackend } from '../calls/transfer/backend';
+import { createTransferService, type TransferService, type TransferStepRecord } from '../calls/transfer/service';
 import type { Router } from '../ipc/router';
 import type { Logger } from '../logging/logger';
 import type { MediaClient } from '../media/proxy';
 import type { SettingsStore } from '../settings/store';
-import { createSipTransferPort } from '../sip/refer-port';
-
-export interface CallsWatch {
-  /** The router to give startTelephony: same channels, observed. */
-  readonly router: Router;
-  onChanged(listener: (calls: CallSnapshot[]) => void): () => void;
-  /** Who may take a `calls:hangup` before the call service does (returns true when taken). */
-  interceptHangup(fn: ((callId: string) => boolean) | null): void;
-}
-
-export function watchCalls(router: Router): CallsWatch {
-  const listeners = new Set<(calls: CallSnapshot[]) => void>();
-  let interceptor: ((callId: string) => boolean) | null = null;
-  const watched: Router = {
-    handle(channel, handler) {
-      if ((channel as RequestChannel) !== contract.calls.hangup) return router.handle(channel, handler);
-      const hangup = contract.calls.hangup;
-      router.handle(hangup, (input) => {
-        if (interceptor?.(input.callId)) return null;
-        return (handler as unknown as (i: typeof input) => null)(input);
-      });
-    },
-    push(channel, payload) {
-      router.push(channel, payload);
-      if (channel.name === contract.calls.changed.name) {
-        for (const l of [...listeners]) l(payload as CallSnapshot[]);
-      }
-    },
-    dispose: () => router.dispose(),
-  };
-  return {
-    router: watched,
-    onChanged(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    interceptHangup(fn) {
-      interceptor = fn;
-    },
-  };
-}
 
 export interface TransfersOptions {
   router: Router;
-  watch: CallsWatch;
   calls: CallService;
+  backend: TransferBackend;
   media: MediaClient | null;
   settings: SettingsStore;
-  recorder: { transferStep(e: TransferStepEvent): void } | null;
+  recorder: { transferStep(e: TransferStepRecord): void } | null;
   domain: () => string | null;
   now: () => number;
   log: Logger;
@@ -79,20 +32,9 @@ export interface Transfers {
 }
 
 export function startTransfers(o: TransfersOptions): Transfers {
-  const sip = createSipTransferPort({ media: o.media, log: o.log });
   const service = createTransferService({
-    calls: {
-      list: () => o.calls.list(),
-      onChanged: (l) => o.watch.onChanged(l),
-      hold: (id) => o.calls.hold(id),
-      unhold: (id) => o.calls.unhold(id),
-      swap: (id) => o.calls.swap(id),
-      hangup: (id) => o.calls.hangup(id),
-      answer: (id) => o.calls.answer(id),
-      decline: (id, code) => o.calls.decline(id, code),
-      dial: (target) => o.calls.dial(target),
-    },
-    sip,
+    calls: o.calls,
+    backend: o.backend,
     clock: {
       now: o.now,
       setTimeout(fn, ms) {
@@ -106,27 +48,15 @@ export function startTransfers(o: TransfersOptions): Transfers {
     prefs: () => o.settings.file().preferences.transfer,
     domain: o.domain,
     publish: (snapshot) => o.router.push(contract.transfer.changed, snapshot),
+    cue: () => void o.media?.playCue().catch((e: unknown) => o.log.warn('transfer: cue not played', { error: String(e) })),
     ...(o.notice && { tell: (_callId: string, message: string) => o.notice!(message) }),
     log: o.log,
   });
-  o.watch.interceptHangup((callId) => service.interceptHangup(callId));
-
-  const t = contract.transfer;
-  o.router.handle(t.list, () => service.list());
-  o.router.handle(t.blind, (req) => service.blind(req));
-  o.router.handle(t.attended, (req) => service.attended(req));
-  o.router.handle(t.complete, ({ callId }) => service.intent(callId, 'complete'));
-  o.router.handle(t.cancel, ({ callId }) => service.intent(callId, 'cancel'));
-  o.router.handle(t.swap, ({ callId }) => service.intent(callId, 'swap'));
-  o.router.handle(t.undo, ({ callId }) => service.intent(callId, 'undo'));
-  o.router.handle(t.answerRefer, ({ callId, follow }) => service.answerRefer(callId, follow));
-
   return {
     service,
     stop() {
-      o.watch.interceptHangup(null);
       service.dispose();
-      sip.dispose();
+      o.backend.dispose();
     },
   };
 }

@@ -4,9 +4,9 @@
  */
 import { contract } from '../../preload/contract';
 import { ConsoleError } from '../../preload/contract/result';
-import type { Router } from '../ipc/router';
-import type { DeviceList } from './protocol';
-import type { MediaClient } from './proxy';
+import type { Router } from './router';
+import type { DeviceList } from '../media/protocol';
+import type { MediaClient } from '../media/proxy';
 
 const noHost = () => new ConsoleError('unavailable', 'The media host is not running: audio devices cannot be used right now.');
 

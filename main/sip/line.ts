@@ -19,12 +19,17 @@
 import { randomUUID } from 'node:crypto';
 import { UA } from 'jssip';
 import type { RTCSession } from 'jssip/lib/RTCSession';
+import type { Socket } from 'jssip/lib/Socket';
 import { ConsoleError, type LineStatus } from '../../preload/contract';
 import type { CallLeg, Telephony } from '../calls/call/ports';
 import { describeRemote } from '../calls/numbers';
 import type { Logger } from '../logging/logger';
 import { adaptSession, type LineLeg, type SessionAdapterOptions, type SessionMedia } from './session';
+import { SessionRegistry } from './sessions';
 import { WsSocket, type ConnectionProblem } from './ws-socket';
+
+/** What the line needs of its transport: JsSIP's Socket plus problem reports and the fault hook. */
+export type LineSocket = Socket & Pick<WsSocket, 'onProblem' | 'dropForTest'>;
 
 export interface LineAccount {
   wsUrl: string;
@@ -52,6 +57,10 @@ export interface LineOptions {
   reconnectMinSec?: number;
   reconnectMaxSec?: number;
   session?: Pick<SessionAdapterOptions, 'iceCutoffMs' | 'holdTimeoutMs' | 'busyRetryMs' | 'glareDelayMs'>;
+  /** Where the line's sessions are registered by call id (the composition root shares it with their readers). */
+  sessions?: SessionRegistry;
+  /** The transport; default a `ws` WebSocket to the account's wsUrl. In-process SIP tests pass an in-memory one. */
+  socket?: (account: LineAccount) => LineSocket;
 }
 
 export type LineFailure = NonNullable<LineStatus['reason']>;
@@ -110,7 +119,7 @@ export function createLine(account: LineAccount, options: LineOptions): Line {
   let started = false;
 
   const setStatus = (state: LineStatus['state'], reason: LineStatus['reason'] = null) => {
-    // Re-emitted even when unchanged after a reconnect: the UI learns the line is back (issue 337).
+    // Re-emitted even when unchanged after a reconnect: the UI learns the line is back (JsSIP issue 337).
     status = { state, aor: account.sipUri, reason, since: now() };
     log.info('sip: line', { state, reason: reason?.code });
     for (const l of [...statusListeners]) l(status);
@@ -127,13 +136,16 @@ export function createLine(account: LineAccount, options: LineOptions): Line {
     };
   };
 
-  const socket = new WsSocket({
-    url: account.wsUrl,
-    ca: account.ca,
-    acceptSelfSigned: account.acceptSelfSigned,
-    ...(options.keepAliveMs !== undefined && { keepAliveMs: options.keepAliveMs }),
-    ...(options.pongTimeoutMs !== undefined && { pongTimeoutMs: options.pongTimeoutMs }),
-  });
+  const sessions = options.sessions ?? new SessionRegistry();
+  const socket: LineSocket =
+    options.socket?.(account) ??
+    new WsSocket({
+      url: account.wsUrl,
+      ca: account.ca,
+      acceptSelfSigned: account.acceptSelfSigned,
+      ...(options.keepAliveMs !== undefined && { keepAliveMs: options.keepAliveMs }),
+      ...(options.pongTimeoutMs !== undefined && { pongTimeoutMs: options.pongTimeoutMs }),
+    });
   socket.onProblem((p) => (lastProblem = p));
 
   const ua = new UA({
@@ -156,12 +168,34 @@ export function createLine(account: LineAccount, options: LineOptions): Line {
     direction,
     remote,
     media: options.media,
+    sessions,
     pcConfig,
     isTransportUp: () => ua.isConnected(),
     log: log.scope(`call ${id.slice(0, 8)}`),
     ...options.session,
   });
-  const track = (leg: LineLeg) => {
+  /**
+   * INVITEs with Replaces (RFC 3891) that JsSIP handed to one of our sessions: the request → the
+   * id of the call it replaces. The new session arrives as an ordinary incoming call whose leg
+   * names that call (`replaces`); the transfer service answers it in place of the old one.
+   */
+  const replacing = new Map<unknown, string>();
+  const acceptReplaces = (callId: string, session: RTCSession) => {
+    (session as unknown as NodeJS.EventEmitter).on('replaces', (e: { request: unknown; accept: () => void }) => {
+      replacing.set(e.request, callId);
+      // JsSIP terminates the replaced session once the new one is confirmed (RTCSession
+      // _receiveReplaces), but the transfer service hangs it up first; a second terminate()
+      // throws INVALID_STATE_ERROR out of the WebSocket data handler and the UA stops
+      // processing messages. Make it idempotent.
+      const terminate = session.terminate.bind(session);
+      session.terminate = ((o?: Parameters<RTCSession['terminate']>[0]) => {
+        if (!session.isEnded()) terminate(o);
+      }) as RTCSession['terminate'];
+      e.accept();
+    });
+  };
+  const track = (leg: LineLeg, session: RTCSession) => {
+    acceptReplaces(leg.id, session);
     // A leg disposed without a final SIP event (e.g. declined for lack of a free call slot) is pruned here.
     for (const [id, l] of legs) if (l.isFinished()) legs.delete(id);
     legs.set(leg.id, leg);
@@ -238,8 +272,12 @@ export function createLine(account: LineAccount, options: LineOptions): Line {
     const session = e.session;
     const identity = session.remote_identity;
     const remote = describeRemote(identity.uri.toString(), identity.display_name);
-    const leg = adaptSession(session, adapterOptions(randomUUID(), 'incoming', remote));
-    track(leg);
+    const request = (session as unknown as { _request?: { getHeader(name: string): string | undefined } })._request;
+    const replaces = request ? (replacing.get(request) ?? null) : null;
+    if (request) replacing.delete(request);
+    const referredBy = request?.getHeader('referred-by')?.trim().replace(/^<|>$/g, '') || null;
+    const leg = adaptSession(session, { ...adapterOptions(randomUUID(), 'incoming', remote), replaces, referredBy });
+    track(leg, session);
     if (incomingListeners.size === 0) {
       leg.decline(486);
       return;
@@ -286,6 +324,7 @@ export function createLine(account: LineAccount, options: LineOptions): Line {
       setTimeout(() => socket.disconnect(), 500).unref?.();
       for (const leg of legs.values()) leg.dispose();
       legs.clear();
+      replacing.clear();
       setStatus('unregistered');
     },
     reconnect() {
@@ -341,7 +380,7 @@ export function createLine(account: LineAccount, options: LineOptions): Line {
           const session = ua.call(uri, { mediaStream: stream, pcConfig });
           inner = adaptSession(session, { ...adapterOptions(id, 'outgoing', remote), initialMic: stream });
           inner.onEvent(emit);
-          track(inner);
+          track(inner, session);
           for (const fn of pending.splice(0)) fn(inner);
         })
         .catch((e: unknown) => {

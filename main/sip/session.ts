@@ -25,7 +25,7 @@ import type { RTCSession } from 'jssip/lib/RTCSession';
 import type { CallEvent, CallDirection, RemoteParty } from '../calls/call/machine';
 import type { CallLeg } from '../calls/call/ports';
 import type { Logger } from '../logging/logger';
-import { registerSession } from './refer-sessions';
+import type { SessionRegistry } from './sessions';
 
 export interface SessionMedia {
   /** The microphone as a proxy MediaStream handle (never a real stream in main). */
@@ -37,7 +37,11 @@ export interface SessionAdapterOptions {
   id: string;
   direction: CallDirection;
   remote: RemoteParty;
+  /** Incoming: the call of ours this INVITE replaces (RFC 3891), and its Referred-By (RFC 3892). */
+  replaces?: string | null;
+  referredBy?: string | null;
   media: SessionMedia;
+  sessions: SessionRegistry;
   pcConfig: RTCConfiguration;
   isTransportUp(): boolean;
   log: Logger;
@@ -125,8 +129,8 @@ export function adaptSession(session: RTCSession, o: SessionAdapterOptions): Lin
   let agentEnded = false;
   let disposed = false;
   const log = o.log;
-  // Transfers (refer-*.ts) reach the session by call id while the call exists.
-  cancels.add(registerSession(o.id, session));
+  // The transfer backend and hold music reach the session by call id while the call exists.
+  cancels.add(o.sessions.add(o.id, session));
 
   // --- JsSIP events → machine events -------------------------------------
   const on = (name: string, fn: (data: never) => void) => {
@@ -266,6 +270,8 @@ export function adaptSession(session: RTCSession, o: SessionAdapterOptions): Lin
     id: o.id,
     direction: o.direction,
     remote: o.remote,
+    replaces: o.replaces ?? null,
+    referredBy: o.referredBy ?? null,
     answer() {
       void o.media
         .microphone()

@@ -1,45 +1,46 @@
 /**
- * Which JsSIP RTCSession carries which call. The call service knows calls by
- * id only (main/calls is JsSIP-free); transfers need the session itself: its
- * dialog ids for Replaces (RFC 3891), `refer()` (RFC 3515), the incoming
- * INVITE's Replaces / Referred-By headers (RFC 3892), its `refer` and
- * `replaces` events, and its peer connection for hold music. The session
- * adapter (session.ts) registers every session it wraps, under the call id,
- * for as long as the call exists; this module is the only reader.
+ * Which JsSIP RTCSession carries which call, for the SIP adapters that need
+ * the session itself: the transfer backend (dialog ids for Replaces, RFC 3891;
+ * `refer()`, RFC 3515; the far end's `refer` events) and hold music (the
+ * session's peer connection). main/calls knows calls by id only. One registry
+ * per console, made by the composition root and handed to the line (which adds
+ * every session it wraps, for as long as the call exists) and to its readers.
  */
 import type { RTCSession } from 'jssip/lib/RTCSession';
 
 type Listener = (callId: string, session: RTCSession) => void;
 
-const sessions = new Map<string, RTCSession>();
-const added = new Set<Listener>();
+export class SessionRegistry {
+  readonly #sessions = new Map<string, RTCSession>();
+  readonly #added = new Set<Listener>();
 
-/** Called by the session adapter; returns the unregister it runs on dispose. */
-export function registerSession(callId: string, session: RTCSession): () => void {
-  sessions.set(callId, session);
-  for (const l of [...added]) {
-    try {
-      l(callId, session);
-    } catch {
-      // A transfer hook failing must never break call set-up.
+  /** Called by the session adapter; returns the removal it runs on dispose. */
+  add(callId: string, session: RTCSession): () => void {
+    this.#sessions.set(callId, session);
+    for (const l of [...this.#added]) {
+      try {
+        l(callId, session);
+      } catch {
+        // A reader failing must never break call set-up.
+      }
     }
+    return () => {
+      if (this.#sessions.get(callId) === session) this.#sessions.delete(callId);
+    };
   }
-  return () => {
-    if (sessions.get(callId) === session) sessions.delete(callId);
-  };
-}
 
-export function sessionOf(callId: string): RTCSession | undefined {
-  return sessions.get(callId);
-}
+  get(callId: string): RTCSession | undefined {
+    return this.#sessions.get(callId);
+  }
 
-/** Every session registered from now on (incoming INVITEs, consult calls). */
-export function onSessionRegistered(listener: Listener): () => void {
-  added.add(listener);
-  return () => added.delete(listener);
-}
+  /** Every session added from now on (incoming INVITEs, consult calls). */
+  onAdded(listener: Listener): () => void {
+    this.#added.add(listener);
+    return () => this.#added.delete(listener);
+  }
 
-/** For leak checks in tests. */
-export function registeredSessionCount(): number {
-  return sessions.size;
+  /** Sessions still registered (leak checks: zero once every call is gone). */
+  get size(): number {
+    return this.#sessions.size;
+  }
 }

@@ -1,43 +1,34 @@
 /**
- * The SIP side of transfers, for the transfer service (main/calls/transfer/service.ts):
- * REFER with a Refer-To we build ourselves (RFC 3515; JsSIP issue 817 — never
- * JsSIP's `replaces` option), its ReferSubscriber turned into plain callbacks,
- * the far end's REFER (we follow it as an ordinary call of the call service and
- * report progress with our own NOTIFY sipfrag, RFC 3515 §2.4.5), INVITE with
- * Replaces for one of our calls (RFC 3891), Referred-By on a new call
- * (RFC 3892) and the completion cue. Hold music is the call service's
- * (hold-music.ts): every local hold, transfers included, gets it there.
+ * The SIP transfer backend (main/calls/transfer/backend.ts): REFER with a
+ * Refer-To we build ourselves (RFC 3515; JsSIP issue 817 — never JsSIP's
+ * `replaces` option), its ReferSubscriber turned into the backend's report,
+ * and the far end's REFER (followed as an ordinary call of the call service,
+ * with our own NOTIFY sipfrag back, RFC 3515 §2.4.5). INVITE with Replaces and
+ * Referred-By arrive on the call legs themselves (main/sip/line.ts); hold music
+ * is the call service's (hold-music.ts).
  *
  * JsSIP facts (3.13.8) this relies on:
  *  - `refer()` returns its ReferSubscriber although the typings say void;
  *  - an incoming REFER is answered 202 + NOTIFY 100 by JsSIP itself before the
  *    `refer` event; its `reject()` sends NOTIFY 603;
- *  - an INVITE with Replaces for a confirmed dialog is handed to the OLD
- *    session's `replaces` event; `accept()` creates the new incoming session
- *    (UA `newRTCSession`, so the call service gets it like any call) and BYEs
- *    the old one once the new one is confirmed;
  *  - a NOTIFY on an ended dialog throws (JsSIP issue 556): the session adapter
  *    drops it, and we do not even try once the dialog ended.
  */
 import type { RTCSession } from 'jssip/lib/RTCSession';
-import type { DialogId, TransferSipPort } from '../calls/transfer/service';
+import { allCapabilities, type IncomingTransferRequest, type TransferBackend } from '../calls/transfer/backend';
+import type { DialogId } from '../calls/transfer/types';
 import type { Logger } from '../logging/logger';
-import type { MediaClient } from '../media/proxy';
-import { onSessionRegistered, sessionOf } from './refer-sessions';
+import type { SessionRegistry } from './sessions';
 
 interface IncomingRequestLike {
   cseq: number;
   refer_to?: { uri: { clone(): { clearHeaders(): void; toString(): string }; user?: string } };
-  hasHeader(name: string): boolean;
-  getHeader(name: string): string | undefined;
 }
 interface SubscriberLike {
   on(event: string, fn: (data: { response?: { status_code?: number } | null; status_line?: { status_code: string | number } }) => void): void;
 }
 interface SessionInternals {
   _dialog?: { id?: { call_id: string; local_tag: string; remote_tag: string } } | null;
-  _request?: IncomingRequestLike;
-  connection?: unknown;
   sendRequest(method: string, options: unknown): unknown;
 }
 const internals = (s: RTCSession) => s as unknown as SessionInternals;
@@ -50,45 +41,27 @@ interface PendingRefer {
   finished: boolean;
 }
 
-export function createSipTransferPort(o: { media: MediaClient | null; log: Logger }): TransferSipPort & { dispose(): void } {
+/** RFC 3515 §2.4.5: a NOTIFY body is a status line; anything else teaches us nothing. */
+export function sipfragCode(statusLine: { status_code: string | number } | undefined): number | null {
+  const code = Number(statusLine?.status_code);
+  return Number.isInteger(code) && code >= 100 && code <= 699 ? code : null;
+}
+
+export function createSipTransferBackend(o: { sessions: SessionRegistry; log: Logger }): TransferBackend {
   const log = o.log;
-  const referListeners = new Set<Parameters<TransferSipPort['onIncomingRefer']>[0]>();
-  const replacesListeners = new Set<Parameters<TransferSipPort['onReplaces']>[0]>();
-  /** INVITE-with-Replaces requests we accepted → the call they replace. */
-  const replacing = new Map<unknown, string>();
+  const listeners = new Set<(request: IncomingTransferRequest) => void>();
   const refers = new Map<string, PendingRefer>();
   let nextRefer = 1;
 
-  const offRegistered = onSessionRegistered((callId, session) => {
-    const req = internals(session)._request;
-    const replaced = req ? replacing.get(req) : undefined;
-    if (replaced !== undefined) {
-      replacing.delete(req);
-      for (const l of [...replacesListeners]) l(replaced, callId);
-    }
-    const emitter = session as unknown as NodeJS.EventEmitter;
-    emitter.on('replaces', (e: { request: unknown; accept: () => void; reject: () => void }) => {
-      if (replacesListeners.size === 0) return e.reject();
-      // Accept at once (JsSIP creates the new incoming session); the transfer machine then
-      // answers it in place of this call, or declines it (486) if a transfer of ours is under way.
-      replacing.set(e.request, callId);
-      // JsSIP terminates the replaced session when the new one is confirmed (RTCSession
-      // _receiveReplaces), but we BYE it first; a second terminate() throws INVALID_STATE_ERROR
-      // out of the WebSocket data handler and the UA stops processing messages. Make it idempotent.
-      const terminate = session.terminate.bind(session);
-      session.terminate = ((options?: Parameters<RTCSession['terminate']>[0]) => {
-        if (!session.isEnded()) terminate(options);
-      }) as RTCSession['terminate'];
-      e.accept();
-    });
-    emitter.on('refer', (e: { request: IncomingRequestLike; reject: () => void }) => {
+  const offAdded = o.sessions.onAdded((callId, session) => {
+    (session as unknown as NodeJS.EventEmitter).on('refer', (e: { request: IncomingRequestLike; reject: () => void }) => {
       const referTo = e.request.refer_to;
-      if (!referTo || referListeners.size === 0) return e.reject();
+      if (!referTo || listeners.size === 0) return e.reject();
       const uri = referTo.uri.clone();
       uri.clearHeaders(); // a Replaces in Refer-To is not ours to honour on a plain follow
-      const referId = `${callId}/refer-${nextRefer++}`;
-      refers.set(referId, { callId, session, cseq: e.request.cseq, reject: e.reject, finished: false });
-      for (const l of [...referListeners]) l({ callId, referId, referTo: uri.toString() });
+      const requestId = `${callId}/refer-${nextRefer++}`;
+      refers.set(requestId, { callId, session, cseq: e.request.cseq, reject: e.reject, finished: false });
+      for (const l of [...listeners]) l({ callId, requestId, target: uri.toString() });
     });
   });
 
@@ -112,23 +85,25 @@ export function createSipTransferPort(o: { media: MediaClient | null; log: Logge
   };
 
   return {
-    refer(callId, referTo, h) {
-      const session = sessionOf(callId);
+    capabilities: allCapabilities,
+    handOver(callId, referTo, report) {
+      const session = o.sessions.get(callId);
       if (!session || session.isEnded()) throw new Error('the call has no SIP dialog any more');
       // JsSIP issue 817: the Replaces (if any) is already in referTo, escaped; no `replaces` option.
       const sub = session.refer(referTo) as unknown as SubscriberLike | false;
       if (!sub) throw new Error('the call is not confirmed; a REFER cannot be sent on it');
-      sub.on('requestSucceeded', () => h.accepted());
-      sub.on('requestFailed', (d) => h.rejected(d.response?.status_code ?? 408));
+      sub.on('requestSucceeded', () => report.accepted());
+      sub.on('requestFailed', (d) => report.rejected(d.response?.status_code ?? 408));
       for (const name of ['trying', 'progress', 'accepted', 'failed']) {
         sub.on(name, (d) => {
-          const code = Number(d.status_line?.status_code);
-          if (Number.isFinite(code)) h.notify(code);
+          const code = sipfragCode(d.status_line);
+          if (code === null) log.warn('transfer: NOTIFY without a usable sipfrag status line', { callId });
+          else report.progress(code);
         });
       }
     },
     dialog(callId): DialogId | null {
-      const session = sessionOf(callId);
+      const session = o.sessions.get(callId);
       const id = session && internals(session)._dialog?.id;
       if (!session || !id) return null;
       return {
@@ -139,41 +114,26 @@ export function createSipTransferPort(o: { media: MediaClient | null; log: Logge
         direction: session.direction === 'incoming' ? 'incoming' : 'outgoing',
       };
     },
-    cue() {
-      void o.media?.playCue().catch((e: unknown) => log.warn('transfer: cue not played', { error: String(e) }));
+    onIncomingRequest(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
-    referredBy(callId) {
-      const session = sessionOf(callId);
-      const req = session && session.direction === 'incoming' ? internals(session)._request : undefined;
-      if (!req || !req.hasHeader('referred-by')) return null;
-      return req.getHeader('referred-by') ?? null;
-    },
-    onIncomingRefer(listener) {
-      referListeners.add(listener);
-      return () => referListeners.delete(listener);
-    },
-    onReplaces(listener) {
-      replacesListeners.add(listener);
-      return () => replacesListeners.delete(listener);
-    },
-    referProgress(referId, code) {
-      const p = refers.get(referId);
+    reportIncoming(requestId, code) {
+      const p = refers.get(requestId);
       if (!p) return;
       notify(p, code);
-      if (code >= 200) refers.delete(referId);
+      if (code >= 200) refers.delete(requestId);
     },
-    rejectRefer(referId) {
-      const p = refers.get(referId);
+    refuseIncoming(requestId) {
+      const p = refers.get(requestId);
       if (!p) return;
-      refers.delete(referId);
+      refers.delete(requestId);
       if (!p.session.isEnded()) p.reject(); // JsSIP: NOTIFY 603
     },
     dispose() {
-      offRegistered();
-      referListeners.clear();
-      replacesListeners.clear();
+      offAdded();
+      listeners.clear();
       refers.clear();
-      replacing.clear();
     },
   };
 }

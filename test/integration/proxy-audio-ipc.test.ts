@@ -3,32 +3,21 @@
  * served by the media client over the recording fake host.
  */
 import { expect, it } from 'vitest';
-import { createRouter, type IpcSender, type UiTransport } from '../../main/ipc/router';
+import { createRouter } from '../../main/ipc/router';
 import { silentLogger } from '../../main/logging/logger';
-import { registerAudioHandlers } from '../../main/media/ipc';
+import { registerAudioHandlers } from '../../main/ipc/audio';
 import { createMediaClient } from '../../main/media/proxy';
 import { contract } from '../../preload/contract';
+import { fakeUiTransport, UI_URL } from '../support/ui-transport';
 import { FakeMediaHost } from './proxy-fake-host';
 
-const uiUrl = 'http://127.0.0.1:5173/ui/index.html';
-const ui: IpcSender = { window: 'ui', isMainFrame: true, frameUrl: uiUrl };
-
 function setup(withHost = true) {
-  const handlers = new Map<string, (sender: IpcSender, payload: unknown) => Promise<unknown>>();
-  const pushed: { channel: string; payload: unknown }[] = [];
-  const transport: UiTransport = {
-    handle(channel, listener) {
-      handlers.set(channel, listener as never);
-      return () => handlers.delete(channel);
-    },
-    push: (channel, payload) => pushed.push({ channel, payload }),
-  };
-  const router = createRouter(transport, { uiUrl: () => uiUrl, log: silentLogger });
+  const ui = fakeUiTransport();
+  const router = createRouter(ui.transport, { uiUrl: () => UI_URL, log: silentLogger });
   const host = new FakeMediaHost();
   const client = withHost ? createMediaClient(host.link) : null;
   const off = registerAudioHandlers(router, client);
-  const invoke = (channel: string, payload?: unknown) => handlers.get(channel)!(ui, payload);
-  return { host, client, pushed, invoke, off };
+  return { host, client, pushed: ui.pushes, invoke: ui.invoke, off };
 }
 
 it('lists devices, relays hot-plug pushes in the contract shape, previews music', async () => {

@@ -52,9 +52,8 @@ describe.skipIf(labUnavailable())('transfers through Kamailio, with audio (TRANS
   afterEach(async () => {
     await agent.clear().catch(() => undefined);
     await lab.reset();
-    // Nothing of the last transfer may linger: no queued effect, no transfer timer.
-    await agent.core.transfers.service.idle();
-    expect(agent.core.transfers.service.counters().timers).toBe(0);
+    // Nothing of the last transfer may linger: no transfer timer, no leg waiting for a hold.
+    expect(agent.core.transfers.service.counters()).toMatchObject({ timers: 0, wants: 0 });
   });
 
   // ── helpers ──
@@ -414,7 +413,7 @@ describe.skipIf(labUnavailable())('transfers through Kamailio, with audio (TRANS
     await transferee.waitForCallState(consultFromFar, 'terminated');
     // The completion cue went to the media host (its own sound element, not a call's).
     expect(done.timeline.at(-1)?.note).toContain(replacing.id);
-    expect(await storedSteps(old.id)).toEqual(['requested', 'completed']);
+    expect(await storedSteps(old.id)).toEqual(['offered', 'completed']);
     // The far end is done: it releases its own leg to the caller (neither stack does that by itself).
     await transferee.hangup(farSide);
     await caller.waitForCallState(farToCaller, 'terminated');
@@ -437,7 +436,7 @@ describe.skipIf(labUnavailable())('transfers through Kamailio, with audio (TRANS
     await caller.hangup(callerCall);
     await agent.until(() => callOf(call.id)?.state === 'ended', 10_000, 'referrer gone');
     expect(callOf(newCall.id)?.state).toBe('established');
-    expect(await storedSteps(call.id)).toEqual(['requested', 'dialing', 'answered', 'completed']);
+    expect(await storedSteps(call.id)).toEqual(['offered', 'dialing', 'answered', 'completed']);
     await agent.clear();
     await lab.reset();
 

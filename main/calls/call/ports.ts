@@ -1,7 +1,7 @@
 /**
  * What the call service needs from the outside world, as ports. The SIP
  * implementation lives in main/sip (the only JsSIP importer); tests supply
- * fakes; history (H6) supplies a SQLite-backed CallRecorder.
+ * fakes; main/history supplies a SQLite-backed CallRecorder.
  */
 import type { CallDirection, CallEvent, EndedBy, RemoteParty, RingVolume } from './machine';
 
@@ -10,6 +10,10 @@ export interface CallLeg {
   readonly id: string;
   readonly direction: CallDirection;
   readonly remote: RemoteParty;
+  /** An incoming INVITE with Replaces (RFC 3891): the id of our call it replaces; absent or null otherwise. */
+  readonly replaces?: string | null;
+  /** An incoming INVITE's Referred-By (RFC 3892): who transferred this caller to us; absent or null otherwise. */
+  readonly referredBy?: string | null;
   answer(): void;
   decline(code: 486 | 603): void;
   hangup(): void;
@@ -33,7 +37,7 @@ export interface Telephony {
   domain(): string | null;
 }
 
-/** The history port (H6's repository implements it). Every method is called as the fact happens. */
+/** The history port (main/history's repository implements it). Every method is called as the fact happens. */
 export interface CallRecorder {
   callStarted(c: { callId: string; direction: CallDirection; remote: RemoteParty; at: number }): void;
   callAnswered(c: { callId: string; at: number }): void;

@@ -1,9 +1,15 @@
 /**
  * The call service: the one place that changes calls. It feeds agent intents
- * and SIP events to the pure machine (call-machine.ts) under the multi-call
- * rules (call-set.ts), executes the effects, owns the timers (through an
- * injected Clock), records history through the CallRecorder port and pushes
- * the full snapshot list after every change. No Electron, no JsSIP, no Node I/O.
+ * and SIP events to the pure machine (machine.ts) under the multi-call rules
+ * (call-set.ts), executes the effects, owns the timers (through an injected
+ * Clock), records history through the CallRecorder port, pushes the full
+ * snapshot list after every change and tells its own subscribers what
+ * happened (events.ts). No Electron, no JsSIP, no Node I/O.
+ *
+ * Events are queued while an operation runs and delivered once it is done
+ * (state stored, snapshot pushed), one at a time: a subscriber that acts on
+ * a call from inside its listener (a transfer holding the caller) starts a
+ * new operation whose events are delivered after the current one's.
  */
 import { ConsoleError, type CallSnapshot, type Preferences } from '../../../preload/contract';
 import type { Logger } from '../../logging/logger';
@@ -18,6 +24,7 @@ import {
   type Effect,
 } from './machine';
 import { actionsFor, canAcceptAnother, planAnswer, planDial, planSwap, ringVolumeFor, type Step } from './call-set';
+import { factsBetween, type CallFact } from './events';
 import { InvalidDialTarget, normaliseDialTarget } from '../numbers';
 import type { CallAlerts, CallLeg, CallRecorder, Clock, HoldMusic, Telephony } from './ports';
 
@@ -32,16 +39,36 @@ export interface CallServiceOptions {
   log: Logger;
 }
 
+/**
+ * Asked when the agent hangs up a call: 'handled' when another service takes
+ * the hang-up as its own intent (hanging up a live consult completes its
+ * transfer), 'hang-up' to end the call as usual.
+ */
+export type HangupPolicy = (callId: string) => 'handled' | 'hang-up';
+
 export interface CallService {
   /** Use this line for new calls and take its incoming calls; returns the detach. */
   attach(telephony: Telephony): () => void;
   list(): CallSnapshot[];
+  /** One call's machine state (read-only), for services that build on calls. */
+  state(callId: string): CallState | undefined;
+  /** Every call's machine state (read-only). */
+  states(): readonly CallState[];
+  /** What happens to calls, as it happens (events.ts); returns the unsubscribe. */
+  onFact(listener: (fact: CallFact) => void): () => void;
+  /** Who decides what the agent's hang-up means; one policy at a time, returns its removal. */
+  useHangupPolicy(policy: HangupPolicy): () => void;
   dial(target: string): CallSnapshot;
   answer(callId: string): void;
   decline(callId: string, code?: 486 | 603): void;
+  /** The agent's hang-up: the hang-up policy may take it. */
   hangup(callId: string): void;
+  /** The console itself ends this call (a transfer completed, a consult dropped): no policy asked. */
+  release(callId: string): void;
   hold(callId: string): void;
   unhold(callId: string): void;
+  /** Back to talking on this held call, holding whichever call is talking now (a swap or a plain resume). */
+  resume(callId: string): void;
   mute(callId: string): void;
   unmute(callId: string): void;
   dtmf(callId: string, tones: string): void;
@@ -49,7 +76,7 @@ export interface CallService {
   /** The media host died: every live call ends with this reason. */
   mediaGone(reason: string): void;
   /** Live resources, for leak checks: all zero once every call is gone. */
-  counters(): { calls: number; timers: number; legSubscriptions: number };
+  counters(): { calls: number; timers: number; legSubscriptions: number; factListeners: number };
   dispose(): void;
 }
 
@@ -78,7 +105,30 @@ export function createCallService(o: CallServiceOptions): CallService {
   let legSubscriptions = 0;
   let telephony: Telephony | null = null;
   let ringerMode: 'off' | 'loud' | 'soft' = 'off';
+  let hangupPolicy: HangupPolicy | null = null;
   const log = o.log;
+
+  const factListeners = new Set<(fact: CallFact) => void>();
+  const facts: CallFact[] = [];
+  let delivering = false;
+  /** Deliver queued events, unless a delivery further up the stack will (see the file comment). */
+  const deliver = () => {
+    if (delivering) return;
+    delivering = true;
+    try {
+      for (let fact = facts.shift(); fact; fact = facts.shift()) {
+        for (const l of [...factListeners]) {
+          try {
+            l(fact);
+          } catch (e) {
+            log.error('calls: event listener failed', { fact: fact.type, callId: fact.callId, error: String(e) });
+          }
+        }
+      }
+    } finally {
+      delivering = false;
+    }
+  };
 
   const states = () => [...calls.values()].map((e) => e.state);
 
@@ -212,8 +262,11 @@ export function createCallService(o: CallServiceOptions): CallService {
   const apply = (id: string, event: CallEvent) => {
     const entry = calls.get(id);
     if (!entry) return;
-    const t = transition(entry.state, event, o.clock.now());
+    const before = entry.state;
+    const at = o.clock.now();
+    const t = transition(before, event, at);
     entry.state = t.state;
+    facts.push(...factsBetween(before, t.state, at));
     run(entry, t.effects);
   };
 
@@ -226,6 +279,8 @@ export function createCallService(o: CallServiceOptions): CallService {
     entry.leg.dispose();
     calls.delete(id);
     publish();
+    facts.push({ type: 'removed', callId: id, at: o.clock.now() });
+    deliver();
   };
 
   const onLegEvent = (id: string, event: CallEvent) => {
@@ -242,6 +297,7 @@ export function createCallService(o: CallServiceOptions): CallService {
     }
     syncRinger();
     publish();
+    deliver();
   };
 
   const track = (leg: CallLeg, created: { state: CallState; effects: Effect[] }) => {
@@ -263,19 +319,23 @@ export function createCallService(o: CallServiceOptions): CallService {
     for (const step of steps) apply(step.callId, step.event);
   };
 
-  const need = (callId: string, action: CallAction): Entry => {
+  /** The call, if one of `actions` is allowed on it now; a typed refusal otherwise. */
+  const need = (callId: string, actions: CallAction | CallAction[]): Entry => {
     const entry = calls.get(callId);
     if (!entry) throw new ConsoleError('not-found', 'That call no longer exists.');
-    if (!actionsFor(states(), entry.state).includes(action)) {
-      throw new ConsoleError('not-allowed', `You cannot ${action} a call that is ${entry.state.phase.replace('-', ' ')}${entry.state.holdPending ? ' (a hold change is in progress)' : ''}.`);
+    const wanted = typeof actions === 'string' ? [actions] : actions;
+    const allowed = actionsFor(states(), entry.state);
+    if (!wanted.some((a) => allowed.includes(a))) {
+      throw new ConsoleError('not-allowed', `You cannot ${wanted[0]} a call that is ${entry.state.phase.replace('-', ' ')}${entry.state.holdPending ? ' (a hold change is in progress)' : ''}.`);
     }
     return entry;
   };
-  const act = (callId: string, action: CallAction, steps: () => Step[]) => {
+  const act = (callId: string, action: CallAction | CallAction[], steps: () => Step[]) => {
     need(callId, action);
     runSteps(steps());
     syncRinger();
     publish();
+    deliver();
   };
 
   const onIncoming = (leg: CallLeg) => {
@@ -286,9 +346,16 @@ export function createCallService(o: CallServiceOptions): CallService {
       leg.dispose();
       return;
     }
-    track(leg, createIncoming(leg.id, leg.remote, o.clock.now(), ringVolumeFor(all)));
+    const at = o.clock.now();
+    track(leg, createIncoming(leg.id, leg.remote, at, ringVolumeFor(all)));
+    const replaces = leg.replaces ?? null;
+    facts.push({ type: 'arrived', callId: leg.id, at, remote: leg.remote, replaces, referredBy: leg.referredBy ?? null });
+    if (replaces !== null && calls.get(replaces)?.state.phase === 'established') {
+      facts.push({ type: 'replaced', callId: replaces, at, by: leg.id });
+    }
     syncRinger();
     publish();
+    deliver();
   };
 
   return {
@@ -301,6 +368,18 @@ export function createCallService(o: CallServiceOptions): CallService {
       };
     },
     list,
+    state: (callId) => calls.get(callId)?.state,
+    states,
+    onFact(listener) {
+      factListeners.add(listener);
+      return () => factListeners.delete(listener);
+    },
+    useHangupPolicy(policy) {
+      hangupPolicy = policy;
+      return () => {
+        if (hangupPolicy === policy) hangupPolicy = null;
+      };
+    },
     dial(target) {
       const line = telephony;
       if (!line) throw new ConsoleError('not-configured', 'Set up a SIP account in Settings before dialling.');
@@ -317,22 +396,31 @@ export function createCallService(o: CallServiceOptions): CallService {
       const remote = { number: dialTarget.display, uri: dialTarget.uri, displayName: null };
       const leg = line.dial(dialTarget.uri, remote); // throws 'unavailable' before anything changes
       runSteps(planDial(states()));
-      track(leg, createOutgoing(leg.id, remote, o.clock.now()));
+      const at = o.clock.now();
+      track(leg, createOutgoing(leg.id, remote, at));
+      facts.push({ type: 'placed', callId: leg.id, at, remote });
       syncRinger();
       publish();
-      return snapshot(calls.get(leg.id)!, states());
+      const placed = snapshot(calls.get(leg.id)!, states());
+      deliver();
+      return placed;
     },
     answer: (id) => act(id, 'answer', () => planAnswer(states(), id)),
     decline(id, code) {
       const c = code ?? (o.preferences().declineWith === 'busy' ? 486 : 603);
       act(id, 'decline', () => [{ callId: id, event: { type: 'decline', code: c } }]);
     },
-    hangup: (id) =>
+    hangup(id) {
+      if (calls.has(id) && hangupPolicy?.(id) === 'handled') return;
+      act(id, 'hangup', () => [{ callId: id, event: { type: 'hangup', transportUp: telephony?.isConnected() ?? false } }]);
+    },
+    release: (id) =>
       act(id, 'hangup', () => [{ callId: id, event: { type: 'hangup', transportUp: telephony?.isConnected() ?? false } }]),
     hold: (id) => act(id, 'hold', () => [{ callId: id, event: { type: 'hold' } }]),
     // Resuming a call while another is talking is a swap: only one call is ever unheld.
     unhold: (id) => act(id, 'unhold', () => planSwap(states(), id)),
     swap: (id) => act(id, 'swap', () => planSwap(states(), id)),
+    resume: (id) => act(id, ['unhold', 'swap'], () => planSwap(states(), id)),
     mute: (id) => act(id, 'mute', () => [{ callId: id, event: { type: 'mute' } }]),
     unmute: (id) => act(id, 'unmute', () => [{ callId: id, event: { type: 'unmute' } }]),
     dtmf: (id, tones) => act(id, 'dtmf', () => [{ callId: id, event: { type: 'dtmf', tones } }]),
@@ -342,11 +430,12 @@ export function createCallService(o: CallServiceOptions): CallService {
       }
       syncRinger();
       publish();
+      deliver();
     },
     counters() {
       let timers = 0;
       for (const e of calls.values()) timers += e.timers.size;
-      return { calls: calls.size, timers, legSubscriptions };
+      return { calls: calls.size, timers, legSubscriptions, factListeners: factListeners.size };
     },
     dispose() {
       for (const id of [...calls.keys()]) {
@@ -363,6 +452,8 @@ export function createCallService(o: CallServiceOptions): CallService {
       for (const id of [...calls.keys()]) remove(id);
       if (ringerMode !== 'off') o.alerts.ringer('off');
       ringerMode = 'off';
+      hangupPolicy = null;
+      factListeners.clear();
     },
   };
 }

@@ -3,8 +3,8 @@
  * state (a deep copy — the input state is never touched) plus the effects
  * collected in order, and the small moves that keep the bookkeeping honest —
  * a timeline step is always also a history effect, a timer started is always
- * remembered so it can be cancelled, hold and music change together.
- * transfer-machine.ts extends this with the handlers.
+ * remembered so it can be cancelled, a take-back resumes exactly what the
+ * transfer held. machine.ts extends this with the handlers.
  */
 import type {
   ResolvedTarget,
@@ -76,55 +76,45 @@ export class TransferDraft {
     this.emit({ type: 'notify.agent', callId: this.callId, reason });
   }
 
-  protected holdCaller() {
-    const c = this.t.caller;
-    if (!c.held) this.emit({ type: 'sip.hold', callId: this.callId });
-    if (!c.music) this.emit({ type: 'media.holdMusic', callId: this.callId, on: true });
-    c.held = true;
-    c.music = true;
+  /** The caller on hold music (the call service plays it with every hold); `then` goes out once it settled. */
+  protected holdCaller(then: Transfer['afterHold'] = null) {
+    this.emit({ type: 'call.hold', callId: this.callId });
+    this.t.holdsCaller = true;
+    this.t.afterHold = then;
   }
 
-  /** Music off first, so the caller never hears music after the agent is back. */
+  /** Back to the agent: the call service takes the music off before the re-INVITE. */
   protected resumeCaller() {
-    const c = this.t.caller;
-    if (c.music) this.emit({ type: 'media.holdMusic', callId: this.callId, on: false });
-    if (c.held) this.emit({ type: 'sip.unhold', callId: this.callId });
-    c.held = false;
-    c.music = false;
+    const t = this.t;
+    if (t.holdsCaller) this.emit({ type: 'call.resume', callId: this.callId });
+    t.holdsCaller = false;
+    t.afterHold = null;
   }
 
   protected releaseCaller() {
-    const c = this.t.caller;
-    if (c.music) this.emit({ type: 'media.holdMusic', callId: this.callId, on: false });
-    c.music = false;
+    this.t.holdsCaller = false;
+    this.t.afterHold = null;
     this.emit({ type: 'sip.hangup', callId: this.callId });
   }
 
-  /** Stop the consult's music and hang it up (CANCEL while ringing, BYE once up). */
+  /** Hang the consult up (CANCEL while ringing, BYE once up). */
   protected dropConsult() {
     const k = this.t.consult;
     if (!k) return;
-    if (k.callId !== null) {
-      if (k.music) this.emit({ type: 'media.holdMusic', callId: k.callId, on: false });
-      if (k.state !== 'ended') this.emit({ type: 'sip.hangup', callId: k.callId });
-    }
-    k.music = false;
+    if (k.callId !== null && k.state !== 'ended') this.emit({ type: 'sip.hangup', callId: k.callId });
     k.state = 'ended';
   }
 
   /** The consult outlives the transfer as an ordinary call the agent talks on. */
   protected handOverConsult() {
     const k = this.t.consult;
-    if (!k || k.callId === null || k.state === 'ended') return;
-    if (k.music) this.emit({ type: 'media.holdMusic', callId: k.callId, on: false });
-    if (k.held) this.emit({ type: 'sip.unhold', callId: k.callId });
-    k.music = false;
-    k.held = false;
+    if (!k || k.callId === null || k.state !== 'up') return;
+    this.emit({ type: 'call.resume', callId: k.callId });
   }
 
   /** The transfer did not happen; the caller is back with the agent. */
   protected takeBack(reason: TransferReason, failedCode: number | null | 'no-step') {
-    const wasHeld = this.t.caller.held;
+    const wasHeld = this.t.holdsCaller;
     if (failedCode !== 'no-step') this.step('failed', failedCode, reason.message);
     this.cancelTimers();
     this.dropConsult();
@@ -152,7 +142,8 @@ export function newTransfer(id: string, mode: Transfer['mode'], target: Resolved
     options,
     target,
     undoDeadline: null,
-    caller: { held: false, music: false },
+    holdsCaller: false,
+    afterHold: null,
     consult: null,
     active: 'caller',
     referAccepted: false,

@@ -11,11 +11,11 @@
  *    │ │                                               │ timer undo, or agent.complete ("transfer now")
  *    │ │ (undoMs = 0: straight on)                     ▼
  *    │ └──────────────▶ blind ──────────────▶ referring ──NOTIFY 2xx──────────────▶ done (completed)
- *    │                    safe: hold+music,    │  seed mode: first NOTIFY 100/18x ─▶ done (released after dial)
- *    │                    REFER, timer         │  REFER rejected │ NOTIFY ≥300 │ time-out
+ *    │                    safe: hold, REFER    │  seed mode: first NOTIFY 100/18x ─▶ done (released after dial)
+ *    │                    once held; timer     │  REFER rejected │ NOTIFY ≥300 │ time-out │ hold failed
  *    │                                         └──────────────▶ idle (caller taken back: unhold, music off, reason)
  *    │
- *    └─ attended: hold+music, dial consult ─▶ consult-dialing ──answered──▶ consulting ◀──swap──┐
+ *    └─ attended: hold, dial once held ─────▶ consult-dialing ──answered──▶ consulting ◀──swap──┐
  *                         │  failed / ended / cancel / no answer in time ─▶ idle (taken back)  └──┘
  *                         │  complete (still ringing) ──▶ referring (semi-attended: hang up consult,
  *                         │                                REFER without Replaces, blind outcomes)
@@ -37,15 +37,16 @@
  * with a typed refusal (e.g. undo after send: 'undo-too-late'). SIP events and
  * timers that arrive late or for a leg we no longer track (NOTIFY after BYE,
  * NOTIFY on an ended dialog — JsSIP issue 556 — a stale timer) are explicit
- * no-ops: `transferRules` (transfer-rules.ts) lists every (phase, event) pair
+ * no-ops: `transferRules` (rules.ts) lists every (phase, event) pair
  * as handle / ignore / refuse, and the tests walk the whole cross product.
- * Building blocks (timeline + history, timers, hold + music) live in
- * transfer-draft.ts; Replaces in transfer-replaces.ts.
+ * Building blocks (timeline + history, timers, hold requests) live in
+ * draft.ts; Replaces in replaces.ts.
  */
 import { TransferDraft, newTransfer, noOptions } from './draft';
 import {
   anotherTransfer,
   callerHungUp,
+  callerNotHeld,
   cancelledByAgent,
   reasonForFailure,
   reasonForReferRejection,
@@ -149,6 +150,12 @@ class Run extends TransferDraft {
       case 'caller.ended':
         this.callerEnded();
         return true;
+      case 'hold.settled':
+        return this.callerHeld(e.callId);
+      case 'hold.failed':
+        if (e.callId !== this.callId || this.t.afterHold === null) return false;
+        this.takeBack(callerNotHeld(e.reason), null);
+        return true;
       case 'timer.fired':
         return this.timerFired(e.timerId);
       case 'incoming.replaces':
@@ -177,17 +184,8 @@ class Run extends TransferDraft {
   private request(e: Extract<TransferEvent, { type: 'request.blind' | 'request.attended' }>) {
     const existing = e.type === 'request.attended' ? e.existing : undefined;
     this.s.transfer = newTransfer(e.transferId, e.type === 'request.blind' ? 'blind' : 'attended', e.target, e.options);
-    if (e.caller) this.t.caller = { held: e.caller.held, music: e.caller.music };
-    if (existing) {
-      this.t.consult = {
-        callId: existing.callId,
-        state: 'up',
-        held: existing.held,
-        music: existing.music,
-        dialog: existing.dialog,
-        existing: true,
-      };
-    }
+    this.t.holdsCaller = e.callerHeld ?? false;
+    if (existing) this.t.consult = { callId: existing.callId, state: 'up', dialog: existing.dialog, existing: true };
     this.step('requested', null, existing ? `with existing call ${existing.callId}` : null);
     if (e.options.undoMs > 0) {
       this.t.undoDeadline = e.at + e.options.undoMs;
@@ -203,30 +201,40 @@ class Run extends TransferDraft {
     const t = this.t;
     t.undoDeadline = null;
     if (t.mode === 'blind') {
-      if (t.options.safe) this.holdCaller();
-      this.refer(null);
+      // Safe blind: the caller is on hold music before the REFER goes out (the seed's blind keeps talking).
+      if (t.options.safe) this.holdCaller('handOver');
+      else this.refer(null);
       this.startTimer('refer', t.options.referTimeoutMs);
       this.s.phase = 'referring';
       return;
     }
-    this.holdCaller();
     const k = t.consult;
     if (k?.existing) {
       // The consult is an answered call of the agent's: resume it, it is the one the agent talks to.
-      if (k.music) this.emit({ type: 'media.holdMusic', callId: k.callId!, on: false });
-      if (k.held) this.emit({ type: 'sip.unhold', callId: k.callId! });
-      k.held = false;
-      k.music = false;
+      this.holdCaller();
+      this.emit({ type: 'call.resume', callId: k.callId! });
       t.active = 'consult';
       this.s.phase = 'consulting';
       return;
     }
-    t.consult = { callId: null, state: 'dialing', held: false, music: false, dialog: null, existing: false };
+    t.consult = { callId: null, state: 'dialing', dialog: null, existing: false };
     t.active = 'consult';
-    this.emit({ type: 'call.dialConsult', callerCallId: this.callId, transferId: t.id, target: t.target! });
+    // The consult is dialled once the caller hears music: the caller never hears the consult.
+    this.holdCaller('dialConsult');
     this.step('dialing');
     if (t.options.consultTimeoutMs > 0) this.startTimer('consult', t.options.consultTimeoutMs);
     this.s.phase = 'consult-dialing';
+  }
+
+  /** The caller's hold settled: what waited for it goes out now. */
+  private callerHeld(callId: string): boolean {
+    const t = this.t;
+    if (callId !== this.callId || t.afterHold === null) return false;
+    const next = t.afterHold;
+    t.afterHold = null;
+    if (next === 'handOver') this.refer(null);
+    else this.emit({ type: 'call.dialConsult', callerCallId: this.callId, transferId: t.id, target: t.target! });
+    return true;
   }
 
   private refer(replaces: ReplacesHeader | null, uri?: string) {
@@ -234,7 +242,7 @@ class Run extends TransferDraft {
     const target = t.target!;
     const base = uri ?? target.uri;
     this.emit({
-      type: 'sip.refer',
+      type: 'handOver',
       callId: this.callId,
       transferId: t.id,
       target,
@@ -263,10 +271,7 @@ class Run extends TransferDraft {
     const k = this.t.consult;
     if (k?.existing && k.state === 'up' && k.callId !== null) {
       // An existing call used as the consult was the agent's before: park it again, don't end it.
-      if (!k.held) this.emit({ type: 'sip.hold', callId: k.callId });
-      if (!k.music) this.emit({ type: 'media.holdMusic', callId: k.callId, on: true });
-      k.held = true;
-      k.music = true;
+      this.emit({ type: 'call.hold', callId: k.callId });
     } else {
       this.dropConsult();
     }
@@ -283,7 +288,9 @@ class Run extends TransferDraft {
     t.semiAttended = true;
     t.active = 'caller';
     this.step('requested', null, 'consult still ringing: transferred blind to the same target');
-    this.refer(null);
+    // Still waiting for the caller's hold (the consult was not even dialled): the REFER waits instead.
+    if (t.afterHold !== null) t.afterHold = 'handOver';
+    else this.refer(null);
     this.startTimer('refer', t.options.referTimeoutMs);
     this.s.phase = 'referring';
   }
@@ -303,16 +310,12 @@ class Run extends TransferDraft {
     const k = t.consult!;
     const consultId = k.callId!;
     if (t.active === 'consult') {
-      this.emit({ type: 'sip.hold', callId: consultId }, { type: 'media.holdMusic', callId: consultId, on: true });
-      k.held = true;
-      k.music = true;
+      this.emit({ type: 'call.hold', callId: consultId });
       this.resumeCaller();
       t.active = 'caller';
     } else {
       this.holdCaller();
-      this.emit({ type: 'media.holdMusic', callId: consultId, on: false }, { type: 'sip.unhold', callId: consultId });
-      k.held = false;
-      k.music = false;
+      this.emit({ type: 'call.resume', callId: consultId });
       t.active = 'consult';
     }
   }
@@ -436,10 +439,7 @@ class Run extends TransferDraft {
   private consultGone(code: number | null, hungUp: boolean) {
     const k = this.t.consult!;
     const answered = k.state === 'up';
-    if (k.music && k.callId) this.emit({ type: 'media.holdMusic', callId: k.callId, on: false });
     k.state = 'ended';
-    k.music = false;
-    k.held = false;
     // RFC 3891 §3: the transferee ends the replaced dialog once it took the caller; while
     // completing, the NOTIFY (or the completion time-out) still decides the outcome.
     if (this.s.phase === 'completing') return;
@@ -457,8 +457,8 @@ class Run extends TransferDraft {
       return;
     }
     this.cancelTimers();
-    if (t.caller.music) this.emit({ type: 'media.holdMusic', callId: this.callId, on: false });
-    t.caller = { held: false, music: false };
+    t.holdsCaller = false;
+    t.afterHold = null;
     if ((phase === 'referring' || phase === 'completing') && t.referAccepted) {
       // Many UAs end the transferer's dialog themselves once they accepted the REFER:
       // after a 202 a BYE from the caller's side means the transfer went through.

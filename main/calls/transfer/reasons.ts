@@ -69,3 +69,8 @@ export const anotherTransfer: TransferReason = {
   message: 'another transfer of this call is under way',
   sipCode: null,
 };
+
+/** The caller could not be put on hold, so nothing was sent: a transfer never goes out over a live caller. */
+export function callerNotHeld(why: string): TransferReason {
+  return { code: 'failed', message: `the caller could not be put on hold (${why})`, sipCode: null };
+}

@@ -1,7 +1,7 @@
 /**
  * The IPC requests of preload/contract/transfer.ts → transfer machine events,
  * and the machine's refusals → typed IPC errors. Pure: whatever the call
- * service knows (the clock, the account's domain, the legs' hold state, an
+ * service knows (the clock, the account's domain, the caller's hold, an
  * existing call's dialog) comes in as a context, so the service's handlers
  * stay one line each.
  */
@@ -10,7 +10,7 @@ import { ConsoleError } from '../../../preload/contract/result';
 import type { Preferences } from '../../../preload/contract/settings';
 import type { attendedTransferRequestSchema, blindTransferRequestSchema } from '../../../preload/contract/transfer';
 import { resolveTransferTarget, transferOptions } from './targets';
-import type { DialogId, LegNow, RefusalCode, TransferEvent } from './types';
+import type { DialogId, RefusalCode, TransferEvent } from './types';
 import { IllegalTransferTransition } from './types';
 
 export type BlindRequest = z.output<typeof blindTransferRequestSchema>;
@@ -23,8 +23,8 @@ export interface RequestContext {
   /** The account's SIP domain (numbers are dialled on it). */
   domain: string;
   prefs: Preferences['transfer'];
-  /** The caller leg's hold state now (call machine: hold.local, holdMusic !== null). */
-  caller: LegNow;
+  /** The caller is on hold now (its call: held, no hold change under way). */
+  callerHeld: boolean;
 }
 
 export function blindRequestEvent(req: BlindRequest, ctx: RequestContext): TransferEvent {
@@ -34,28 +34,28 @@ export function blindRequestEvent(req: BlindRequest, ctx: RequestContext): Trans
     transferId: ctx.transferId,
     target: resolveTransferTarget(req.target, ctx.domain),
     options: transferOptions(ctx.prefs, { safe: req.safe }),
-    caller: ctx.caller,
+    callerHeld: ctx.callerHeld,
   };
 }
 
 /**
  * `existing` is the call named by `consultCallId`, looked up by the service:
- * its confirmed dialog (for Replaces), its URI, and its hold state; undefined
+ * its confirmed dialog (for Replaces) and its URI; undefined
  * when there is no such answered call.
  */
 export function attendedRequestEvent(
   req: AttendedRequest,
   ctx: RequestContext,
-  existing?: { dialog: DialogId; label: string } & LegNow,
+  existing?: { dialog: DialogId; label: string },
 ): TransferEvent {
   const options = transferOptions(ctx.prefs, { safe: req.safe });
-  const base = { type: 'request.attended', at: ctx.at, transferId: ctx.transferId, options, caller: ctx.caller } as const;
+  const base = { type: 'request.attended', at: ctx.at, transferId: ctx.transferId, options, callerHeld: ctx.callerHeld } as const;
   if (req.consultCallId !== undefined) {
     if (!existing) throw new ConsoleError('not-found', 'That call is not an answered call any more; pick another one.');
     return {
       ...base,
       target: { kind: 'uri', label: existing.label, uri: existing.dialog.remoteUri },
-      existing: { callId: req.consultCallId, dialog: existing.dialog, held: existing.held, music: existing.music },
+      existing: { callId: req.consultCallId, dialog: existing.dialog },
     };
   }
   if (req.target === undefined) throw new ConsoleError('invalid-request', 'An attended transfer needs a target or a call.');

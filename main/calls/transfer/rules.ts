@@ -1,7 +1,7 @@
 /**
  * The transfer machine's rule table: for every (phase, event) pair, whether
  * the machine acts on it ('handle'), drops it as late or stale ('ignore') or
- * refuses it with a typed reason. transfer-machine.ts consults it before any
+ * refuses it with a typed reason. machine.ts consults it before any
  * handler runs; the tests walk its whole cross product.
  *
  * Only agent intents are ever refused: SIP events and timers come from the
@@ -31,6 +31,8 @@ const allEventTypes = [
   'consult.failed',
   'consult.ended',
   'caller.ended',
+  'hold.settled',
+  'hold.failed',
   'timer.fired',
   'incoming.replaces',
   'incoming.refer',
@@ -74,6 +76,7 @@ export const transferRules: Record<TransferPhase, Partial<Record<TransferEventTy
     'incoming.transferred': H,
     'caller.ended': H,
     'consult.started': H, // a consult we gave up on: hang it up
+    ...lateEvents(['hold.settled', 'hold.failed']),
     ...lateEvents(['refer.accepted', 'refer.rejected', 'refer.notify', 'consult.ringing', 'consult.answered',
       'consult.failed', 'consult.ended', 'timer.fired', 'followed.started', 'followed.answered', 'followed.failed']),
   },
@@ -86,10 +89,13 @@ export const transferRules: Record<TransferPhase, Partial<Record<TransferEventTy
     'incoming.replaces': H,
     'incoming.refer': H,
     'consult.started': H,
+    ...lateEvents(['hold.settled', 'hold.failed']),
     ...lateEvents(['incoming.transferred', 'refer.accepted', 'refer.rejected', 'refer.notify', 'consult.ringing', 'consult.answered',
       'consult.failed', 'consult.ended', 'followed.started', 'followed.answered', 'followed.failed']),
   },
   referring: {
+    'hold.settled': H, // safe blind: the REFER waited for the caller's hold
+    'hold.failed': H,
     'refer.accepted': H,
     'refer.rejected': H,
     'refer.notify': H,
@@ -105,6 +111,8 @@ export const transferRules: Record<TransferPhase, Partial<Record<TransferEventTy
       'followed.started', 'followed.answered', 'followed.failed']),
   },
   'consult-dialing': {
+    'hold.settled': H, // the consult waited for the caller's hold
+    'hold.failed': H,
     'consult.started': H,
     'consult.ringing': H,
     'consult.answered': H,
@@ -132,6 +140,7 @@ export const transferRules: Record<TransferPhase, Partial<Record<TransferEventTy
     'incoming.replaces': H,
     'incoming.refer': H,
     'consult.started': H,
+    ...lateEvents(['hold.settled', 'hold.failed']),
     ...lateEvents(['incoming.transferred', 'consult.ringing', 'consult.answered', 'refer.accepted', 'refer.rejected', 'refer.notify',
       'timer.fired', 'followed.started', 'followed.answered', 'followed.failed']),
   },
@@ -150,6 +159,7 @@ export const transferRules: Record<TransferPhase, Partial<Record<TransferEventTy
     'agent.hangupConsult': I,
     'agent.cancel': refuse('refer-in-flight'),
     'agent.swap': refuse('refer-in-flight'),
+    ...lateEvents(['hold.settled', 'hold.failed']),
     ...lateEvents(['incoming.transferred', 'consult.ringing', 'consult.answered', 'followed.started', 'followed.answered', 'followed.failed']),
   },
   'refer-offered': {
@@ -159,6 +169,7 @@ export const transferRules: Record<TransferPhase, Partial<Record<TransferEventTy
     'incoming.replaces': H,
     'incoming.refer': H,
     'consult.started': H,
+    ...lateEvents(['hold.settled', 'hold.failed']),
     ...lateEvents(['incoming.transferred', 'refer.accepted', 'refer.rejected', 'refer.notify', 'consult.ringing', 'consult.answered',
       'consult.failed', 'consult.ended', 'followed.started', 'followed.answered', 'followed.failed']),
   },
@@ -170,6 +181,7 @@ export const transferRules: Record<TransferPhase, Partial<Record<TransferEventTy
     'incoming.replaces': H,
     'incoming.refer': H,
     'consult.started': H,
+    ...lateEvents(['hold.settled', 'hold.failed']),
     ...lateEvents(['incoming.transferred', 'refer.accepted', 'refer.rejected', 'refer.notify', 'consult.ringing', 'consult.answered',
       'consult.failed', 'consult.ended', 'timer.fired']),
   },
@@ -178,6 +190,7 @@ export const transferRules: Record<TransferPhase, Partial<Record<TransferEventTy
     'incoming.replaces': H, // answered 481: the dialog to replace is gone (RFC 3891 §3)
     // NOTIFY after our BYE, NOTIFY on an ended dialog (JsSIP issue 556), the consult's own BYE after
     // a completed transfer, a REFER on a dead dialog: nothing left to do.
+    ...lateEvents(['hold.settled', 'hold.failed']),
     ...lateEvents(['incoming.transferred', 'refer.accepted', 'refer.rejected', 'refer.notify', 'consult.ringing', 'consult.answered',
       'consult.failed', 'consult.ended', 'caller.ended', 'timer.fired', 'incoming.refer',
       'followed.started', 'followed.answered', 'followed.failed']),

@@ -1,30 +1,27 @@
 /**
- * The transfer executor: owns one transfer machine per call (transfer-machine.ts,
- * routed across calls by transfer-book.ts), feeds it the agent's intents, the
- * calls' changes and the SIP events of our REFERs, and executes its effects
- * through narrow ports — the call service (hold, resume, hang up, dial, answer)
- * and the SIP transfer port (main/sip/refer-port.ts: REFER, dialogs, hold music,
- * incoming REFER / Replaces). Pure TypeScript: no JsSIP, no Node timers (the
- * injected Clock), no I/O.
+ * The transfer service: one transfer machine per call (machine.ts, routed
+ * across calls by book.ts). It feeds each machine the agent's intents, the
+ * call service's own events (call/events.ts) and the backend's reports, and
+ * carries out the machine's effects through two ports — the call service
+ * (hold, resume, dial, answer, release) and a transfer backend (backend.ts:
+ * the SIP REFER today). Pure TypeScript: no JsSIP, no Node timers (the
+ * injected Clock), no I/O, nothing from the UI channel.
  *
- * Ordering (transfer-types.ts, "Executing the effects"): effects that touch the
- * wire run one after another on ONE queue, each waiting until the call service
- * shows it settled — a hold is done when its re-INVITE is answered, and only
- * then does the music go on (JsSIP's hold disables whatever track the sender
- * carries at that moment; TESTING.md), the REFER go out, or the consult be
- * dialled. Resume is the mirror: microphone back first, then the unhold. So
- * "exactly one leg unheld" holds at every instant, not only at the end.
- * The music itself is the call service's: every local hold gets it, in that
- * order, inside the hold (holdPending covers re-INVITE + music). So the
- * machine's `media.holdMusic` on waits until the held leg's music settled, and
- * off needs nothing — the resume (`sip.unhold`) or the hang-up that follows it
- * takes the music off. One code path touches the sender, never two.
- * Bookkeeping effects (timeline/history, timers, notices) run at once.
+ * Nothing here waits by polling. An effect that must settle before the next
+ * one (the caller's hold before a safe blind's REFER or an attended consult)
+ * is answered by an event the machine waits for (`hold.settled`); the rest
+ * run at once. A leg's wanted hold state is kept until its call settles on it:
+ * asked while another hold change is under way, it is carried out when that
+ * change's event arrives.
  */
-import type { CallSnapshot, Preferences, TransferSnapshot } from '../../../preload/contract';
+import type { Preferences, TransferSnapshot } from '../../../preload/contract';
 import { ConsoleError } from '../../../preload/contract/result';
-import type { TransferStepEvent } from '../../history/recorder';
 import type { Logger } from '../../logging/logger';
+import type { CallFact } from '../call/events';
+import type { CallState } from '../call/machine';
+import type { Clock } from '../call/ports';
+import type { CallService } from '../call/service';
+import type { TransferBackend } from './backend';
 import { consultOwner, routesFor, transferBlocker } from './book';
 import { createTransferState, transition } from './machine';
 import {
@@ -37,72 +34,40 @@ import {
   type TransferIntent,
 } from './requests';
 import { toTransferSnapshot } from './snapshot';
-import type { DialogId, TransferEffect, TransferEvent, TransferState } from './types';
+import type { HistoryTransferStep, TransferEffect, TransferEvent, TransferState } from './types';
 import { IllegalTransferTransition } from './types';
-import type { Clock } from '../call/ports';
 
-export type { DialogId };
+/** The call service as transfers use it. */
+export type TransferCalls = Pick<
+  CallService,
+  'state' | 'states' | 'onFact' | 'useHangupPolicy' | 'hold' | 'resume' | 'release' | 'answer' | 'decline' | 'dial'
+>;
 
-/** The call service as transfers need it (a subset of CallService plus its change feed). */
-export interface TransferCalls {
-  list(): CallSnapshot[];
-  /** Every full snapshot list the call service publishes, in order. */
-  onChanged(listener: (calls: CallSnapshot[]) => void): () => void;
-  hold(callId: string): void;
-  unhold(callId: string): void;
-  swap(callId: string): void;
-  hangup(callId: string): void;
-  answer(callId: string): void;
-  decline(callId: string, code: 486 | 603): void;
-  dial(target: string): CallSnapshot;
-}
-
-export interface ReferHandlers {
-  /** 2xx to the REFER. */
-  accepted(): void;
-  /** Final non-2xx to the REFER (or none: 408). */
-  rejected(code: number): void;
-  /** A NOTIFY's sipfrag status code. */
-  notify(code: number): void;
-}
-
-export interface IncomingReferOffer {
+/** One stored timeline step, in the machine's own words (history adds nothing, renames nothing). */
+export interface TransferStepRecord {
   callId: string;
-  referId: string;
-  /** Refer-To without headers. */
-  referTo: string;
-}
-
-/** The SIP side of transfers (main/sip/refer-port.ts). */
-export interface TransferSipPort {
-  /** REFER on the call's dialog with this exact Refer-To URI. Throws when the dialog cannot carry one. */
-  refer(callId: string, referTo: string, handlers: ReferHandlers): void;
-  /** The call's confirmed dialog as seen from our side; null before it is confirmed. */
-  dialog(callId: string): DialogId | null;
-  cue(): void;
-  /** Referred-By of an incoming call's INVITE (RFC 3892), or null. */
-  referredBy(callId: string): string | null;
-  onIncomingRefer(listener: (offer: IncomingReferOffer) => void): () => void;
-  /** An INVITE with Replaces for `replacedCallId` arrived as the new call `newCallId`. */
-  onReplaces(listener: (replacedCallId: string, newCallId: string) => void): () => void;
-  /** NOTIFY sipfrag for a REFER we follow. */
-  referProgress(referId: string, code: number): void;
-  rejectRefer(referId: string, code: number): void;
+  transferId: string;
+  step: HistoryTransferStep['step'] | 'refer-sent' | 'accepted';
+  mode: HistoryTransferStep['mode'] | 'safe-blind';
+  target: string;
+  sipCode: number | null;
+  detail: string | null;
+  at: number;
 }
 
 export interface TransferServiceOptions {
   calls: TransferCalls;
-  sip: TransferSipPort;
+  backend: TransferBackend;
   clock: Clock;
-  recorder: { transferStep(e: TransferStepEvent): void } | null;
+  recorder: { transferStep(e: TransferStepRecord): void } | null;
   prefs: () => Preferences['transfer'];
   domain: () => string | null;
   publish: (snapshot: TransferSnapshot) => void;
+  /** The short completion cue when a transferred call reaches the agent. */
+  cue: () => void;
   /** Tell the agent why a transfer did not go through (the snapshot carries it too). */
   tell?: (callId: string, message: string) => void;
   log: Logger;
-  /** How long to wait for a hold/resume or an answer to settle before moving on. */
-  settleMs?: number;
 }
 
 export interface TransferService {
@@ -112,77 +77,49 @@ export interface TransferService {
   attended(req: AttendedRequest): TransferSnapshot;
   intent(callId: string, intent: TransferIntent): TransferSnapshot;
   answerRefer(callId: string, follow: boolean): TransferSnapshot;
-  /**
-   * The agent pressed hang up on `callId`: if it is a live consult, that completes
-   * the transfer (the seed: "the transfer completes when the transferer hangs up")
-   * and the call service must not hang it up itself. Returns true when taken.
-   */
-  interceptHangup(callId: string): boolean;
-  /** Resolves when every queued wire effect ran (tests, benchmarks). */
-  idle(): Promise<void>;
-  counters(): { machines: number; timers: number };
+  counters(): { machines: number; timers: number; wants: number };
   dispose(): void;
 }
 
-const live = (c: CallSnapshot | undefined) => !!c && c.state !== 'ended';
-const isUp = (c: CallSnapshot | undefined) => !!c && c.state === 'established';
-const ringingStates = new Set(['ringing', 'early-media']);
+const isUp = (c: CallState | undefined): c is CallState => !!c && c.phase === 'established';
+/** Held by us with nothing under way: what `call.hold` asks for. */
+const settledHeld = (c: CallState) => c.hold.local && c.holdPending === null;
 
 export function createTransferService(o: TransferServiceOptions): TransferService {
   const log = o.log;
-  const settleMs = o.settleMs ?? 25_000;
+  const can = o.backend.capabilities;
   const machines = new Map<string, TransferState>();
   const timers = new Map<string, () => void>();
-  const seen = new Map<string, CallSnapshot>();
-  /** Calls we dialled to follow a far end's REFER: new call → { referId, the referred call }. */
-  const follows = new Map<string, { referId: string; callId: string }>();
-  /** Incoming REFERs waiting for the machine: referId → Refer-To. */
+  /** Calls we dialled to follow a far end's REFER: new call → { requestId, the referred call }. */
+  const follows = new Map<string, { requestId: string; callId: string }>();
+  /** Incoming REFERs waiting for the machine: requestId → where to. */
   const referTargets = new Map<string, string>();
-  const waiters = new Set<() => void>();
-  let queue: Promise<void> = Promise.resolve();
+  /** Incoming calls transferred to us (Referred-By), until they are answered. */
+  const referredBy = new Map<string, string>();
+  /** Legs whose hold state a machine asked for, until their call settles on it. */
+  const wants = new Map<string, { held: boolean; owner: string }>();
   let disposed = false;
   let nextId = 1;
 
-  const callOf = (id: string) => o.calls.list().find((c) => c.id === id);
-  const snapshotOf = (s: TransferState) => toTransferSnapshot(s);
-
-  /** Resolves once `ok()` holds after a call-list change (or at once), or after settleMs. */
-  const until = (ok: () => boolean, what: string): Promise<void> =>
-    new Promise((resolve) => {
-      if (ok()) return resolve();
-      let cancel = () => {};
-      const check = () => {
-        if (!ok()) return;
-        waiters.delete(check);
-        cancel();
-        resolve();
-      };
-      cancel = o.clock.setTimeout(() => {
-        waiters.delete(check);
-        log.warn('transfer: gave up waiting', { what });
-        resolve();
-      }, settleMs);
-      waiters.add(check);
-    });
+  const hold = (callId: string) => {
+    const c = o.calls.state(callId);
+    return { held: !!c && c.hold.local, music: !!c && c.holdMusic !== null };
+  };
+  const snapshotOf = (s: TransferState) => toTransferSnapshot(s, hold, can);
 
   // ── feeding machines ──
 
-  const record = (s: TransferState, e: Extract<TransferEffect, { type: 'history.transferStep' }>) => {
-    if (!o.recorder) return;
-    const safe = s.transfer?.options.safe ?? false;
-    const mode = e.mode === 'attended' || e.mode === 'incoming-replaces' ? 'attended' : e.mode === 'blind' && safe ? 'safe-blind' : 'blind';
-    // History's vocabulary has no 'offered'/'declined': the note keeps what happened.
-    const step = e.step === 'offered' ? 'requested' : e.step === 'declined' ? 'cancelled' : e.step;
-    const detail = e.step === 'offered' || e.step === 'declined' || (e.mode !== 'blind' && e.mode !== 'attended') ? [e.mode, e.step, e.note].filter(Boolean).join(': ') : e.note;
-    o.recorder.transferStep({ callId: e.callId, transferId: e.transferId, step, mode, target: e.target ?? '', sipCode: e.sipCode, detail, at: e.at });
+  const record = (s: TransferState, e: HistoryTransferStep) => {
+    const mode = e.mode === 'blind' && s.transfer?.options.safe ? 'safe-blind' : e.mode;
+    o.recorder?.transferStep({ callId: e.callId, transferId: e.transferId, step: e.step, mode, target: e.target ?? '', sipCode: e.sipCode, detail: e.note, at: e.at });
   };
 
-  const historyExtra = (callId: string, step: 'refer-sent' | 'accepted', sipCode: number | null) => {
-    const s = machines.get(callId);
-    const t = s?.transfer;
-    if (!o.recorder || !s || !t) return;
-    const mode = t.mode === 'attended' ? 'attended' : t.options.safe ? 'safe-blind' : 'blind';
-    o.recorder.transferStep({ callId, transferId: t.id, step, mode, target: t.target?.uri ?? '', sipCode, detail: null, at: o.clock.now() });
+  /** Steps only the executor sees: the REFER going out and its 202. */
+  const recordWire = (callId: string, step: 'refer-sent' | 'accepted', sipCode: number | null) => {
+    const t = machines.get(callId)?.transfer;
+    if (!t) return;
+    const mode = t.mode === 'blind' && t.options.safe ? 'safe-blind' : t.mode;
+    o.recorder?.transferStep({ callId, transferId: t.id, step, mode, target: t.target?.uri ?? '', sipCode, detail: null, at: o.clock.now() });
   };
 
   /** Agent intents: a refusal throws (typed). */
@@ -194,8 +131,9 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
     }
   };
 
-  /** SIP/timer events: the network may say things no edge exists for; never crash main on it. */
+  /** Network, call and timer events: the world may say things no edge exists for; never crash main on it. */
   const feedEvent = (callId: string, event: TransferEvent) => {
+    if (disposed) return;
     try {
       feed(callId, event);
     } catch (e) {
@@ -213,7 +151,17 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
     return t.state;
   };
 
-  const execute = (s: TransferState, effect: TransferEffect) => {
+  const at = () => o.clock.now();
+  /** Effects touching a call that may have ended meanwhile: the call service's refusal is not news. */
+  const quietly = (what: string, fn: () => void) => {
+    try {
+      fn();
+    } catch (e) {
+      log.info(`transfer: ${what} skipped`, { error: e instanceof Error ? e.message : String(e) });
+    }
+  };
+
+  const execute = (s: TransferState, effect: TransferEffect): void => {
     switch (effect.type) {
       case 'history.transferStep':
         return record(s, effect);
@@ -225,7 +173,7 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
           id,
           o.clock.setTimeout(() => {
             timers.delete(id);
-            feedEvent(callId, { type: 'timer.fired', at: o.clock.now(), timerId: id });
+            feedEvent(callId, { type: 'timer.fired', at: at(), timerId: id });
           }, ms),
         );
         return;
@@ -239,321 +187,328 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
         o.tell?.(effect.callId, `Transfer: ${effect.reason.message}`);
         return;
       case 'media.cue':
-        o.sip.cue();
-        return;
-      case 'sip.hold':
-      case 'sip.unhold':
-      case 'media.holdMusic':
+        return o.cue();
+      case 'call.hold':
+        return want(effect.callId, true, s.callId);
+      case 'call.resume':
+        return want(effect.callId, false, s.callId);
       case 'sip.hangup':
-      case 'sip.refer':
+        wants.delete(effect.callId);
+        if (o.calls.state(effect.callId)?.phase !== 'ended') quietly('hang-up', () => o.calls.release(effect.callId));
+        return;
+      case 'handOver':
+        return handOver(effect);
       case 'call.dialConsult':
+        return dialConsult(effect);
       case 'sip.acceptReplaces':
-      case 'sip.reject':
-      case 'sip.acceptRefer':
-      case 'sip.rejectRefer':
-        enqueue(effect);
-    }
-  };
-
-  const enqueue = (effect: TransferEffect) => {
-    queue = queue
-      .then(() => (disposed ? undefined : wire(effect)))
-      .catch((e: unknown) => log.error('transfer: effect failed', { effect: effect.type, error: String(e) }));
-  };
-
-  const quietly = (what: string, fn: () => void) => {
-    try {
-      fn();
-    } catch (e) {
-      log.info(`transfer: ${what} skipped`, { error: e instanceof Error ? e.message : String(e) });
-    }
-  };
-
-  const settled = (id: string) => () => {
-    const c = callOf(id);
-    return !live(c) || !c!.holdPending;
-  };
-
-  const wire = async (effect: TransferEffect): Promise<void> => {
-    switch (effect.type) {
-      case 'sip.hold': {
-        const c = callOf(effect.callId);
-        if (!isUp(c) || c!.hold.local) return;
-        await until(settled(effect.callId), 'hold slot');
-        quietly('hold', () => o.calls.hold(effect.callId));
-        await until(settled(effect.callId), `hold of ${effect.callId}`);
-        return;
-      }
-      case 'sip.unhold': {
-        await until(settled(effect.callId), 'resume slot');
-        const c = callOf(effect.callId);
-        if (!isUp(c) || !c!.hold.local) return;
-        // The call service calls resuming next to a talking call a swap (it holds the other first).
-        if (c!.allowedActions.includes('unhold')) quietly('resume', () => o.calls.unhold(effect.callId));
-        else quietly('swap', () => o.calls.swap(effect.callId));
-        await until(settled(effect.callId), `resume of ${effect.callId}`);
-        return;
-      }
-      case 'media.holdMusic': {
-        // The call service plays music on every local hold (and stops it on resume or end).
-        if (!effect.on || !isUp(callOf(effect.callId))) return;
-        await until(settled(effect.callId), 'hold music');
-        const c = callOf(effect.callId);
-        if (isUp(c) && c!.hold.local && typeof c!.holdAudio !== 'object') log.warn('transfer: the held leg has no music', { callId: effect.callId });
-        return;
-      }
-      case 'sip.hangup':
-        if (live(callOf(effect.callId))) quietly('hang-up', () => o.calls.hangup(effect.callId));
-        return;
-      case 'sip.refer': {
-        const { callId, transferId } = effect;
-        await until(settled(callId), 'hold before REFER');
-        historyExtra(callId, 'refer-sent', null);
-        const at = () => o.clock.now();
-        try {
-          o.sip.refer(callId, effect.referTo, {
-            accepted: () => {
-              historyExtra(callId, 'accepted', 202);
-              feedEvent(callId, { type: 'refer.accepted', at: at(), transferId });
-            },
-            rejected: (code) => feedEvent(callId, { type: 'refer.rejected', at: at(), transferId, code }),
-            notify: (code) => feedEvent(callId, { type: 'refer.notify', at: at(), transferId, code }),
-          });
-        } catch (e) {
-          log.warn('transfer: REFER not sent', { callId, error: String(e) });
-          feedEvent(callId, { type: 'refer.rejected', at: at(), transferId, code: 500 });
-        }
-        return;
-      }
-      case 'call.dialConsult': {
-        const { callerCallId, transferId } = effect;
-        try {
-          const consult = o.calls.dial(effect.target.uri);
-          feedEvent(callerCallId, { type: 'consult.started', at: o.clock.now(), transferId, consultCallId: consult.id });
-          // The dial may already have failed synchronously (its snapshot came before the machine knew it).
-          onCalls(o.calls.list());
-        } catch (e) {
-          log.warn('transfer: consult not dialled', { error: String(e) });
-          const consultCallId = `undialled:${transferId}`;
-          feedEvent(callerCallId, { type: 'consult.started', at: o.clock.now(), transferId, consultCallId });
-          feedEvent(callerCallId, { type: 'consult.failed', at: o.clock.now(), consultCallId, code: null });
-        }
-        return;
-      }
-      case 'sip.acceptReplaces':
-        await until(() => live(callOf(effect.newCallId)), 'replacing call');
         // Hang the replaced leg up first: answering next to a talking call would hold it (a
         // pointless re-INVITE towards the party that is being replaced).
-        if (live(callOf(effect.replacesCallId))) quietly('hang-up of the replaced call', () => o.calls.hangup(effect.replacesCallId));
-        if (callOf(effect.newCallId)?.allowedActions.includes('answer')) quietly('answer', () => o.calls.answer(effect.newCallId));
+        if (o.calls.state(effect.replacesCallId)?.phase !== 'ended') quietly('hang-up of the replaced call', () => o.calls.release(effect.replacesCallId));
+        quietly('answer', () => o.calls.answer(effect.newCallId));
         return;
       case 'sip.reject':
-        await until(() => live(callOf(effect.callId)), 'call to reject');
-        if (callOf(effect.callId)?.allowedActions.includes('decline')) {
-          quietly('decline', () => o.calls.decline(effect.callId, effect.code === 486 ? 486 : 603));
-        }
+        quietly('decline', () => o.calls.decline(effect.callId, effect.code === 486 ? 486 : 603));
         return;
-      case 'sip.acceptRefer': {
-        const uri = referTargets.get(effect.referId);
-        referTargets.delete(effect.referId);
-        try {
-          if (!uri) throw new Error('no Refer-To');
-          const followed = o.calls.dial(uri);
-          follows.set(followed.id, { referId: effect.referId, callId: effect.callId });
-          feedEvent(effect.callId, { type: 'followed.started', at: o.clock.now(), referId: effect.referId, newCallId: followed.id });
-          onCalls(o.calls.list());
-        } catch (e) {
-          log.warn('transfer: REFER not followed', { error: String(e) });
-          o.sip.referProgress(effect.referId, 503);
-          feedEvent(effect.callId, { type: 'followed.failed', at: o.clock.now(), newCallId: 'undialled', code: 503 });
-        }
-        return;
-      }
+      case 'sip.acceptRefer':
+        return followRefer(effect.callId, effect.referId);
       case 'sip.rejectRefer':
         referTargets.delete(effect.referId);
-        o.sip.rejectRefer(effect.referId, effect.code);
+        o.backend.refuseIncoming(effect.referId, effect.code);
         return;
-      case 'history.transferStep':
-      case 'timer.start':
-      case 'timer.cancel':
-      case 'notify.agent':
-      case 'media.cue':
-        return; // bookkeeping: done at once in execute()
     }
   };
 
-  // ── the calls' changes → machine events ──
+  // ── hold wanted → hold had ──
 
-  const onCalls = (list: CallSnapshot[]) => {
+  const want = (callId: string, held: boolean, owner: string) => {
+    wants.set(callId, { held, owner });
+    reconcile(callId);
+  };
+
+  /** Bring a leg to the hold state a machine asked for; runs again on each of its hold events. */
+  const reconcile = (callId: string) => {
+    const w = wants.get(callId);
+    if (!w) return;
+    const c = o.calls.state(callId);
+    if (!isUp(c)) {
+      wants.delete(callId);
+      if (w.held) feedEvent(w.owner, { type: 'hold.failed', at: at(), callId, reason: 'the call is not answered' });
+      return;
+    }
+    if (c.holdPending !== null) return; // its `held` / `resumed` / `holdFailed` brings us back
+    if (w.held && settledHeld(c)) {
+      wants.delete(callId);
+      feedEvent(w.owner, { type: 'hold.settled', at: at(), callId });
+      return;
+    }
+    if (!w.held && !c.hold.local) {
+      wants.delete(callId);
+      return;
+    }
+    if (!w.held) {
+      // Exactly one leg unheld on the wire at every instant: every other answered call is held
+      // (its re-INVITE answered) before this one's resume starts. Their `held` events bring us back.
+      const others = o.calls.states().filter((k) => k.id !== callId && isUp(k) && !settledHeld(k));
+      if (others.length > 0) {
+        for (const k of others) if (k.holdPending === null) want(k.id, true, w.owner);
+        return;
+      }
+    }
+    try {
+      if (w.held) o.calls.hold(callId);
+      else o.calls.resume(callId);
+    } catch (e) {
+      wants.delete(callId);
+      const reason = e instanceof Error ? e.message : String(e);
+      log.warn('transfer: hold change refused', { callId, held: w.held, error: reason });
+      if (w.held) feedEvent(w.owner, { type: 'hold.failed', at: at(), callId, reason });
+    }
+  };
+
+  const holdFailed = (callId: string, wanted: 'hold' | 'resume') => {
+    const w = wants.get(callId);
+    if (!w || w.held !== (wanted === 'hold')) return reconcile(callId);
+    wants.delete(callId);
+    if (w.held) feedEvent(w.owner, { type: 'hold.failed', at: at(), callId, reason: 'the far end refused the hold' });
+  };
+
+  // ── the backend ──
+
+  const handOver = (effect: Extract<TransferEffect, { type: 'handOver' }>) => {
+    const { callId, transferId } = effect;
+    recordWire(callId, 'refer-sent', null);
+    try {
+      o.backend.handOver(callId, effect.referTo, {
+        accepted: () => {
+          recordWire(callId, 'accepted', 202);
+          feedEvent(callId, { type: 'refer.accepted', at: at(), transferId });
+        },
+        rejected: (code) => feedEvent(callId, { type: 'refer.rejected', at: at(), transferId, code }),
+        progress: (code) => feedEvent(callId, { type: 'refer.notify', at: at(), transferId, code }),
+      });
+    } catch (e) {
+      log.warn('transfer: hand-over not sent', { callId, error: String(e) });
+      feedEvent(callId, { type: 'refer.rejected', at: at(), transferId, code: 500 });
+    }
+  };
+
+  const dialConsult = (effect: Extract<TransferEffect, { type: 'call.dialConsult' }>) => {
+    const { callerCallId, transferId } = effect;
+    try {
+      const consult = o.calls.dial(effect.target.uri);
+      feedEvent(callerCallId, { type: 'consult.started', at: at(), transferId, consultCallId: consult.id });
+    } catch (e) {
+      log.warn('transfer: consult not dialled', { error: String(e) });
+      const consultCallId = `undialled:${transferId}`;
+      feedEvent(callerCallId, { type: 'consult.started', at: at(), transferId, consultCallId });
+      feedEvent(callerCallId, { type: 'consult.failed', at: at(), consultCallId, code: null });
+    }
+  };
+
+  const followRefer = (callId: string, requestId: string) => {
+    const uri = referTargets.get(requestId);
+    referTargets.delete(requestId);
+    try {
+      if (!uri) throw new Error('no Refer-To');
+      const followed = o.calls.dial(uri);
+      follows.set(followed.id, { requestId, callId });
+      feedEvent(callId, { type: 'followed.started', at: at(), referId: requestId, newCallId: followed.id });
+    } catch (e) {
+      log.warn('transfer: REFER not followed', { error: String(e) });
+      o.backend.reportIncoming(requestId, 503);
+      feedEvent(callId, { type: 'followed.failed', at: at(), newCallId: 'undialled', code: 503 });
+    }
+  };
+
+  // ── the call service's events → machine events ──
+
+  /** Snapshots whose legs' hold changed (what each party hears is read from the calls). */
+  const republish = (callId: string) => {
+    const { asCaller, asConsult } = routesFor(machines.values(), callId);
+    for (const s of [asCaller, asConsult]) if (s && s.transfer) o.publish(snapshotOf(s));
+  };
+
+  const onFact = (f: CallFact) => {
     if (disposed) return;
-    const at = o.clock.now();
-    const states = () => machines.values();
-    for (const c of list) {
-      const prev = seen.get(c.id);
-      if (prev === c) continue;
-      seen.set(c.id, c);
-      const was = prev?.state;
-      const follow = follows.get(c.id);
-      if (ringingStates.has(c.state) && !ringingStates.has(was ?? '')) {
-        const owner = consultOwner(states(), c.id);
-        if (owner) feedEvent(owner.callId, { type: 'consult.ringing', at, consultCallId: c.id });
-        if (follow) o.sip.referProgress(follow.referId, 180);
+    const id = f.callId;
+    switch (f.type) {
+      case 'placed':
+      case 'holdRequested':
+        return;
+      case 'arrived':
+        if (f.referredBy !== null && f.replaces === null) referredBy.set(id, f.referredBy);
+        return;
+      case 'replaced':
+        return feedEvent(id, { type: 'incoming.replaces', at: f.at, newCallId: f.by });
+      case 'ringing': {
+        const owner = consultOwner(machines.values(), id);
+        if (owner) feedEvent(owner.callId, { type: 'consult.ringing', at: f.at, consultCallId: id });
+        const follow = follows.get(id);
+        if (follow) o.backend.reportIncoming(follow.requestId, 180);
+        return;
       }
-      if (c.state === 'established' && was !== 'established') {
-        const owner = consultOwner(states(), c.id);
+      case 'answered': {
+        const owner = consultOwner(machines.values(), id);
         if (owner) {
-          const dialog = o.sip.dialog(c.id);
-          if (dialog) feedEvent(owner.callId, { type: 'consult.answered', at, consultCallId: c.id, dialog });
-          else log.warn('transfer: consult answered without a confirmed dialog', { callId: c.id });
+          const dialog = o.backend.dialog(id);
+          if (dialog) feedEvent(owner.callId, { type: 'consult.answered', at: f.at, consultCallId: id, dialog });
+          else log.warn('transfer: consult answered without a confirmed dialog', { callId: id });
         }
+        const follow = follows.get(id);
         if (follow) {
-          o.sip.referProgress(follow.referId, 200);
-          feedEvent(follow.callId, { type: 'followed.answered', at, newCallId: c.id });
-          follows.delete(c.id);
+          follows.delete(id);
+          o.backend.reportIncoming(follow.requestId, 200);
+          feedEvent(follow.callId, { type: 'followed.answered', at: f.at, newCallId: id });
         }
-        if (c.direction === 'incoming') {
-          const by = o.sip.referredBy(c.id);
-          const own = machines.get(c.id);
-          // A call that replaced one of ours already had its cue (incoming.replaces): one cue, not two.
-          const replaced = [...machines.values()].some((m) => m.transfer?.id === `replaces:${c.id}`);
-          if (by !== null && !replaced && (!own || own.phase === 'idle')) {
-            feedEvent(c.id, { type: 'incoming.transferred', at, referredBy: by.replace(/^<|>$/g, ''), note: null });
-          }
+        const by = referredBy.get(id);
+        referredBy.delete(id);
+        const own = machines.get(id);
+        if (by !== undefined && (!own || own.phase === 'idle')) {
+          feedEvent(id, { type: 'incoming.transferred', at: f.at, referredBy: by, note: null });
         }
+        return;
       }
-      if (c.state === 'ended' && was !== 'ended') {
-        const { asCaller, asConsult } = routesFor(states(), c.id);
+      case 'held':
+      case 'resumed':
+        for (const legId of [...wants.keys()]) reconcile(legId);
+        return republish(id);
+      case 'holdFailed':
+        holdFailed(id, f.wanted);
+        for (const legId of [...wants.keys()]) reconcile(legId);
+        return republish(id);
+      case 'ended': {
+        referredBy.delete(id);
+        const { asCaller, asConsult } = routesFor(machines.values(), id);
         if (asConsult) {
-          const answered = c.answeredAt !== null;
           feedEvent(
             asConsult.callId,
-            answered
-              ? { type: 'consult.ended', at, consultCallId: c.id }
-              : { type: 'consult.failed', at, consultCallId: c.id, code: c.ended?.code ?? null },
+            f.answered
+              ? { type: 'consult.ended', at: f.at, consultCallId: id }
+              : { type: 'consult.failed', at: f.at, consultCallId: id, code: f.code },
           );
         }
+        const follow = follows.get(id);
         if (follow) {
-          o.sip.referProgress(follow.referId, c.ended?.code && c.ended.code >= 300 ? c.ended.code : 487);
-          feedEvent(follow.callId, { type: 'followed.failed', at, newCallId: c.id, code: c.ended?.code ?? null });
-          follows.delete(c.id);
+          follows.delete(id);
+          o.backend.reportIncoming(follow.requestId, f.code !== null && f.code >= 300 ? f.code : 487);
+          feedEvent(follow.callId, { type: 'followed.failed', at: f.at, newCallId: id, code: f.code });
         }
-        if (asCaller) feedEvent(c.id, { type: 'caller.ended', at });
+        if (asCaller) feedEvent(id, { type: 'caller.ended', at: f.at });
+        reconcile(id); // a hold someone waits for will never come: say so
+        return;
       }
+      case 'removed':
+        return forget(id);
     }
-    // Calls gone from the list (their card was dismissed): forget them and their machines.
-    const ids = new Set(list.map((c) => c.id));
-    for (const id of [...seen.keys()]) {
-      if (ids.has(id)) continue;
-      seen.delete(id);
-      follows.delete(id);
-      const s = machines.get(id);
-      if (s && (s.phase === 'idle' || s.phase === 'done')) {
-        for (const timerId of s.transfer?.timers ?? []) {
-          timers.get(timerId)?.();
-          timers.delete(timerId);
-        }
-        machines.delete(id);
-      }
-    }
-    for (const w of [...waiters]) w();
   };
 
-  const offCalls = o.calls.onChanged(onCalls);
-  const offRefer = o.sip.onIncomingRefer((offer) => {
-    const c = callOf(offer.callId);
-    if (!isUp(c)) return o.sip.rejectRefer(offer.referId, 481);
-    referTargets.set(offer.referId, offer.referTo);
-    const user = /^sips?:([^@;]+)@/.exec(offer.referTo)?.[1] ?? offer.referTo;
-    feedEvent(offer.callId, {
+  /** The call's card is gone: its machine (once finished) and everything kept for it. */
+  const forget = (callId: string) => {
+    follows.delete(callId);
+    referredBy.delete(callId);
+    wants.delete(callId);
+    const s = machines.get(callId);
+    if (s && (s.phase === 'idle' || s.phase === 'done')) {
+      for (const timerId of s.transfer?.timers ?? []) {
+        timers.get(timerId)?.();
+        timers.delete(timerId);
+      }
+      machines.delete(callId);
+    }
+  };
+
+  const offFacts = o.calls.onFact(onFact);
+  // The seed: "the transfer completes when the transferer hangs up" — the agent's hang-up on a live consult.
+  const offPolicy = o.calls.useHangupPolicy((callId) => {
+    const owner = consultOwner(machines.values(), callId);
+    if (!owner || (owner.phase !== 'consulting' && owner.phase !== 'consult-dialing')) return 'hang-up';
+    feedIntent(owner.callId, { type: 'agent.hangupConsult', at: at() });
+    return 'handled';
+  });
+  const offRequests = o.backend.onIncomingRequest((request) => {
+    if (!isUp(o.calls.state(request.callId))) return o.backend.refuseIncoming(request.requestId, 481);
+    referTargets.set(request.requestId, request.target);
+    const user = /^sips?:([^@;]+)@/.exec(request.target)?.[1] ?? request.target;
+    feedEvent(request.callId, {
       type: 'incoming.refer',
-      at: o.clock.now(),
-      referId: offer.referId,
-      target: { kind: 'uri', label: user, uri: offer.referTo },
+      at: at(),
+      referId: request.requestId,
+      target: { kind: 'uri', label: user, uri: request.target },
       policy: o.prefs().incomingRefer,
     });
-  });
-  const offReplaces = o.sip.onReplaces((replacedCallId, newCallId) => {
-    feedEvent(replacedCallId, { type: 'incoming.replaces', at: o.clock.now(), newCallId });
   });
 
   // ── agent intents ──
 
-  const requireCaller = (callId: string): CallSnapshot => {
-    const c = callOf(callId);
-    if (!c) throw new ConsoleError('not-found', 'That call no longer exists.');
-    if (c.state !== 'established') throw new ConsoleError('not-allowed', 'Only an answered call can be transferred.');
-    const blocker = transferBlocker(machines.values(), callId);
+  const refuseBusy = (blocker: string | null) => {
     if (blocker) throw new ConsoleError('busy', blocker.charAt(0).toUpperCase() + blocker.slice(1) + '.');
+  };
+  const requireCaller = (callId: string): CallState => {
+    const c = o.calls.state(callId);
+    if (!c) throw new ConsoleError('not-found', 'That call no longer exists.');
+    if (c.phase !== 'established') throw new ConsoleError('not-allowed', 'Only an answered call can be transferred.');
+    refuseBusy(transferBlocker(machines.values(), callId));
     return c;
   };
-  const context = (c: CallSnapshot) => {
+  const context = (c: CallState) => {
     const domain = o.domain();
     if (!domain) throw new ConsoleError('not-configured', 'Set up a SIP account in Settings before transferring.');
     return {
-      transferId: `x${nextId++}-${o.clock.now().toString(36)}`,
-      at: o.clock.now(),
+      transferId: `x${nextId++}-${at().toString(36)}`,
+      at: at(),
       domain,
       prefs: o.prefs(),
-      caller: { held: c.hold.local, music: typeof c.holdAudio === 'object' },
+      callerHeld: settledHeld(c),
     };
   };
-
-  const snapshot = (callId: string) => snapshotOf(machines.get(callId) ?? createTransferState(callId));
+  const refuseUnless = (able: boolean, what: string) => {
+    if (!able) throw new ConsoleError('not-allowed', `This phone system cannot ${what}.`);
+  };
 
   return {
     list: () => [...machines.values()].map(snapshotOf),
-    snapshot,
+    snapshot: (callId) => snapshotOf(machines.get(callId) ?? createTransferState(callId)),
     blind(req) {
       const c = requireCaller(req.callId);
-      return snapshotOf(feedIntent(req.callId, blindRequestEvent(req, context(c))));
+      const event = blindRequestEvent(req, context(c));
+      if (event.type === 'request.blind') refuseUnless(!event.options.safe || can.safeBlind, 'keep the caller on hold during a blind transfer; use a plain blind transfer');
+      return snapshotOf(feedIntent(req.callId, event));
     },
     attended(req) {
+      refuseUnless(can.attended, 'consult before transferring; use a blind transfer');
       const c = requireCaller(req.callId);
-      let existing: ({ dialog: DialogId; label: string } & { held: boolean; music: boolean }) | undefined;
+      let existing: { dialog: NonNullable<ReturnType<TransferBackend['dialog']>>; label: string } | undefined;
       if (req.consultCallId !== undefined) {
-        const k = callOf(req.consultCallId);
-        const dialog = isUp(k) ? o.sip.dialog(req.consultCallId) : null;
-        const blocker = transferBlocker(machines.values(), req.callId, req.consultCallId);
-        if (blocker) throw new ConsoleError('busy', blocker.charAt(0).toUpperCase() + blocker.slice(1) + '.');
-        if (k && dialog) existing = { dialog, label: k.remote.displayName ?? k.remote.number, held: k.hold.local, music: typeof k.holdAudio === 'object' };
+        const k = o.calls.state(req.consultCallId);
+        const dialog = isUp(k) ? o.backend.dialog(req.consultCallId) : null;
+        refuseBusy(transferBlocker(machines.values(), req.callId, req.consultCallId));
+        if (k && dialog) existing = { dialog, label: k.remote.displayName ?? k.remote.number };
       }
       return snapshotOf(feedIntent(req.callId, attendedRequestEvent(req, context(c), existing)));
     },
     intent(callId, intent) {
       if (!machines.has(callId)) throw new ConsoleError('not-allowed', 'This call has no transfer to act on.');
-      return snapshotOf(feedIntent(callId, intentEvent(intent, o.clock.now())));
+      if (intent === 'swap') refuseUnless(can.swap, 'switch between the caller and the consult');
+      return snapshotOf(feedIntent(callId, intentEvent(intent, at())));
     },
     answerRefer(callId, follow) {
       if (!machines.has(callId)) throw new ConsoleError('not-allowed', 'No transfer request is waiting on this call.');
-      return snapshotOf(feedIntent(callId, { type: 'agent.answerRefer', at: o.clock.now(), follow }));
+      return snapshotOf(feedIntent(callId, { type: 'agent.answerRefer', at: at(), follow }));
     },
-    interceptHangup(callId) {
-      const owner = consultOwner(machines.values(), callId);
-      if (!owner || (owner.phase !== 'consulting' && owner.phase !== 'consult-dialing')) return false;
-      feedIntent(owner.callId, { type: 'agent.hangupConsult', at: o.clock.now() });
-      return true;
-    },
-    idle: async () => {
-      let current: Promise<void>;
-      do {
-        current = queue;
-        await current;
-      } while (current !== queue);
-    },
-    counters: () => ({ machines: machines.size, timers: timers.size }),
+    counters: () => ({ machines: machines.size, timers: timers.size, wants: wants.size }),
     dispose() {
       if (disposed) return;
       disposed = true;
-      offCalls();
-      offRefer();
-      offReplaces();
+      offFacts();
+      offPolicy();
+      offRequests();
       for (const cancel of timers.values()) cancel();
       timers.clear();
-      for (const w of [...waiters]) w();
-      waiters.clear();
       machines.clear();
-      seen.clear();
       follows.clear();
+      referTargets.clear();
+      referredBy.clear();
+      wants.clear();
     },
   };
 }

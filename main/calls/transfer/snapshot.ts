@@ -1,12 +1,21 @@
 /**
  * A transfer machine's state → the TransferSnapshot the UI renders
  * (preload/contract/transfer.ts), with the actions main allows right now.
- * The UI never re-derives telephony rules: it shows `allowedActions`.
+ * The UI never re-derives telephony rules: it shows `allowedActions`. What
+ * each leg hears is read from its call (hold lives in the call machine only).
  */
 import type { TransferSnapshot } from '../../../preload/contract/transfer';
+import { allCapabilities, type TransferCapabilities } from './backend';
 import type { TransferAction, TransferState } from './types';
 
-export function allowedTransferActions(s: TransferState): TransferAction[] {
+/** A leg's hold as its call has it: held by us, and whether music plays to it. */
+export type LegHold = (callId: string) => { held: boolean; music: boolean };
+
+export function allowedTransferActions(s: TransferState, can: TransferCapabilities = allCapabilities): TransferAction[] {
+  return phaseActions(s).filter((a) => a !== 'swap' || can.swap);
+}
+
+function phaseActions(s: TransferState): TransferAction[] {
   switch (s.phase) {
     case 'pending':
       return ['undo', 'complete'];
@@ -30,9 +39,12 @@ export function isTransferActive(s: TransferState): boolean {
   return s.phase !== 'idle' && s.phase !== 'done';
 }
 
-export function toTransferSnapshot(s: TransferState): TransferSnapshot {
+const talking = { held: false, music: false };
+
+export function toTransferSnapshot(s: TransferState, hold: LegHold = () => talking, can: TransferCapabilities = allCapabilities): TransferSnapshot {
   const t = s.transfer;
   const callerUp = s.phase !== 'done';
+  const consultHold = t?.consult?.callId && t.consult.state === 'up' ? hold(t.consult.callId) : talking;
   return {
     callId: s.callId,
     transferId: t?.id ?? null,
@@ -45,16 +57,13 @@ export function toTransferSnapshot(s: TransferState): TransferSnapshot {
       caller: {
         callId: s.callId,
         state: callerUp ? 'up' : 'ended',
-        held: t?.caller.held ?? false,
-        music: t?.caller.music ?? false,
+        ...(callerUp ? hold(s.callId) : talking),
       },
-      consult: t?.consult
-        ? { callId: t.consult.callId, state: t.consult.state, held: t.consult.held, music: t.consult.music }
-        : null,
+      consult: t?.consult ? { callId: t.consult.callId, state: t.consult.state, ...consultHold } : null,
     },
     undoDeadline: s.phase === 'pending' ? (t?.undoDeadline ?? null) : null,
     reason: t?.reason ? { ...t.reason } : null,
     timeline: (t?.timeline ?? []).map((e) => ({ ...e })),
-    allowedActions: allowedTransferActions(s),
+    allowedActions: allowedTransferActions(s, can),
   };
 }

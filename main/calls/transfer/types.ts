@@ -1,30 +1,25 @@
 /**
- * The vocabulary of the transfer machine (transfer-machine.ts): its state,
- * the events the call service feeds it and the effects it hands back. All
- * plain data — the machine reads no clock (every event carries `at`), starts
- * no timer (it asks for one with `timer.start` and gets `timer.fired` back)
- * and touches no SIP session (the call service executes `sip.*`).
+ * The vocabulary of the transfer machine (machine.ts): its state, the events
+ * the transfer service feeds it and the effects it hands back. All plain
+ * data — the machine reads no clock (every event carries `at`), starts no
+ * timer (it asks for one with `timer.start` and gets `timer.fired` back),
+ * holds no call (it asks the call service with `call.*`) and sends nothing
+ * (a transfer backend carries out `handOver`).
  *
- * Executing the effects (the call service's side of the contract):
- *  - Effects come in order and must be executed in order per leg: a `sip.refer`
- *    after a `sip.hold` on the same leg waits for that re-INVITE to settle (a
- *    JsSIP `hold()` that returns false is retried, see ARCHITECTURE.md).
- *  - `sip.hold`/`sip.unhold` go through the call machine's hold/unhold intents;
- *    the transfer machine only asks for a change the leg does not have yet
- *    (requests carry the legs' current state in `caller`/`existing`).
- *  - `media.holdMusic` says which held leg plays music; the call service plays
- *    music on every local hold itself (inside the hold, after the re-INVITE)
- *    and stops it on resume (before the re-INVITE) or end, so the executor
- *    only waits for it; `sip.hangup` on an ended leg is a no-op.
- *  - JsSIP's ReferSubscriber (returned by `session.refer()` although typed void)
- *    becomes: requestSucceeded → `refer.accepted`; requestFailed →
- *    `refer.rejected {code: response?.status_code ?? 408}`; trying / progress /
- *    accepted / failed → `refer.notify {code: Number(status_line.status_code)}`.
+ * How effects are answered (the transfer service's side of the contract):
+ *  - `call.hold` / `call.resume` ask the call service for that hold state;
+ *    hold music comes with every hold there. Each `call.hold` is answered by
+ *    `hold.settled` once the leg is held (at once if it already was) or
+ *    `hold.failed`; the machine waits for it where order matters (the caller
+ *    is on hold music before a safe blind's REFER or an attended consult).
+ *  - `handOver` goes to the backend, whose report comes back as
+ *    `refer.accepted`, `refer.rejected {code}` and `refer.notify {code}`.
  *  - `call.dialConsult` dials like calls:dial and reports the new call at once
  *    with `consult.started {transferId, consultCallId}`; that call's progress,
  *    answer (with its confirmed dialog ids), failure and BYE come back as
  *    `consult.*`. While a consult is up, the agent's hang-up on the consult leg
- *    is `agent.hangupConsult`, not a plain hang-up (the seed: hanging up completes).
+ *    is `agent.hangupConsult` (the call service's hang-up policy asks), not a
+ *    plain hang-up: the seed says hanging up completes the transfer.
  *  - A caller leg's end (any reason) is `caller.ended`; timers fire `timer.fired`.
  *  - Transfer ids must be unique per console run (timer ids derive from them).
  */
@@ -92,8 +87,6 @@ export interface ConsultLeg {
   /** Null until the call service reports the consult call it started (`consult.started`). */
   callId: string | null;
   state: 'dialing' | 'ringing' | 'up' | 'ended';
-  held: boolean;
-  music: boolean;
   dialog: DialogId | null;
   /** The consult was one of the agent's existing calls, not dialled by us. */
   existing: boolean;
@@ -117,7 +110,13 @@ export interface Transfer {
   options: TransferOptions;
   target: ResolvedTarget | null;
   undoDeadline: number | null;
-  caller: { held: boolean; music: boolean };
+  /**
+   * The transfer keeps the caller on hold (it asked for the hold, or the caller
+   * was already held when the transfer began): a take-back resumes the caller.
+   */
+  holdsCaller: boolean;
+  /** What goes out once the caller's hold settled (`hold.settled`); null when nothing waits. */
+  afterHold: 'handOver' | 'dialConsult' | null;
   consult: ConsultLeg | null;
   /** Which leg the agent talks to during a consult. */
   active: 'caller' | 'consult';
@@ -143,15 +142,6 @@ export interface TransferState {
   transfer: Transfer | null;
 }
 
-/**
- * Hold state of a leg when a transfer starts, so the machine never asks to
- * hold a held call or resume a talking one (the call machine refuses both).
- */
-export interface LegNow {
-  held: boolean;
-  music: boolean;
-}
-
 export type TransferEvent =
   // ── agent intents (validated by the contract, then fed here) ──
   | {
@@ -160,8 +150,8 @@ export type TransferEvent =
       transferId: string;
       target: ResolvedTarget;
       options: TransferOptions;
-      /** The caller leg as the call machine has it now (hold.local, holdMusic); omitted = talking. */
-      caller?: LegNow;
+      /** The caller is on hold now (read from its call); omitted = talking. */
+      callerHeld?: boolean;
     }
   | {
       type: 'request.attended';
@@ -169,9 +159,9 @@ export type TransferEvent =
       transferId: string;
       target: ResolvedTarget;
       options: TransferOptions;
-      caller?: LegNow;
+      callerHeld?: boolean;
       /** Use this existing, answered call as the consult instead of dialling one. */
-      existing?: { callId: string; dialog: DialogId } & LegNow;
+      existing?: { callId: string; dialog: DialogId };
     }
   | { type: 'agent.undo'; at: number }
   | { type: 'agent.complete'; at: number }
@@ -195,6 +185,9 @@ export type TransferEvent =
   | { type: 'consult.ended'; at: number; consultCallId: string }
   // ── the caller's leg ──
   | { type: 'caller.ended'; at: number }
+  /** The answer to a `call.hold` this machine asked for: `callId` is held (with its music). */
+  | { type: 'hold.settled'; at: number; callId: string }
+  | { type: 'hold.failed'; at: number; callId: string; reason: string }
   // ── timers the machine asked for ──
   | { type: 'timer.fired'; at: number; timerId: string }
   // ── being the transferee ──
@@ -228,12 +221,13 @@ export interface HistoryTransferStep {
 
 export type TransferEffect =
   /**
-   * REFER on `callId`'s dialog. `referTo` is the complete URI for the Refer-To
-   * header (with `?Replaces=` already escaped when attended); pass it to JsSIP's
-   * `refer(referTo)` WITHOUT its `replaces` option (JsSIP issue 817).
+   * Hand `callId`'s far end over to the target (SIP: REFER on its dialog).
+   * `referTo` is the complete target URI (with `?Replaces=` already escaped
+   * when attended); the SIP backend passes it to JsSIP's `refer(referTo)`
+   * WITHOUT its `replaces` option (JsSIP issue 817).
    */
   | {
-      type: 'sip.refer';
+      type: 'handOver';
       callId: string;
       transferId: string;
       target: ResolvedTarget;
@@ -242,13 +236,15 @@ export type TransferEffect =
     }
   /** BYE (or CANCEL while ringing). A no-op on a call that already ended. */
   | { type: 'sip.hangup'; callId: string }
-  /** Re-INVITE sendonly / back to sendrecv. Idempotent on a leg already in that state. */
-  | { type: 'sip.hold'; callId: string }
-  | { type: 'sip.unhold'; callId: string }
+  /**
+   * The leg should be on hold (with music) / talking. Idempotent: nothing is
+   * sent for a leg already in that state. A resume holds the call the agent
+   * talks on first, so exactly one leg is ever unheld.
+   */
+  | { type: 'call.hold'; callId: string }
+  | { type: 'call.resume'; callId: string }
   /** Start a new outgoing call to `target`; report it with `consult.started {transferId}`. */
   | { type: 'call.dialConsult'; callerCallId: string; transferId: string; target: ResolvedTarget }
-  /** Hold music on (replaceTrack to the music track) or off (microphone restored) on one leg. */
-  | { type: 'media.holdMusic'; callId: string; on: boolean }
   /** Fire `timer.fired {timerId}` into this call's machine after `ms`. Dies with the call. */
   | { type: 'timer.start'; callId: string; timer: { id: string; ms: number } }
   | { type: 'timer.cancel'; callId: string; timer: { id: string } }

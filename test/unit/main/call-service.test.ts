@@ -202,7 +202,7 @@ describe('call service', () => {
     h.advance(ENDED_CARD_MS);
     expect(h.published()).toEqual([]);
     expect(leg.disposed).toBe(true);
-    expect(h.service.counters()).toEqual({ calls: 0, timers: 0, legSubscriptions: 0 });
+    expect(h.service.counters()).toEqual({ calls: 0, timers: 0, legSubscriptions: 0, factListeners: 0 });
     expect(h.timers.size).toBe(0);
   });
 

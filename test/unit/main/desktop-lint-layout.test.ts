@@ -39,6 +39,8 @@ const cases: Array<[string, string, RegExp]> = [
   ['main/calls/machine.ts', "import { EventEmitter } from 'events';\nexport const e = EventEmitter;", /main\/calls\/ is pure TypeScript/],
   ['main/calls/machine.ts', 'export const t = () => setTimeout(() => {}, 10);', /no timers/],
   ['main/calls/machine.ts', 'export const now = () => Date.now();', /no clock/],
+  ['main/calls/transfer/service.ts', "import type { Router } from '../../ipc/router';\nexport type R = Router;", /never from the UI channel/],
+  ['main/calls/transfer/service.ts', "import { contract } from '../../../preload/contract';\nexport const c = contract;", /pushes nothing to the UI/],
   ['preload/ui.ts', "import { join } from 'node:path';\nexport const j = join;", /sandboxed preload cannot require Node/],
   [
     'preload/ui.ts',
@@ -69,6 +71,9 @@ describe('layout rules', { timeout: 30_000 }, () => {
     ['main/sip/ua.ts', "import JsSIP from 'jssip';\nexport const j = JsSIP;"],
     ['main/history/db.ts', "import Database from 'better-sqlite3';\nexport const d = Database;"],
     ['main/settings/file.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;"],
+    // A file of ours named like a Node built-in is not one.
+    ['main/calls/transfer/service.ts', "import type { CallFact } from '../call/events';\nexport type F = CallFact;"],
+    ['main/calls/transfer/service.ts', "import { ConsoleError, type CallSnapshot } from '../../../preload/contract';\nexport const e: [typeof ConsoleError, CallSnapshot?] = [ConsoleError];"],
     ['renderer/ui/state/x.svelte.ts', "import type { Result } from '../../../preload/contract';\nexport type R = Result<number>;"],
     ['renderer/ui/env.d.ts', "import type { ConsoleApi } from '../../preload/ui-api';\nexport type A = ConsoleApi;"],
     ['renderer/media/main.ts', "import { mediaHostPortChannel } from '../../preload/contract/media-port';\nexport const c = mediaHostPortChannel;"],

@@ -1,0 +1,65 @@
+/**
+ * The transfer backend port: how a decided transfer reaches the network. The
+ * transfer machine decides (undo window, safe blind, take-back, swap,
+ * semi-attended); a backend only carries out the hand-over and reports back,
+ * as events the machine reads (`refer.accepted`, `refer.rejected`,
+ * `refer.notify`). The SIP backend (main/sip/transfer-backend.ts) does it
+ * with REFER, Replaces and NOTIFY (RFC 3515, 3891); a platform's REST API can
+ * do it without touching the machine. What a backend cannot do it declares in
+ * `capabilities`; the service then leaves those actions out of
+ * `allowedActions` and refuses the request with a typed error.
+ * See docs/transfers.md, "Backends".
+ */
+import type { DialogId } from './types';
+
+/** What the agent may ask of this backend beyond a plain blind transfer. */
+export interface TransferCapabilities {
+  /** Hold the caller until the transferee answers; take the caller back on failure. */
+  safeBlind: boolean;
+  /** Consult first, then complete (the caller's leg replaced by the consult's). */
+  attended: boolean;
+  /** Talk to either leg during a consult. */
+  swap: boolean;
+  /** Follow (or offer the agent) the far end's own transfer of a call. */
+  incomingRefer: boolean;
+}
+
+/** How the network answers one hand-over, in the order it happens. */
+export interface HandOverReport {
+  /** The far end took the request (SIP: 2xx to the REFER). */
+  accepted(): void;
+  /** The far end refused it, with the status (SIP: a final non-2xx, or 408 when none came). */
+  rejected(code: number): void;
+  /** Progress towards the transferee as a SIP status code (SIP: a NOTIFY's message/sipfrag). */
+  progress(code: number): void;
+}
+
+/** The far end asks us to transfer one of our calls (SIP: an incoming REFER). */
+export interface IncomingTransferRequest {
+  callId: string;
+  /** Names this request in `answerIncoming` / `reportIncoming`. */
+  requestId: string;
+  /** Where to: a SIP URI without headers. */
+  target: string;
+}
+
+export interface TransferBackend {
+  readonly capabilities: TransferCapabilities;
+  /**
+   * Hand `callId`'s far end over to `referTo`: the complete target URI,
+   * with `?Replaces=…` already escaped for an attended completion. Throws
+   * when the call cannot carry a transfer (no confirmed dialog any more).
+   */
+  handOver(callId: string, referTo: string, report: HandOverReport): void;
+  /** The call's confirmed dialog as seen from our side (for Replaces); null before it is confirmed. */
+  dialog(callId: string): DialogId | null;
+  onIncomingRequest(listener: (request: IncomingTransferRequest) => void): () => void;
+  /** How following an incoming request goes (SIP: a NOTIFY sipfrag; a final code ends it). */
+  reportIncoming(requestId: string, code: number): void;
+  /** Refuse an incoming request (SIP: NOTIFY with the code, subscription terminated). */
+  refuseIncoming(requestId: string, code: number): void;
+  dispose(): void;
+}
+
+/** Everything a full SIP stack can do. */
+export const allCapabilities: TransferCapabilities = { safeBlind: true, attended: true, swap: true, incomingRefer: true };
