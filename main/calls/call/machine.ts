@@ -18,9 +18,9 @@
  *   holdPending : our hold/unhold is in flight; no second one until it settles
  *   holdMusic   : the music the far end hears from us while we hold it (null = none)
  *
- * Every local hold plays music (issue 5: "hold music applies to every hold").
+ * Every local hold plays music (docs/transfers.md, "Hold and music").
  * Order (JsSIP 3.13.8 hold() disables whatever track the sender carries at that
- * moment — TESTING.md): hold = re-INVITE sendonly, THEN music on (one
+ * moment): hold = re-INVITE sendonly, THEN music on (one
  * `media.holdMusic` effect, answered by holdMusic.started/failed); resume =
  * music off (microphone back) FIRST, then the re-INVITE sendrecv. `holdPending`
  * covers both halves, so no other hold change can interleave. A hold whose

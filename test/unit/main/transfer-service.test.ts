@@ -1,233 +1,296 @@
 /**
- * The transfer executor (main/calls/transfer/service.ts) over a fake call
- * service and a fake SIP port: effects run in order and each waits until the
- * call service shows it settled (hold → music → REFER; music off → unhold —
- * the music itself is the call service's, inside its hold: the fake below
- * plays it like the real one, so the executor must wait for it),
- * every timer dies on every end path, the agent's hang-up on a live consult
- * completes the transfer, and the timeline reaches the history recorder.
+ * The transfer service over the REAL call service (fake SIP legs, a fake
+ * transfer backend, a fake clock): transfers learn about calls only from the
+ * call service's events, each wire step waits for the event that says the one
+ * before it settled (hold → music → REFER; never by polling), the agent's
+ * hang-up on a live consult is the hang-up policy's, a backend's missing
+ * capabilities are refused and left out of allowedActions, and nothing — no
+ * timer, hold request or listener — outlives the transfer. See docs/transfers.md.
  */
 import { describe, expect, it } from 'vitest';
-import type { CallSnapshot, Preferences } from '../../../preload/contract';
+import type { CallSnapshot, Preferences, TransferSnapshot } from '../../../preload/contract';
+import type { CallEvent } from '../../../main/calls/call/machine';
+import { createCallService } from '../../../main/calls/call/service';
+import { allCapabilities, type HandOverReport, type IncomingTransferRequest, type TransferBackend, type TransferCapabilities } from '../../../main/calls/transfer/backend';
+import { createTransferService, type TransferStepRecord } from '../../../main/calls/transfer/service';
 import { silentLogger } from '../../../main/logging/logger';
-import { createTransferService, type ReferHandlers, type TransferCalls, type TransferSipPort } from '../../../main/calls/transfer/service';
-import type { TransferStepEvent } from '../../../main/history/recorder';
+import { fakeTelephony } from '../../support/call-leg';
+import { FakeClock } from '../../support/clock';
 
-const flush = async () => {
-  for (let i = 0; i < 20; i++) await Promise.resolve();
-};
+/** Music swaps resolve on the next microtasks, like the media host's answer. */
+const flush = () => new Promise<void>((r) => setImmediate(r));
 
-function world(prefs: Partial<Preferences['transfer']> = {}) {
-  const ops: string[] = [];
-  const calls = new Map<string, CallSnapshot>();
-  const listeners = new Set<(l: CallSnapshot[]) => void>();
-  let nextCall = 2;
-  let clock = 1_000;
-  const timers = new Map<number, { at: number; fn: () => void }>();
-  let nextTimer = 1;
-  const publish = () => {
-    for (const l of [...listeners]) l([...calls.values()]);
-  };
-  const set = (id: string, patch: Partial<CallSnapshot>) => {
-    calls.set(id, { ...calls.get(id)!, ...patch });
-    publish();
-  };
-  const make = (id: string, direction: 'incoming' | 'outgoing', state: CallSnapshot['state']): CallSnapshot => ({
-    id,
-    direction,
-    state,
-    remote: { number: id, uri: `sip:${id}@pbx.test`, displayName: null },
-    hold: { local: false, remote: false },
-    holdPending: false,
-    muted: false,
-    ring: null,
-    startedAt: clock,
-    answeredAt: state === 'established' ? clock : null,
-    endedAt: null,
-    ended: null,
-    allowedActions: ['hangup', 'hold'],
-    heldSince: null,
-    holdAudio: 'you',
-  });
-  calls.set('c1', make('c1', 'incoming', 'established'));
-  const fakeCalls: TransferCalls = {
-    list: () => [...calls.values()],
-    onChanged: (l) => (listeners.add(l), () => listeners.delete(l)),
-    hold: (id) => (ops.push(`hold ${id}`), set(id, { holdPending: true, holdAudio: 'silence' })),
-    // Like the call service: the microphone goes back before the resume re-INVITE.
-    unhold: (id) => (musicOff(id), ops.push(`unhold ${id}`), set(id, { holdPending: true, holdAudio: 'silence' })),
-    swap: (id) => (musicOff(id), ops.push(`swap ${id}`), set(id, { holdPending: true, holdAudio: 'silence' })),
-    hangup: (id) => (ops.push(`hangup ${id}`), set(id, { state: 'ended', ended: { reason: 'Hung up', by: 'agent', code: null } })),
-    answer: (id) => ops.push(`answer ${id}`),
-    decline: (id, code) => ops.push(`decline ${id} ${code}`),
-    dial: (target) => {
-      const id = `c${nextCall++}`;
-      ops.push(`dial ${target} → ${id}`);
-      calls.set(id, make(id, 'outgoing', 'trying'));
-      publish();
-      return calls.get(id)!;
-    },
-  };
-  function musicOff(id: string) {
-    if (typeof calls.get(id)!.holdAudio === 'object') ops.push(`music off ${id}`);
-  }
-  /**
-   * The re-INVITE of a pending hold/unhold was answered. Like the call service:
-   * a held call then gets its music (still pending until the host swapped it),
-   * a resumed call's far end hears us again.
-   */
-  const settle = (id: string) => {
-    const c = calls.get(id)!;
-    if (!c.hold.local) {
-      ops.push(`music on ${id}`);
-      return set(id, { hold: { ...c.hold, local: true }, heldSince: clock });
-    }
-    set(id, { holdPending: false, hold: { ...c.hold, local: false }, heldSince: null, allowedActions: ['hangup', 'hold'], holdAudio: 'you' });
-  };
-  /** The media host swapped the music in: the hold is done. */
-  const musicOn = (id: string) => set(id, { holdPending: false, holdAudio: { music: 'Lounge' }, allowedActions: ['hangup', 'unhold'] });
-  let refer: { callId: string; referTo: string; h: ReferHandlers } | null = null;
-  const sip: TransferSipPort = {
-    refer: (callId, referTo, h) => {
-      ops.push(`refer ${callId} ${referTo}`);
-      refer = { callId, referTo, h };
-    },
-    dialog: (callId) => ({ callId: `dlg-${callId}`, localTag: 'ours', remoteTag: 'theirs', remoteUri: 'sip:2001@pbx.test', direction: 'outgoing' }),
-    cue: () => ops.push('cue'),
-    referredBy: () => null,
-    onIncomingRefer: () => () => {},
-    onReplaces: () => () => {},
-    referProgress: () => {},
-    rejectRefer: () => {},
-  };
-  const steps: TransferStepEvent[] = [];
-  const service = createTransferService({
-    calls: fakeCalls,
-    sip,
-    clock: {
-      now: () => clock,
-      setTimeout: (fn, ms) => {
-        const id = nextTimer++;
-        timers.set(id, { at: clock + ms, fn });
-        return () => timers.delete(id);
+function rig(o: { prefs?: Partial<Preferences['transfer']>; can?: Partial<TransferCapabilities> } = {}) {
+  const trace: string[] = [];
+  const clock = new FakeClock(1_000);
+  const phone = fakeTelephony({ domain: 'pbx.test', onCommand: (command, leg) => trace.push(`${command} ${leg.id}`) });
+  const pushes: CallSnapshot[][] = [];
+  const calls = createCallService({
+    recorder: { callStarted() {}, callAnswered() {}, callEnded() {}, holdStarted() {}, holdEnded() {} },
+    alerts: { ringer() {}, incoming() {}, dismiss() {}, missed() {}, problem() {} },
+    music: {
+      set: async (id, on) => {
+        trace.push(`music ${on ? 'on' : 'off'} ${id}`);
+        return on ? 'Lounge' : null;
       },
     },
-    recorder: { transferStep: (e) => steps.push(e) },
-    prefs: () => ({ safeBlind: true, safeBlindTimeoutSec: 30, undoWindowSec: 0, completeTimeoutSec: 8, incomingRefer: 'ask', ...prefs }),
-    domain: () => 'pbx.test',
-    publish: () => {},
+    clock,
+    preferences: () => ({ dtmf: 'info', declineWith: 'busy' }),
+    publish: (l) => void pushes.push(l),
     log: silentLogger,
   });
-  const advance = async (ms: number) => {
-    clock += ms;
-    for (const [id, t] of [...timers]) {
-      if (t.at <= clock) {
-        timers.delete(id);
-        t.fn();
-      }
-    }
+  calls.attach(phone.telephony);
+
+  const handOvers: Array<{ callId: string; referTo: string; report: HandOverReport }> = [];
+  const requests = new Set<(r: IncomingTransferRequest) => void>();
+  const reported: string[] = [];
+  const backend: TransferBackend = {
+    capabilities: { ...allCapabilities, ...o.can },
+    handOver(callId, referTo, report) {
+      trace.push(`handOver ${callId} ${referTo}`);
+      handOvers.push({ callId, referTo, report });
+    },
+    dialog: (callId) => ({ callId: `dlg-${callId}`, localTag: 'ours', remoteTag: 'theirs', remoteUri: 'sip:2001@pbx.test', direction: 'outgoing' }),
+    onIncomingRequest: (l) => (requests.add(l), () => requests.delete(l)),
+    reportIncoming: (id, code) => reported.push(`${id} ${code}`),
+    refuseIncoming: (id, code) => reported.push(`${id} refused ${code}`),
+    dispose() {},
+  };
+  const steps: TransferStepRecord[] = [];
+  const snapshots: TransferSnapshot[] = [];
+  const cues: string[] = [];
+  const transfers = createTransferService({
+    calls,
+    backend,
+    clock,
+    recorder: { transferStep: (e) => steps.push(e) },
+    prefs: (): Preferences['transfer'] => ({ safeBlind: true, safeBlindTimeoutSec: 30, undoWindowSec: 0, completeTimeoutSec: 8, incomingRefer: 'follow', ...o.prefs }),
+    domain: () => 'pbx.test',
+    publish: (s) => snapshots.push(s),
+    cue: () => cues.push('cue'),
+    log: silentLogger,
+  });
+
+  /** An answered incoming call from the caller. */
+  const answered = async (id = 'c1') => {
+    const leg = phone.ring(id);
+    calls.answer(id);
+    leg.emit({ type: 'sip.accepted' });
+    await flush();
+    trace.length = 0;
+    return leg;
+  };
+  /** The far end answered the re-INVITE of a pending hold (on) or resume (off); the music follows. */
+  const reinvite = async (id: string, on: boolean) => {
+    phone.leg(id).emit({ type: 'sip.holdChanged', originator: 'local', on } satisfies CallEvent);
     await flush();
   };
-  return { ops, calls, set, settle, musicOn, service, steps, timers, advance, refer: () => refer };
+  const call = (id: string) => calls.state(id)!;
+  return { trace, clock, phone, calls, transfers, handOvers, requests, reported, steps, snapshots, cues, answered, reinvite, call, pushes };
 }
 
-describe('transfer service (executor)', () => {
-  it('safe blind: hold settles, THEN music, THEN the REFER; NOTIFY 200 releases the caller; timers gone', async () => {
-    const w = world();
-    const snap = w.service.blind({ callId: 'c1', target: { kind: 'number', number: '2001' } });
-    expect(snap.phase).toBe('referring');
+const to2001 = { kind: 'number', number: '2001' } as const;
+
+describe('transfer service over the call service', () => {
+  it('safe blind: the REFER goes out only once the caller is held with music; NOTIFY 200 releases the caller; nothing left', async () => {
+    const r = rig();
+    await r.answered();
+    expect(r.transfers.blind({ callId: 'c1', target: to2001 }).phase).toBe('referring');
+    expect(r.trace).toEqual(['hold c1']); // nothing else until the re-INVITE is answered
+    await r.reinvite('c1', true);
+    // Music first, then — on the call service's `held` event — the REFER.
+    expect(r.trace).toEqual(['hold c1', 'music on c1', 'handOver c1 sip:2001@pbx.test']);
+    expect(r.transfers.snapshot('c1').legs.caller).toMatchObject({ held: true, music: true });
+    const { report } = r.handOvers[0]!;
+    report.accepted();
+    report.progress(100);
+    report.progress(200);
     await flush();
-    expect(w.ops).toEqual(['hold c1']); // nothing else until the re-INVITE is answered
-    w.settle('c1');
-    await flush();
-    expect(w.ops).toEqual(['hold c1', 'music on c1']); // no REFER while the music is still being swapped in
-    w.musicOn('c1');
-    await flush();
-    expect(w.ops).toEqual(['hold c1', 'music on c1', 'refer c1 sip:2001@pbx.test']);
-    expect(w.calls.get('c1')!.holdAudio).toEqual({ music: 'Lounge' });
-    w.refer()!.h.accepted();
-    w.refer()!.h.notify(100);
-    w.refer()!.h.notify(200);
-    await flush();
-    // The music ends with the connection: no separate swap before the BYE.
-    expect(w.ops.slice(3)).toEqual(['hangup c1']);
-    expect(w.service.snapshot('c1').phase).toBe('done');
-    expect(w.service.counters().timers).toBe(0);
-    expect(w.steps.map((s) => s.step)).toEqual(['requested', 'refer-sent', 'accepted', 'dialing', 'answered', 'completed']);
-    expect(new Set(w.steps.map((s) => s.mode))).toEqual(new Set(['safe-blind']));
+    expect(r.trace.at(-1)).toBe('hangup c1');
+    expect(r.transfers.snapshot('c1').phase).toBe('done');
+    expect(r.steps.map((s) => s.step)).toEqual(['requested', 'refer-sent', 'accepted', 'dialing', 'answered', 'completed']);
+    expect(new Set(r.steps.map((s) => s.mode))).toEqual(new Set(['safe-blind']));
+    expect(r.transfers.counters()).toMatchObject({ timers: 0, wants: 0 });
   });
 
-  it('safe blind time-out: the caller is taken back — microphone first, then the unhold', async () => {
-    const w = world({ safeBlindTimeoutSec: 5 });
-    w.service.blind({ callId: 'c1', target: { kind: 'number', number: '2001' } });
-    await flush();
-    w.settle('c1');
-    w.musicOn('c1');
-    await flush();
-    await w.advance(5000);
-    expect(w.ops.slice(3)).toEqual(['music off c1', 'unhold c1']);
-    w.settle('c1');
-    expect(w.service.snapshot('c1')).toMatchObject({ phase: 'idle', reason: { code: 'no-answer' } });
-    expect(w.calls.get('c1')).toMatchObject({ hold: { local: false }, holdAudio: 'you' });
-    expect(w.service.counters().timers).toBe(0);
+  it('seed blind hands over at once, without holding the caller', async () => {
+    const r = rig({ prefs: { safeBlind: false } });
+    await r.answered();
+    r.transfers.blind({ callId: 'c1', target: to2001 });
+    expect(r.trace).toEqual(['handOver c1 sip:2001@pbx.test']);
   });
 
-  it('attended: the consult is dialled after hold + music; hanging up the consult completes with Replaces', async () => {
-    const w = world();
-    w.service.attended({ callId: 'c1', target: { kind: 'number', number: '2001' } });
-    await flush();
-    w.settle('c1');
-    await flush();
-    expect(w.ops).toEqual(['hold c1', 'music on c1']);
-    w.musicOn('c1');
-    await flush();
-    expect(w.ops).toEqual(['hold c1', 'music on c1', 'dial sip:2001@pbx.test → c2']);
-    expect(w.service.interceptHangup('c1')).toBe(false); // the caller leg is not a consult
-    w.set('c2', { state: 'ringing' });
-    w.set('c2', { state: 'established', answeredAt: 2000 });
-    expect(w.service.snapshot('c1').phase).toBe('consulting');
-    expect(w.service.interceptHangup('c2')).toBe(true);
-    await flush();
-    // RFC 3891: to-tag is the transferee's own (our remote) tag.
-    expect(w.ops.at(-1)).toBe(`refer c1 sip:2001@pbx.test?Replaces=${encodeURIComponent('dlg-c2;to-tag=theirs;from-tag=ours')}`);
-    expect(w.calls.get('c2')!.state).toBe('established'); // not hung up by the intercept
-    w.refer()!.h.accepted();
-    w.refer()!.h.notify(200);
-    await flush();
-    expect(w.ops.slice(-2)).toEqual(['hangup c1', 'hangup c2']);
-    expect(w.service.counters().timers).toBe(0);
+  it('a caller the agent already held is handed over at once (the hold is already settled)', async () => {
+    const r = rig();
+    await r.answered();
+    r.calls.hold('c1');
+    await r.reinvite('c1', true);
+    r.trace.length = 0;
+    r.transfers.blind({ callId: 'c1', target: to2001 });
+    expect(r.trace).toEqual(['handOver c1 sip:2001@pbx.test']);
   });
 
-  it('attended: a busy transferee brings the caller back (music off before unhold), reason busy', async () => {
-    const w = world();
-    w.service.attended({ callId: 'c1', target: { kind: 'number', number: '2001' } });
+  it('a hold the far end refuses sends nothing and gives the caller back with the reason', async () => {
+    const r = rig();
+    await r.answered();
+    r.transfers.blind({ callId: 'c1', target: to2001 });
+    r.phone.leg('c1').emit({ type: 'sip.holdFailed', reason: '488 Not Acceptable Here' });
     await flush();
-    w.settle('c1');
-    w.musicOn('c1');
-    await flush();
-    w.set('c2', { state: 'ended', ended: { reason: 'Busy', by: 'remote', code: 486 } });
-    await flush();
-    expect(w.ops.slice(3)).toEqual(['music off c1', 'unhold c1']);
-    expect(w.service.snapshot('c1').reason).toMatchObject({ code: 'busy', sipCode: 486 });
+    expect(r.handOvers).toEqual([]);
+    expect(r.transfers.snapshot('c1')).toMatchObject({ phase: 'idle', reason: { code: 'failed' } });
+    expect(r.transfers.snapshot('c1').reason!.message).toContain('could not be put on hold');
+    expect(r.transfers.counters()).toMatchObject({ timers: 0, wants: 0 });
   });
 
-  it('undo window: nothing is sent, Undo after it is a typed refusal, dispose leaves no timer', async () => {
-    const w = world({ undoWindowSec: 3 });
-    expect(w.service.blind({ callId: 'c1', target: { kind: 'number', number: '2001' } }).phase).toBe('pending');
-    expect(w.service.counters().timers).toBe(1);
-    expect(w.service.intent('c1', 'undo').phase).toBe('idle');
-    await w.advance(3000);
-    expect(w.ops).toEqual([]);
-    expect(() => w.service.intent('c1', 'undo')).toThrow(expect.objectContaining({ code: 'not-allowed' }));
-    w.service.blind({ callId: 'c1', target: { kind: 'number', number: '2001' } });
-    w.service.dispose();
-    expect(w.service.counters().timers).toBe(0);
+  it('safe blind time-out: the caller comes back — microphone first, then the re-INVITE', async () => {
+    const r = rig({ prefs: { safeBlindTimeoutSec: 5 } });
+    await r.answered();
+    r.transfers.blind({ callId: 'c1', target: to2001 });
+    await r.reinvite('c1', true);
+    r.trace.length = 0;
+    r.clock.advance(5_000);
+    await flush();
+    expect(r.trace).toEqual(['music off c1', 'unhold c1']);
+    await r.reinvite('c1', false);
+    expect(r.transfers.snapshot('c1')).toMatchObject({ phase: 'idle', reason: { code: 'no-answer' }, legs: { caller: { held: false, music: false } } });
+    expect(r.call('c1').hold.local).toBe(false);
+    expect(r.transfers.counters()).toMatchObject({ timers: 0, wants: 0 });
   });
 
-  it('refuses a second transfer on the same call and a transfer of an unanswered call, typed', () => {
-    const w = world({ undoWindowSec: 3 });
-    w.service.blind({ callId: 'c1', target: { kind: 'number', number: '2001' } });
-    expect(() => w.service.blind({ callId: 'c1', target: { kind: 'number', number: '2002' } })).toThrow(expect.objectContaining({ code: 'busy' }));
-    expect(() => w.service.blind({ callId: 'nope', target: { kind: 'number', number: '2002' } })).toThrow(expect.objectContaining({ code: 'not-found' }));
+  it('attended: dialled after the hold; the consult answer comes from the call service; hanging the consult up completes with Replaces', async () => {
+    const r = rig();
+    await r.answered();
+    r.transfers.attended({ callId: 'c1', target: to2001 });
+    expect(r.trace).toEqual(['hold c1']);
+    await r.reinvite('c1', true);
+    expect(r.trace).toEqual(['hold c1', 'music on c1']); // dialled synchronously: the leg is out1
+    const consult = r.phone.legs.at(-1)!;
+    expect(consult.direction).toBe('outgoing');
+    consult.emit({ type: 'sip.progress', code: 180, earlyMedia: false });
+    expect(r.transfers.snapshot('c1').legs.consult).toMatchObject({ callId: consult.id, state: 'ringing' });
+    consult.emit({ type: 'sip.accepted' });
+    expect(r.transfers.snapshot('c1').phase).toBe('consulting');
+    // The agent hangs up the consult: the hang-up policy makes it Complete, the call service does not BYE it.
+    r.trace.length = 0;
+    r.calls.hangup(consult.id);
+    expect(r.call(consult.id).phase).toBe('established');
+    // RFC 3891: the to-tag is the transferee's own (our remote) tag.
+    expect(r.trace).toEqual([`handOver c1 sip:2001@pbx.test?Replaces=${encodeURIComponent(`dlg-${consult.id};to-tag=theirs;from-tag=ours`)}`]);
+    r.handOvers[0]!.report.accepted();
+    r.handOvers[0]!.report.progress(200);
+    expect(r.trace.slice(1)).toEqual(['hangup c1', `hangup ${consult.id}`]);
+    expect(r.transfers.counters()).toMatchObject({ timers: 0, wants: 0 });
+  });
+
+  it('attended: a busy transferee gives the caller back (music off before the unhold), reason busy', async () => {
+    const r = rig();
+    await r.answered();
+    r.transfers.attended({ callId: 'c1', target: to2001 });
+    await r.reinvite('c1', true);
+    const consult = r.phone.legs.at(-1)!;
+    r.trace.length = 0;
+    consult.emit({ type: 'sip.ended', by: 'remote', reason: 'Busy', code: 486 });
+    await flush();
+    expect(r.trace).toEqual(['music off c1', 'unhold c1']);
+    expect(r.transfers.snapshot('c1').reason).toMatchObject({ code: 'busy', sipCode: 486 });
+  });
+
+  it('swap: the talking leg is held (its re-INVITE answered) before the other resumes — never two unheld legs', async () => {
+    const r = rig();
+    await r.answered();
+    r.transfers.attended({ callId: 'c1', target: to2001 });
+    await r.reinvite('c1', true);
+    const k = r.phone.legs.at(-1)!.id;
+    r.phone.leg(k).emit({ type: 'sip.accepted' });
+    await flush();
+    r.trace.length = 0;
+    const from = r.pushes.length;
+    r.transfers.intent('c1', 'swap');
+    expect(r.trace).toEqual([`hold ${k}`]); // the caller waits for the consult's hold
+    await r.reinvite(k, true);
+    expect(r.trace).toEqual([`hold ${k}`, `music on ${k}`, 'music off c1', 'unhold c1']);
+    await r.reinvite('c1', false);
+    // Every list the UI was shown on the way: at most one leg off hold on the wire.
+    expect(r.pushes.length).toBeGreaterThan(from + 2);
+    for (const list of r.pushes.slice(from)) expect(list.filter((c) => c.state === 'established' && !c.hold.local).length).toBeLessThanOrEqual(1);
+    expect(r.transfers.snapshot('c1').legs).toMatchObject({ caller: { held: false }, consult: { held: true, music: true } });
+    expect(r.transfers.counters().wants).toBe(0);
+  });
+
+  it('being the transferee: an INVITE with Replaces is answered in place of the old call, with the cue', async () => {
+    const r = rig();
+    await r.answered('old');
+    r.phone.ring('new', { replaces: 'old' });
+    await flush();
+    expect(r.trace).toEqual(['hangup old', 'answer new']);
+    expect(r.cues).toEqual(['cue']);
+    expect(r.transfers.snapshot('old')).toMatchObject({ phase: 'done', mode: 'incoming-replaces' });
+  });
+
+  it('a call transferred to us (Referred-By) gets the cue and the transferer in its timeline once answered', async () => {
+    const r = rig();
+    const leg = r.phone.ring('t1', { referredBy: 'sip:1001@pbx.test' });
+    r.calls.answer('t1');
+    leg.emit({ type: 'sip.accepted' });
+    expect(r.cues).toEqual(['cue']);
+    expect(r.transfers.snapshot('t1').timeline.at(-1)!.note).toContain('sip:1001@pbx.test');
+  });
+
+  it('the far end REFERs us: followed as a new call, progress reported back, the referring call released', async () => {
+    const r = rig();
+    await r.answered();
+    for (const l of r.requests) l({ callId: 'c1', requestId: 'c1/refer-1', target: 'sip:3003@pbx.test' });
+    const followed = r.phone.legs.at(-1)!;
+    expect(followed.direction).toBe('outgoing');
+    followed.emit({ type: 'sip.progress', code: 180, earlyMedia: false });
+    followed.emit({ type: 'sip.accepted' });
+    expect(r.reported).toEqual(['c1/refer-1 180', 'c1/refer-1 200']);
+    expect(r.cues).toEqual(['cue']);
+  });
+
+  it('a backend that cannot hold the caller or consult refuses those requests, typed, and offers no swap', async () => {
+    const r = rig({ can: { safeBlind: false, attended: false, swap: false } });
+    await r.answered();
+    expect(() => r.transfers.blind({ callId: 'c1', target: to2001 })).toThrow(expect.objectContaining({ code: 'not-allowed' }));
+    expect(() => r.transfers.attended({ callId: 'c1', target: to2001 })).toThrow(expect.objectContaining({ code: 'not-allowed' }));
+    expect(r.transfers.blind({ callId: 'c1', target: to2001, safe: false }).phase).toBe('referring');
+    expect(r.trace).toEqual(['handOver c1 sip:2001@pbx.test']);
+  });
+
+  it('undo window: nothing is sent, Undo after it is a typed refusal; dispose leaves no timer, listener or policy', async () => {
+    const r = rig({ prefs: { undoWindowSec: 3 } });
+    await r.answered();
+    expect(r.transfers.blind({ callId: 'c1', target: to2001 }).phase).toBe('pending');
+    expect(r.transfers.intent('c1', 'undo').phase).toBe('idle');
+    r.clock.advance(3_000);
+    expect(r.trace).toEqual([]);
+    expect(() => r.transfers.intent('c1', 'undo')).toThrow(expect.objectContaining({ code: 'not-allowed' }));
+    r.transfers.blind({ callId: 'c1', target: to2001 });
+    r.transfers.dispose();
+    expect(r.transfers.counters()).toMatchObject({ timers: 0, wants: 0 });
+    expect(r.calls.counters().factListeners).toBe(0);
+    // Without the policy, a hang-up is an ordinary hang-up again.
+    r.calls.hangup('c1');
+    expect(r.call('c1').phase).toBe('ended');
+  });
+
+  it('refuses a second transfer on the same call and a transfer of an unknown call, typed', async () => {
+    const r = rig({ prefs: { undoWindowSec: 3 } });
+    await r.answered();
+    r.transfers.blind({ callId: 'c1', target: to2001 });
+    expect(() => r.transfers.blind({ callId: 'c1', target: { kind: 'number', number: '2002' } })).toThrow(expect.objectContaining({ code: 'busy' }));
+    expect(() => r.transfers.blind({ callId: 'nope', target: to2001 })).toThrow(expect.objectContaining({ code: 'not-found' }));
+  });
+
+  it('a finished transfer is forgotten with its call card', async () => {
+    const r = rig({ prefs: { safeBlind: false } });
+    await r.answered();
+    r.transfers.blind({ callId: 'c1', target: to2001 });
+    r.handOvers[0]!.report.progress(100);
+    expect(r.transfers.counters().machines).toBe(1);
+    r.clock.runAll();
+    await flush();
+    expect(r.calls.list()).toEqual([]);
+    expect(r.transfers.counters()).toEqual({ machines: 0, timers: 0, wants: 0 });
   });
 });
