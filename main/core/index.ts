@@ -13,6 +13,7 @@ import { safeRecorder, startHistory, type HistoryRepository } from '../history';
 import { registerAppHandlers } from '../ipc/app';
 import { registerAudioHandlers } from '../ipc/audio';
 import { registerCallHandlers } from '../ipc/calls';
+import { registerHistoryHandlers } from '../ipc/history';
 import { registerLineHandlers } from '../ipc/line';
 import { createRouter, type Router, type UiTransport } from '../ipc/router';
 import { registerTransferHandlers } from '../ipc/transfers';
@@ -78,7 +79,6 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
 
   const history = startHistory({
     dataDir: ports.dataDir,
-    router,
     log: log.scope('history'),
     now,
     retentionDays: () => settings.file().preferences.history.retentionDays,
@@ -122,7 +122,7 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
     notice: (message) => addNotice('info', message),
   });
 
-  // Every domain's channels, in one place (history registers its own in startHistory).
+  // Every domain's channels, in one place.
   registerAppHandlers(router, {
     info: () => ({ ...ports.app, dataDir: ports.dataDir }),
     notices,
@@ -131,6 +131,7 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
     preferencesChanged: () => void mediaSettings?.apply(),
     accountChanged: () => void phone.accountChanged(),
   });
+  registerHistoryHandlers(router, history.repo, history.unavailable);
   registerLineHandlers(router, phone);
   registerCallHandlers(router, phone.calls);
   registerTransferHandlers(router, transfers.service);

@@ -1,21 +1,18 @@
 /**
  * History as the core starts it: open `<dataDir>/history.sqlite3` (marking
- * calls a crash left open as interrupted), register the IPC handlers, start
- * retention. A database that cannot be opened — e.g. written by a newer
- * console — does not stop the console: the agent gets a notice, the channels
- * answer `unavailable`, and the file is left as it was.
+ * calls a crash left open as interrupted) and start retention. A database
+ * that cannot be opened — e.g. written by a newer console — does not stop the
+ * console: the agent gets a notice, `unavailable` says why (the history
+ * channels answer with it), and the file is left as it was.
  */
 import { join } from 'node:path';
 import { ConsoleError } from '../../preload/contract';
-import type { Router } from '../ipc/router';
 import type { Logger } from '../logging/logger';
-import { registerHistoryHandlers } from './ipc';
 import { HistoryRepository } from './repository';
 import { startRetention } from './retention';
 
 export { HistoryRepository } from './repository';
 export { HistoryTooNewError } from './database';
-export { registerHistoryHandlers } from './ipc';
 export { safeRecorder, type CallRecorder } from './recorder';
 
 export const historyFileName = 'history.sqlite3';
@@ -23,12 +20,13 @@ export const historyFileName = 'history.sqlite3';
 export interface HistoryService {
   /** null when the database could not be opened (see the notice). */
   readonly repo: HistoryRepository | null;
+  /** Why the history is not available (when `repo` is null). */
+  readonly unavailable: string;
   stop(): void;
 }
 
 export function startHistory(options: {
   dataDir: string;
-  router: Router;
   log: Logger;
   now: () => number;
   retentionDays: () => number | null;
@@ -49,12 +47,12 @@ export function startHistory(options: {
       `${repo.recoveredCalls} call(s) were still up when the console last stopped; they are marked "interrupted" in the history.`,
     );
   }
-  registerHistoryHandlers(options.router, repo, reason);
   const retention = repo
     ? startRetention({ store: repo, retentionDays: options.retentionDays, now: options.now, log: options.log })
     : null;
   return {
     repo,
+    unavailable: reason,
     stop() {
       retention?.stop();
       repo?.close();

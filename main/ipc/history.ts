@@ -4,8 +4,8 @@
  * ConsoleError, which the router hands to the UI as `{ok:false, code}`.
  */
 import { ConsoleError, contract } from '../../preload/contract';
-import type { Router } from '../ipc/router';
-import type { HistoryRepository } from './repository';
+import type { HistoryRepository } from '../history/repository';
+import type { Router } from './router';
 
 /** What the handlers need; HistoryRepository provides it. */
 export type HistoryQueries = Pick<HistoryRepository, 'page' | 'search' | 'get' | 'addNote' | 'setDisposition' | 'exportCsv'>;
