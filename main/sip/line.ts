@@ -280,6 +280,7 @@ export function createLine(account: LineAccount, options: LineOptions): Line {
     track(leg, session);
     if (incomingListeners.size === 0) {
       leg.decline(486);
+      leg.dispose(); // nobody will: its session leaves the registry now
       return;
     }
     for (const l of [...incomingListeners]) l(leg);

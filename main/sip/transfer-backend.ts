@@ -10,7 +10,7 @@
  * JsSIP facts (3.13.8) this relies on:
  *  - `refer()` returns its ReferSubscriber although the typings say void;
  *  - an incoming REFER is answered 202 + NOTIFY 100 by JsSIP itself before the
- *    `refer` event; its `reject()` sends NOTIFY 603;
+ *    `refer` event (its `reject()` would always say 603: we send our own NOTIFYs);
  *  - a NOTIFY on an ended dialog throws (JsSIP issue 556): the session adapter
  *    drops it, and we do not even try once the dialog ended.
  */
@@ -37,9 +37,22 @@ interface PendingRefer {
   callId: string;
   session: RTCSession;
   cseq: number;
-  reject: () => void;
   finished: boolean;
 }
+
+/** RFC 3261 §21 reason phrases for the status lines we report in our own NOTIFYs. */
+const reasonPhrase: Record<number, string> = {
+  100: 'Trying',
+  180: 'Ringing',
+  200: 'OK',
+  403: 'Forbidden',
+  480: 'Temporarily Unavailable',
+  481: 'Call/Transaction Does Not Exist',
+  486: 'Busy Here',
+  487: 'Request Terminated',
+  503: 'Service Unavailable',
+  603: 'Decline',
+};
 
 /** RFC 3515 §2.4.5: a NOTIFY body is a status line; anything else teaches us nothing. */
 export function sipfragCode(statusLine: { status_code: string | number } | undefined): number | null {
@@ -60,16 +73,16 @@ export function createSipTransferBackend(o: { sessions: SessionRegistry; log: Lo
       const uri = referTo.uri.clone();
       uri.clearHeaders(); // a Replaces in Refer-To is not ours to honour on a plain follow
       const requestId = `${callId}/refer-${nextRefer++}`;
-      refers.set(requestId, { callId, session, cseq: e.request.cseq, reject: e.reject, finished: false });
+      refers.set(requestId, { callId, session, cseq: e.request.cseq, finished: false });
       for (const l of [...listeners]) l({ callId, requestId, target: uri.toString() });
     });
   });
 
-  /** Our own NOTIFY (message/sipfrag) for a REFER we follow; terminated on a final code. */
+  /** Our own NOTIFY (message/sipfrag) for a REFER we follow or refuse; terminated on a final code. */
   const notify = (p: PendingRefer, code: number) => {
     if (p.finished || p.session.isEnded()) return; // JsSIP issue 556
     if (code >= 200) p.finished = true;
-    const reason = code >= 200 && code < 300 ? 'OK' : code === 180 ? 'Ringing' : code === 100 ? 'Trying' : code >= 300 ? 'Failed' : 'Progress';
+    const reason = reasonPhrase[code] ?? (code < 200 ? 'Progress' : code < 300 ? 'OK' : 'Failed');
     try {
       internals(p.session).sendRequest('NOTIFY', {
         extraHeaders: [
@@ -97,8 +110,10 @@ export function createSipTransferBackend(o: { sessions: SessionRegistry; log: Lo
       for (const name of ['trying', 'progress', 'accepted', 'failed']) {
         sub.on(name, (d) => {
           const code = sipfragCode(d.status_line);
-          if (code === null) log.warn('transfer: NOTIFY without a usable sipfrag status line', { callId });
-          else report.progress(code);
+          if (code !== null) return report.progress(code);
+          log.warn('transfer: NOTIFY without a usable sipfrag status line', { callId, status: d.status_line?.status_code });
+          // JsSIP ends the subscription on `failed` whatever the code: no NOTIFY will follow, so it is a failure.
+          if (name === 'failed') report.progress(500);
         });
       }
     },
@@ -124,11 +139,12 @@ export function createSipTransferBackend(o: { sessions: SessionRegistry; log: Lo
       notify(p, code);
       if (code >= 200) refers.delete(requestId);
     },
-    refuseIncoming(requestId) {
+    refuseIncoming(requestId, code) {
       const p = refers.get(requestId);
       if (!p) return;
       refers.delete(requestId);
-      if (!p.session.isEnded()) p.reject(); // JsSIP: NOTIFY 603
+      // Our own final NOTIFY with this code (JsSIP's reject() always says 603).
+      notify(p, code >= 300 && code <= 699 ? code : 603);
     },
     dispose() {
       offAdded();

@@ -11,6 +11,8 @@ import type { CallSnapshot, Preferences } from '../../preload/contract';
 import { createCallService, type CallService } from '../../main/calls/call/service';
 import { silentLogger } from '../../main/logging/logger';
 import { createLine, type Line } from '../../main/sip/line';
+import { hurriedClock } from '../support/clock';
+import { until as waitUntil } from '../support/until';
 import { directionOf, fakeMicrophone, header, installFakeWebRTC, SipPeer, webrtc, type SipMessage } from './sip-peer';
 
 let restore: () => void;
@@ -78,7 +80,7 @@ beforeEach(async () => {
       problem: (_id, m) => alerts.push(`problem: ${m}`),
     },
     // Real timers, but the ended card lingers only 30 ms so leak checks run fast.
-    clock: { now: Date.now, setTimeout: (fn, ms) => { const t = setTimeout(fn, Math.min(ms, 30)); return () => clearTimeout(t); } },
+    clock: hurriedClock(30),
     preferences: () => prefs,
     publish: (l) => {
       published = l;
@@ -89,20 +91,12 @@ beforeEach(async () => {
   });
   service.attach(line);
   const until = (pred: (l: CallSnapshot[]) => boolean, ms = 6000) =>
-    new Promise<CallSnapshot[]>((resolve, reject) => {
-      if (pred(published)) return resolve(published);
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(new Error(`calls never matched; last: ${JSON.stringify(published.map((c) => [c.state, c.hold, c.ended?.reason]))}`));
-      }, ms);
-      const check = () => {
-        if (pred(published)) {
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve(published);
-        }
-      };
-      waiters.add(check);
+    waitUntil(() => pred(published) && published, {
+      timeoutMs: ms,
+      what: 'the published calls to match',
+      // Checked at every publish too, so a list that lasts only until the next one is seen.
+      wake: (check) => (waiters.add(check), () => waiters.delete(check)),
+      detail: () => `last: ${JSON.stringify(published.map((c) => [c.state, c.hold, c.ended?.reason]))}`,
     });
   const registered = new Promise<void>((r) => line.onStatus((s) => s.state === 'registered' && r()));
   line.start();
@@ -119,7 +113,7 @@ afterEach(async () => {
   // Leak check: every call ended and dismissed, every peer connection closed, every microphone released.
   for (const c of rig.service.list()) if (c.state !== 'ended') rig.service.hangup(c.id);
   await rig.until((l) => l.length === 0, 3000);
-  expect(rig.service.counters()).toEqual({ calls: 0, timers: 0, legSubscriptions: 0 });
+  expect(rig.service.counters()).toEqual({ calls: 0, timers: 0, legSubscriptions: 0, factListeners: 0 });
   expect(webrtc.connections.every((pc) => pc.closed)).toBe(true);
   expect(rig.media.live.size).toBe(0);
   await rig.line.stop();

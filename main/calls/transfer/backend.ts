@@ -37,7 +37,7 @@ export interface HandOverReport {
 /** The far end asks us to transfer one of our calls (SIP: an incoming REFER). */
 export interface IncomingTransferRequest {
   callId: string;
-  /** Names this request in `answerIncoming` / `reportIncoming`. */
+  /** Names this request in `reportIncoming` / `refuseIncoming`. */
   requestId: string;
   /** Where to: a SIP URI without headers. */
   target: string;

@@ -71,7 +71,7 @@ export interface DialogId {
   callId: string;
   localTag: string;
   remoteTag: string;
-  /** The transferee's URI (remote target of the consult). */
+  /** The transferee's address as the consult dialog names it (its From/To identity): the base of the Refer-To. */
   remoteUri: string;
   direction: 'outgoing' | 'incoming';
 }
