@@ -7,9 +7,9 @@
  */
 import type { TransferState } from './types';
 
-/** Phases in which a transfer holds on to a consult leg. */
+/** Phases in which a transfer holds on to a consult leg (in the undo window: an existing call chosen as it). */
 const holdsConsult = (s: TransferState) =>
-  s.phase === 'consult-dialing' || s.phase === 'consulting' || s.phase === 'completing';
+  s.phase === 'consult-dialing' || s.phase === 'consulting' || s.phase === 'completing' || (s.phase === 'pending' && !!s.transfer?.consult);
 
 const active = (s: TransferState) => s.phase !== 'idle' && s.phase !== 'done';
 

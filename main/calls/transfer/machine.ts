@@ -1,10 +1,12 @@
 /**
  * One call's transfer as data: `transition(state, event) → { state, effects }`.
  * Pure — no clock (events carry `at`), no timers (effects `timer.start` /
- * `timer.cancel`, answered by `timer.fired`), no SIP (effects `sip.*`). One
- * machine per caller leg; one transfer per call at a time. Hold is the call
- * machine's business: this machine only ASKS for `sip.hold`/`sip.unhold` and
- * says which held leg plays music; the call service executes, in order.
+ * `timer.cancel`, answered by `timer.fired`), no SIP (effects `handOver`,
+ * `sip.*`). One machine per caller leg; one transfer per call at a time. Hold
+ * (and its music) is the call machine's business: this machine only ASKS for
+ * `call.hold` / `call.resume`, and where order matters (a safe blind's REFER,
+ * an attended consult) waits for the executor's `hold.settled` before the
+ * next step goes out; `hold.failed` then takes the caller back.
  *
  *                 request.blind / request.attended (undoMs > 0)
  *   idle ───────────────────────────────────────────▶ pending ──agent.undo──▶ idle (undone)
@@ -13,7 +15,7 @@
  *    │ └──────────────▶ blind ──────────────▶ referring ──NOTIFY 2xx──────────────▶ done (completed)
  *    │                    safe: hold, REFER    │  seed mode: first NOTIFY 100/18x ─▶ done (released after dial)
  *    │                    once held; timer     │  REFER rejected │ NOTIFY ≥300 │ time-out │ hold failed
- *    │                                         └──────────────▶ idle (caller taken back: unhold, music off, reason)
+ *    │                                         └──────────────▶ idle (caller taken back: resumed, reason)
  *    │
  *    └─ attended: hold, dial once held ─────▶ consult-dialing ──answered──▶ consulting ◀──swap──┐
  *                         │  failed / ended / cancel / no answer in time ─▶ idle (taken back)  └──┘
@@ -440,6 +442,15 @@ class Run extends TransferDraft {
     const k = this.t.consult!;
     const answered = k.state === 'up';
     k.state = 'ended';
+    if (this.s.phase === 'pending') {
+      // Nothing went out yet: the transfer is off, and the caller stays as the agent left it.
+      this.cancelTimers();
+      this.t.undoDeadline = null;
+      this.step('cancelled', code, transfereeHungUp.message);
+      this.tell(transfereeHungUp);
+      this.s.phase = 'idle';
+      return;
+    }
     // RFC 3891 §3: the transferee ends the replaced dialog once it took the caller; while
     // completing, the NOTIFY (or the completion time-out) still decides the outcome.
     if (this.s.phase === 'completing') return;
@@ -457,6 +468,8 @@ class Run extends TransferDraft {
       return;
     }
     this.cancelTimers();
+    // A consult still waiting for the caller's hold was never dialled, and now never will be.
+    if (t.afterHold === 'dialConsult' && t.consult) t.consult.state = 'ended';
     t.holdsCaller = false;
     t.afterHold = null;
     if ((phase === 'referring' || phase === 'completing') && t.referAccepted) {

@@ -89,9 +89,12 @@ export const transferRules: Record<TransferPhase, Partial<Record<TransferEventTy
     'incoming.replaces': H,
     'incoming.refer': H,
     'consult.started': H,
+    // The agent's existing call chosen as the consult ended inside the window: nothing to transfer to.
+    'consult.ended': H,
+    'consult.failed': H,
     ...lateEvents(['hold.settled', 'hold.failed']),
     ...lateEvents(['incoming.transferred', 'refer.accepted', 'refer.rejected', 'refer.notify', 'consult.ringing', 'consult.answered',
-      'consult.failed', 'consult.ended', 'followed.started', 'followed.answered', 'followed.failed']),
+      'followed.started', 'followed.answered', 'followed.failed']),
   },
   referring: {
     'hold.settled': H, // safe blind: the REFER waited for the caller's hold

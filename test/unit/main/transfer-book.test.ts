@@ -10,7 +10,7 @@ import { CALLER, CONSULT, Harness, SAFE } from './transfer-fixtures';
 
 function consultingHarness() {
   const h = new Harness();
-  for (const e of [h.s.attended(SAFE), h.s.consultStarted(), h.s.consultAnswered()]) h.feed(e);
+  for (const e of [h.s.attended(SAFE), h.s.held(), h.s.consultStarted(), h.s.consultAnswered()]) h.feed(e);
   return h;
 }
 
@@ -32,10 +32,15 @@ describe('transfer book', () => {
     expect(routesFor([h.state], CONSULT).asConsult).toBeUndefined();
   });
 
-  it('while the consult is still dialling without an id nothing is routed to it', () => {
+  it('while the consult waits for the caller\u2019s hold, or is dialled without an id yet, nothing is routed to it', () => {
     const h = new Harness();
     h.feed(h.s.attended(SAFE));
     expect(routesFor([h.state], CONSULT).asConsult).toBeUndefined();
+    expect(transferBlocker([h.state], CALLER)).toBe('this call already has a transfer under way');
+    h.feed(h.s.held());
+    expect(routesFor([h.state], CONSULT).asConsult).toBeUndefined();
+    h.feed(h.s.consultStarted());
+    expect(routesFor([h.state], CONSULT).asConsult).toBe(h.state);
   });
 
   it('one transfer per call: the caller and its consult may not start another; free calls may', () => {
@@ -51,13 +56,13 @@ describe('transfer book', () => {
 
   it('a call whose transfer completed (done) cannot start another', () => {
     const h = new Harness();
-    for (const e of [h.s.blind(SAFE), h.s.notify(200)]) h.feed(e);
+    for (const e of [h.s.blind(SAFE), h.s.held(), h.s.notify(200)]) h.feed(e);
     expect(transferBlocker([h.state], CALLER)).toBe('this call has ended');
   });
 
   it('after a failed transfer (idle with a reason) the call may try again', () => {
     const h = new Harness();
-    for (const e of [h.s.blind(SAFE), h.s.notify(486)]) h.feed(e);
+    for (const e of [h.s.blind(SAFE), h.s.held(), h.s.notify(486)]) h.feed(e);
     expect(h.phase).toBe('idle');
     expect(transferBlocker([h.state], CALLER)).toBeNull();
   });

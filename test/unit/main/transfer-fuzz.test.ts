@@ -1,17 +1,27 @@
 /**
  * Random walks through the transfer machine (seeded, reproducible): 1 500
  * of event sequences mixing blind / safe blind / attended with every SIP
- * outcome, late events and agent intents. At every step the harness checks
- * its invariants (music only on a held leg, never two live legs unheld during
- * a consult, nothing running once a transfer is over, timelines ending on an
- * outcome, purity), and here we add the product promise: the caller leg is
- * only ever released when the transfer is known to have gone through.
+ * outcome, the executor's hold answers (`hold.settled` / `hold.failed`, on
+ * time, late, for another leg), late events and agent intents. At every step
+ * the harness checks its invariants (music only on a held leg, never two live
+ * legs unheld during a consult, no REFER or consult before the caller's hold
+ * settled, no wait for a hold nobody answers, nothing running once a transfer
+ * is over, timelines ending on an outcome, purity), and here we add the
+ * product promise: the caller leg is only ever released when the transfer is
+ * known to have gone through. See docs/transfers.md.
+ *
+ * The world answers like the real one would: the backend reports only on a
+ * hand-over it received and the call service reports a consult only once it
+ * was dialled (anything else carries an older transfer's id), and a hold
+ * fails only where one is owed and awaited — a hold that fails where nothing
+ * waits for it (a swap, a parked existing call) is the call service's to
+ * repair, its resume holds whichever call talks.
  */
 import { describe, expect, it } from 'vitest';
 import { ruleFor, transferPhaseList } from '../../../main/calls/transfer/rules';
 import { transferSteps } from '../../../preload/contract/transfer';
 import { IllegalTransferTransition, type TransferEvent } from '../../../main/calls/transfer/types';
-import { CALLER, CONSULT, reach, SAFE, SEED, type Harness } from './transfer-fixtures';
+import { CALLER, CONSULT, CONSULT_DIALOG, HOLD_REFUSED, reach, SAFE, SEED, type Harness } from './transfer-fixtures';
 
 /** Mulberry32: small, seeded, good enough to pick events. */
 function rng(seed: number) {
@@ -31,16 +41,28 @@ const progressCodes = [100, 180, 183];
 function randomEvent(h: Harness, pick: <T>(xs: readonly T[]) => T): TransferEvent {
   const s = h.s;
   const timers = h.state.transfer?.timers ?? [];
+  const w = h.world;
+  /** The backend reports on the hand-over it received; before one, only an older transfer's reports arrive. */
+  const referId = w.handOvers > 0 ? 'T1' : 'T0';
+  const owed = [...w.owed];
   const choices: Array<() => TransferEvent> = [
     () => s.blind(pick([SAFE, SEED, { ...SAFE, undoMs: 3000 }, { ...SEED, undoMs: 3000 }])),
     () => s.attended(pick([SAFE, SEED, { ...SAFE, undoMs: 3000 }, { ...SAFE, consultTimeoutMs: 30_000 }])),
+    // One of the agent's answered calls as the consult (parked, or talking when the caller was held).
+    () => s.attended(pick([SAFE, { ...SAFE, undoMs: 3000 }]), { callId: CONSULT, dialog: CONSULT_DIALOG }, pick([true, false])),
     () => s.agent(pick(['agent.undo', 'agent.complete', 'agent.cancel', 'agent.swap', 'agent.hangupConsult'] as const)),
     () => s.answerRefer(pick([true, false])),
-    () => s.accepted(),
-    () => s.rejected(pick(finalCodes.filter((c) => c >= 300))),
-    () => s.notify(pick([...progressCodes, ...finalCodes])),
-    () => s.notify(pick([...progressCodes, ...finalCodes])),
-    () => s.consultStarted(),
+    () => s.accepted(referId),
+    () => s.rejected(pick(finalCodes.filter((c) => c >= 300)), referId),
+    () => s.notify(pick([...progressCodes, ...finalCodes]), referId),
+    () => s.notify(pick([...progressCodes, ...finalCodes]), referId),
+    // The executor answers each hold it owes, settled or (only where the machine waits) failed.
+    () => s.held(owed.length > 0 ? pick(owed) : CALLER),
+    () => s.held(owed.length > 0 ? pick(owed) : CALLER),
+    () => (h.state.transfer?.afterHold ? s.holdFailed(pick([HOLD_REFUSED, 'the call is not answered'])) : s.held(CALLER)),
+    () => s.held(pick(['X', CONSULT])), // another leg's answer
+    () => s.holdFailed(HOLD_REFUSED, 'X'),
+    () => (w.dialling ? s.consultStarted() : s.consultStarted('K9', 'T0')),
     () => s.consultRinging(),
     () => s.consultAnswered(),
     () => s.consultFailed(pick([486, 408, 603, null])),
@@ -66,6 +88,7 @@ function randomEvent(h: Harness, pick: <T>(xs: readonly T[]) => T): TransferEven
 function checkRelease(h: Harness, event: TransferEvent, effects: string[], before: Harness['state']) {
   if (!effects.includes(`sip.hangup ${CALLER}`)) return;
   const t = before.transfer;
+  if (event.type !== 'incoming.replaces') expect(h.world.handOvers, `caller released on ${event.type} before any hand-over`).toBeGreaterThan(0);
   switch (event.type) {
     case 'refer.notify':
       // 2xx: the transferee has the caller. 1xx: only the seed's "release on dial".
@@ -95,11 +118,14 @@ describe('transfer machine: random walks', () => {
     for (let seed = 1; seed <= 1500; seed++) {
       const r = rng(seed);
       const pick = pickFrom(r);
-      // Start anywhere (so deep phases such as completing get their share), then wander.
-      const h = reach(transferPhaseList[seed % transferPhaseList.length]!);
+      // Start anywhere (so deep phases such as completing get their share, and a REFER or a
+      // consult waiting for the caller's hold), then wander.
+      const h = reach(transferPhaseList[seed % transferPhaseList.length]!, { waitingForHold: seed % 4 < 2 });
       const length = 4 + Math.floor(r() * 20);
+      let usedExisting = false;
       for (let i = 0; i < length; i++) {
         const event = randomEvent(h, pick);
+        if (event.type === 'request.attended' && event.existing) usedExisting = true;
         const rule = ruleFor(h.phase, event.type);
         const before = h.state;
         if (typeof rule === 'object') {
@@ -117,17 +143,26 @@ describe('transfer machine: random walks', () => {
         checkRelease(h, event, effects, before);
         steps++;
         count(`phase ${h.phase}`);
+        if (event.type.startsWith('hold.')) count(`${event.type} ${h.state !== before ? 'acted' : 'ignored'}`);
         for (const e of effects) if (e.startsWith('history ')) count(e.split(' ').slice(0, 2).join(' '));
         if (h.phase === 'done') break;
       }
-      // A consult the transfer let go of is never left with music on it.
+      // A consult the transfer dialled and let go of is never left with music on it; an existing call
+      // used as the consult may be: parked again on cancel (the harness checks it is held, with music).
       const k = h.world.legs.get(CONSULT);
-      if (k?.up && !h.state.transfer?.consult?.existing && (h.phase === 'idle' || h.phase === 'done')) expect(k.music).toBe(false);
+      if (k?.up && k.music && (h.phase === 'idle' || h.phase === 'done')) {
+        expect(usedExisting, `seed ${seed}: a dialled consult left on music`).toBe(true);
+        count('existing call parked again');
+      }
     }
     if (process.env.TRANSFER_FUZZ_REPORT) console.log(Object.fromEntries([...visited].sort()), { steps, refused });
     // The walks really go everywhere: every phase, every timeline step, many times.
     for (const phase of transferPhaseList) expect(visited.get(`phase ${phase}`) ?? 0, `never in ${phase}`).toBeGreaterThan(30);
     for (const step of transferSteps) expect(visited.get(`history ${step}`) ?? 0, `never a ${step} step`).toBeGreaterThan(20);
+    // The hold answers are really exercised: the waited-for ones act, the stray ones are ignored.
+    for (const key of ['hold.settled acted', 'hold.settled ignored', 'hold.failed ignored']) expect(visited.get(key) ?? 0, key).toBeGreaterThan(100);
+    expect(visited.get('hold.failed acted') ?? 0, 'hold.failed acted').toBeGreaterThan(20);
+    expect(visited.get('existing call parked again') ?? 0, 'an existing consult never parked again').toBeGreaterThan(10);
     expect(steps).toBeGreaterThan(4000);
     expect(refused).toBeGreaterThan(150);
   });

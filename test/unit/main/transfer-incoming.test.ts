@@ -1,5 +1,5 @@
 /**
- * Being the transferee (rows I1–I2 of TRANSFER.md): an INVITE with Replaces
+ * Being the transferee (rows I1–I2 of docs/transfers.md): an INVITE with Replaces
  * for one of our calls, and a REFER from the far end — followed at once or
  * offered to the agent per preferences.transfer.incomingRefer.
  */
@@ -28,7 +28,9 @@ describe('I1 our agent is the transferee of an attended transfer (INVITE with Re
 
   it('I1 INVITE with Replaces while our own transfer of that call is under way: refused with 486, the agent told', () => {
     play([
-      [(s) => s.blind(SAFE), 'referring', ['history requested', 'sip.hold C', 'music C on', 'sip.refer C sip:2001@pbx.test', 'timer.start T1/refer 30000']],
+      [(s) => s.blind(SAFE), 'referring', ['history requested', 'call.hold C', 'timer.start T1/refer 30000']],
+      [(s) => s.replaces('N'), 'referring', ['sip.reject N 486', 'notify "another transfer of this call is under way"']], // even before the REFER went out
+      [(s) => s.held(), 'referring', ['handOver C sip:2001@pbx.test']],
       [(s) => s.replaces('N'), 'referring', ['sip.reject N 486', 'notify "another transfer of this call is under way"']],
     ]);
   });
@@ -37,11 +39,17 @@ describe('I1 our agent is the transferee of an attended transfer (INVITE with Re
 describe('I1/I2 a transferred call reaches our agent (Referred-By, RFC 3892)', () => {
   it('I1 completion cue: the cue plays and the transferer and their note are in the timeline', () => {
     const h = play([[(s) => s.transferredIn('sip:alice@pbx.test', 'VIP, wants billing'), 'idle', ['history completed', 'cue C']]]);
-    const snap = transferSnapshotSchema.parse(toTransferSnapshot(h.state));
+    const snap = transferSnapshotSchema.parse(toTransferSnapshot(h.state, h.world.hold));
     expect(snap.mode).toBe('transferred-in');
     expect(snap.timeline[0]?.note).toBe('transferred to you by sip:alice@pbx.test: VIP, wants billing');
     // the agent can transfer it on as any other call
-    play([[(s) => s.blind(SAFE), 'referring', ['history requested', 'sip.hold C', 'music C on', 'sip.refer C sip:2001@pbx.test', 'timer.start T1/refer 30000']]], h);
+    play(
+      [
+        [(s) => s.blind(SAFE), 'referring', ['history requested', 'call.hold C', 'timer.start T1/refer 30000']],
+        [(s) => s.held(), 'referring', ['handOver C sip:2001@pbx.test']],
+      ],
+      h,
+    );
   });
 
   it('I1 completion cue without a known transferer', () => {
@@ -98,7 +106,7 @@ describe('I2 the far end sends us a REFER', () => {
 
   it('I2 REFER asked: the snapshot offers follow/decline and says why', () => {
     const h = play([offered]);
-    const snap = transferSnapshotSchema.parse(toTransferSnapshot(h.state));
+    const snap = transferSnapshotSchema.parse(toTransferSnapshot(h.state, h.world.hold));
     expect(snap).toMatchObject({
       mode: 'incoming-refer',
       phase: 'refer-offered',
@@ -108,7 +116,7 @@ describe('I2 the far end sends us a REFER', () => {
     });
   });
 
-  it('I2 the referrer hangs up while we follow (JsSIP issue 556): keep following, the cue still plays, late NOTIFYs ignored', () => {
+  it('I2 the referrer hangs up while we follow (no NOTIFY on an ended dialog, docs/transfers.md): keep following, the cue still plays, late NOTIFYs ignored', () => {
     const h = play([
       followed,
       [(s) => s.followedStarted('F'), 'following', []],
@@ -135,6 +143,18 @@ describe('I2 the far end sends us a REFER', () => {
       [(s) => s.blind({ ...SAFE, undoMs: 3000 }), 'pending', ['history requested', 'timer.start T1/undo 3000']],
       [(s) => s.refer('follow'), 'pending', ['sip.rejectRefer C R1 603', 'notify "another transfer of this call is under way"']],
     ]);
+  });
+
+  it('I2 hold answers while a REFER is offered or followed are not this machine\u2019s to act on', () => {
+    const h = play([offered, [(s) => s.held(), 'refer-offered', []], [(s) => s.holdFailed(), 'refer-offered', []]]);
+    play(
+      [
+        [(s) => s.answerRefer(true), 'following', ['timer.cancel refer:R1/offer', 'sip.acceptRefer C R1', 'history dialing']],
+        [(s) => s.held(), 'following', []],
+        [(s) => s.holdFailed(), 'following', []],
+      ],
+      h,
+    );
   });
 
   it('I2 answering an offer that does not exist is refused', () => {

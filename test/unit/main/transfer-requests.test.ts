@@ -21,7 +21,7 @@ const ctx: RequestContext = {
   at: 1000,
   domain: 'pbx.test',
   prefs: preferencesSchema.parse({}).transfer,
-  caller: { held: false, music: false },
+  callerHeld: false,
 };
 
 describe('transfer requests → machine events', () => {
@@ -33,8 +33,21 @@ describe('transfer requests → machine events', () => {
       transferId: 'T1',
       target: { kind: 'number', label: '2001', uri: 'sip:2001@pbx.test' },
       options: { safe: false, undoMs: 3000, referTimeoutMs: 30_000, completeTimeoutMs: 8000, consultTimeoutMs: 30_000 },
-      caller: { held: false, music: false },
+      callerHeld: false,
     });
+  });
+
+  it('the caller\u2019s hold (read from its call) rides along, so a take-back knows to resume it', () => {
+    const blind = blindTransferRequestSchema.parse({ callId: 'C', target: { kind: 'number', number: '2001' } });
+    const attended = attendedTransferRequestSchema.parse({ callId: 'C', target: { kind: 'number', number: '2001' } });
+    const held = { ...ctx, callerHeld: true };
+    expect(blindRequestEvent(blind, held)).toMatchObject({ type: 'request.blind', callerHeld: true });
+    expect(attendedRequestEvent(attended, held)).toMatchObject({ type: 'request.attended', callerHeld: true });
+    // The machine starts out holding the caller (and still asks for the hold: the executor answers at once).
+    const event = blindRequestEvent(blind, { ...held, prefs: { ...held.prefs, undoWindowSec: 0 } });
+    const out = transition(new Harness().state, event);
+    expect(out.state.transfer).toMatchObject({ holdsCaller: true, afterHold: 'handOver' });
+    expect(out.effects.map((e) => e.type)).toEqual(['history.transferStep', 'call.hold', 'timer.start']);
   });
 
   it('blind: a target that cannot be dialled is a typed invalid-target', () => {
@@ -56,11 +69,15 @@ describe('transfer requests → machine events', () => {
 
   it('attended to an existing call: the consult is that call, the target its dialog\u2019s URI', () => {
     const req = attendedTransferRequestSchema.parse({ callId: 'C', consultCallId: 'K' });
-    const event = attendedRequestEvent(req, ctx, { dialog: CONSULT_DIALOG, label: 'Bob', held: true, music: true });
-    expect(event).toMatchObject({
+    const event = attendedRequestEvent(req, ctx, { dialog: CONSULT_DIALOG, label: 'Bob' });
+    expect(event).toEqual({
       type: 'request.attended',
+      at: 1000,
+      transferId: 'T1',
+      options: { safe: true, undoMs: 3000, referTimeoutMs: 30_000, completeTimeoutMs: 8000, consultTimeoutMs: 30_000 },
+      callerHeld: false,
       target: { kind: 'uri', label: 'Bob', uri: 'sip:2001@pbx.test' },
-      existing: { callId: 'K', dialog: CONSULT_DIALOG, held: true, music: true },
+      existing: { callId: 'K', dialog: CONSULT_DIALOG },
     });
   });
 

@@ -2,8 +2,10 @@
  * The whole cross product phases × events. For every pair the machine must
  * do exactly what `transferRules` says: refuse (IllegalTransferTransition
  * naming `phase → event` and a typed refusal), ignore (same state object, no
- * effects) or handle (a state change or effects). The refusals an agent can
- * meet are also pinned down here by hand, so the table cannot drift into
+ * effects) or handle (a state change or effects). The executor's hold answers
+ * (`hold.settled`, `hold.failed`) are walked from a transfer that waits for
+ * the caller's hold, so "handle" really acts. The refusals an agent can meet
+ * are also pinned down here by hand, so the table cannot drift into
  * accepting them silently.
  */
 import { describe, expect, it } from 'vitest';
@@ -18,7 +20,7 @@ import {
   type TransferPhase,
 } from '../../../main/calls/transfer/types';
 import { transferPhases, transferSnapshotSchema } from '../../../preload/contract/transfer';
-import { CONSULT, reach, SAFE, type Script, type Harness } from './transfer-fixtures';
+import { CALLER, CONSULT, reach, SAFE, type Script, type Harness } from './transfer-fixtures';
 
 /** An event of each type that matches the phase's live ids (so "handle" really acts). */
 function sample(type: TransferEventType, h: Harness): TransferEvent {
@@ -55,6 +57,10 @@ function sample(type: TransferEventType, h: Harness): TransferEvent {
       return s.consultEnded(CONSULT);
     case 'caller.ended':
       return s.callerEnded();
+    case 'hold.settled':
+      return s.held(CALLER);
+    case 'hold.failed':
+      return s.holdFailed('the far end refused the hold', CALLER);
     case 'timer.fired':
       return s.timer(timer, REFER_OFFER_MS);
     case 'incoming.replaces':
@@ -72,6 +78,8 @@ function sample(type: TransferEventType, h: Harness): TransferEvent {
   }
 }
 
+const holdEvents: ReadonlySet<TransferEventType> = new Set(['hold.settled', 'hold.failed']);
+
 describe('transfer machine: the cross product of phases × events', () => {
   it('knows every phase of the contract and nothing else', () => {
     expect([...transferPhaseList].sort()).toEqual([...transferPhases].sort());
@@ -84,7 +92,9 @@ describe('transfer machine: the cross product of phases × events', () => {
         const rule = ruleFor(phase, type);
         const label = rule === 'handle' || rule === 'ignore' ? rule : `refuse (${rule.refuse})`;
         it(`${phase} → ${type}: ${label}`, () => {
-          const h = reach(phase);
+          // A hold answer is walked where the REFER or the consult waits for it (the other phases ignore it anyway).
+          // A consult's end is walked where a consult exists (in the undo window: an existing call chosen as it).
+          const h = reach(phase, { waitingForHold: holdEvents.has(type), existingConsult: type === 'consult.ended' || type === 'consult.failed' });
           const before = h.state;
           const event = sample(type, h);
           if (typeof rule === 'object') {
@@ -111,11 +121,80 @@ describe('transfer machine: the cross product of phases × events', () => {
             h.feed(event); // the harness re-runs it with every invariant checked
           }
           // Whatever happened, the UI snapshot stays valid.
-          transferSnapshotSchema.parse(toTransferSnapshot(h.state));
+          transferSnapshotSchema.parse(toTransferSnapshot(h.state, h.world.hold));
         });
       }
     });
   }
+});
+
+describe('transfer machine: every event while the REFER or the consult waits for the caller\u2019s hold', () => {
+  for (const phase of ['referring', 'consult-dialing'] as const) {
+    for (const type of transferEventTypes) {
+      const rule = ruleFor(phase, type);
+      const label = rule === 'handle' || rule === 'ignore' ? rule : `refuse (${rule.refuse})`;
+      it(`${phase} (waiting for the hold) → ${type}: ${label}`, () => {
+        const h = reach(phase, { waitingForHold: true });
+        const before = h.state;
+        const event = sample(type, h);
+        if (typeof rule === 'object') {
+          expect(() => transition(before, event)).toThrow(IllegalTransferTransition);
+          expect(() => transition(before, event)).toThrow(`${phase} → ${type}`);
+          return;
+        }
+        if (rule === 'ignore') {
+          expect(transition(before, event)).toEqual({ state: before, effects: [] });
+          expect(transition(before, event).state).toBe(before);
+          return;
+        }
+        h.feed(event); // every invariant checked: nothing goes out before the hold settled
+        transferSnapshotSchema.parse(toTransferSnapshot(h.state, h.world.hold));
+      });
+    }
+  }
+});
+
+describe('transfer machine: the executor\u2019s hold answers', () => {
+  it('are handled only where something may wait for the caller\u2019s hold (referring, consult-dialing) and ignored in every other phase', () => {
+    for (const phase of transferPhaseList) {
+      for (const type of holdEvents) {
+        expect(ruleFor(phase, type), `${phase} → ${type}`).toBe(phase === 'referring' || phase === 'consult-dialing' ? 'handle' : 'ignore');
+      }
+    }
+  });
+
+  it.each(['referring', 'consult-dialing'] as const)('%s with nothing waiting (the REFER or the consult already out): same state, no effects', (phase) => {
+    const h = reach(phase);
+    for (const event of [h.s.held(), h.s.holdFailed(), h.s.held(CONSULT), h.s.holdFailed('x', CONSULT)]) {
+      const out = transition(h.state, event);
+      expect(out.state).toBe(h.state);
+      expect(out.effects).toEqual([]);
+    }
+  });
+
+  it.each(['referring', 'consult-dialing'] as const)('%s waiting for the caller\u2019s hold: another leg\u2019s answer is no answer (same state, no effects)', (phase) => {
+    const h = reach(phase, { waitingForHold: true });
+    for (const event of [h.s.held(CONSULT), h.s.holdFailed('x', CONSULT), h.s.held('X')]) {
+      const out = transition(h.state, event);
+      expect(out.state).toBe(h.state);
+      expect(out.effects).toEqual([]);
+    }
+  });
+
+  it.each([
+    ['referring', 'handOver'],
+    ['consult-dialing', 'call.dialConsult'],
+  ] as const)('%s waiting: hold.settled sends the step that waited (%s) and nothing waits any more; hold.failed sends nothing', (phase, waited) => {
+    const settled = reach(phase, { waitingForHold: true });
+    settled.feed(settled.s.held());
+    expect(settled.world.log.filter((e) => e.type === waited)).toHaveLength(1);
+    expect(settled.state.transfer?.afterHold).toBeNull();
+    const failed = reach(phase, { waitingForHold: true });
+    failed.feed(failed.s.holdFailed());
+    expect(failed.phase).toBe('idle');
+    expect(failed.world.log.some((e) => e.type === 'handOver' || e.type === 'call.dialConsult')).toBe(false);
+    expect(failed.state.transfer?.reason?.message).toBe('the caller could not be put on hold (the far end refused the hold)');
+  });
 });
 
 describe('transfer machine: refusals an agent can meet', () => {
@@ -170,8 +249,9 @@ describe('transfer machine: refusals an agent can meet', () => {
       'follow-refer': 'agent.answerRefer',
       'decline-refer': 'agent.answerRefer',
     } as const;
-    for (const phase of transferPhaseList) {
-      const h = reach(phase);
+    const states = transferPhaseList.flatMap((phase) => [reach(phase), reach(phase, { waitingForHold: true })]);
+    for (const h of states) {
+      const phase = h.phase;
       const offered = allowedTransferActions(h.state);
       for (const action of offered) expect(ruleFor(phase, intentOf[action]), `${phase} offers ${action}`).toBe('handle');
       for (const [action, intent] of Object.entries(intentOf)) {
