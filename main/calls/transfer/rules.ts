@@ -4,10 +4,10 @@
  * refuses it with a typed reason. machine.ts consults it before any
  * handler runs; the tests walk its whole cross product.
  *
- * Only agent intents are ever refused: SIP events and timers come from the
- * outside world, which cannot be told "illegal" — late ones (NOTIFY after our
- * BYE, NOTIFY on an ended dialog — JsSIP issue 556 — a consult's BYE after a
- * completed transfer) are explicit no-ops.
+ * Only agent intents are ever refused: SIP events, the calls' events and
+ * timers come from the outside world, which cannot be told "illegal" — those a
+ * phase does not list (NOTIFY after our BYE, NOTIFY on an ended dialog — JsSIP
+ * issue 556 — a consult's BYE after a completed transfer) are no-ops.
  */
 import type { RefusalCode, TransferEventType, TransferPhase } from './types';
 
@@ -63,10 +63,11 @@ const H = 'handle' as const;
 const I = 'ignore' as const;
 const refuse = (refusal: RefusalCode): Rule => ({ refuse: refusal });
 
-/** SIP/timer events a phase does not act on: late, duplicate or for a leg we no longer track. */
-const lateEvents = (types: TransferEventType[]) => Object.fromEntries(types.map((t) => [t, I]));
-
-/** Rules for every phase; a pair not listed is refused with `defaultRefusal(phase, event)`. */
+/**
+ * Rules for every phase. A pair not listed: an event from the world (SIP, the
+ * calls, a timer) is ignored — late, duplicate or for a leg no longer tracked;
+ * an agent's intent or request is refused with `defaultRefusal(phase, event)`.
+ */
 export const transferRules: Record<TransferPhase, Partial<Record<TransferEventType, Rule>>> = {
   idle: {
     'request.blind': H,
@@ -76,9 +77,6 @@ export const transferRules: Record<TransferPhase, Partial<Record<TransferEventTy
     'incoming.transferred': H,
     'caller.ended': H,
     'consult.started': H, // a consult we gave up on: hang it up
-    ...lateEvents(['hold.settled', 'hold.failed']),
-    ...lateEvents(['refer.accepted', 'refer.rejected', 'refer.notify', 'consult.ringing', 'consult.answered',
-      'consult.failed', 'consult.ended', 'timer.fired', 'followed.started', 'followed.answered', 'followed.failed']),
   },
   pending: {
     'agent.undo': H,
@@ -92,9 +90,6 @@ export const transferRules: Record<TransferPhase, Partial<Record<TransferEventTy
     // The agent's existing call chosen as the consult ended inside the window: nothing to transfer to.
     'consult.ended': H,
     'consult.failed': H,
-    ...lateEvents(['hold.settled', 'hold.failed']),
-    ...lateEvents(['incoming.transferred', 'refer.accepted', 'refer.rejected', 'refer.notify', 'consult.ringing', 'consult.answered',
-      'followed.started', 'followed.answered', 'followed.failed']),
   },
   referring: {
     'hold.settled': H, // safe blind: the REFER waited for the caller's hold
@@ -110,8 +105,6 @@ export const transferRules: Record<TransferPhase, Partial<Record<TransferEventTy
     // A second Complete (double click, or the one that turned a ringing consult blind) changes nothing.
     'agent.complete': I,
     'agent.cancel': refuse('refer-in-flight'),
-    ...lateEvents(['incoming.transferred', 'consult.ringing', 'consult.answered', 'consult.failed', 'consult.ended',
-      'followed.started', 'followed.answered', 'followed.failed']),
   },
   'consult-dialing': {
     'hold.settled': H, // the consult waited for the caller's hold
@@ -129,8 +122,6 @@ export const transferRules: Record<TransferPhase, Partial<Record<TransferEventTy
     'incoming.refer': H,
     'agent.swap': refuse('not-consulting'),
     'timer.fired': H, // the consult rang too long: no answer, caller taken back
-    ...lateEvents(['incoming.transferred', 'refer.accepted', 'refer.rejected', 'refer.notify',
-      'followed.started', 'followed.answered', 'followed.failed']),
   },
   consulting: {
     'agent.swap': H,
@@ -143,9 +134,6 @@ export const transferRules: Record<TransferPhase, Partial<Record<TransferEventTy
     'incoming.replaces': H,
     'incoming.refer': H,
     'consult.started': H,
-    ...lateEvents(['hold.settled', 'hold.failed']),
-    ...lateEvents(['incoming.transferred', 'consult.ringing', 'consult.answered', 'refer.accepted', 'refer.rejected', 'refer.notify',
-      'timer.fired', 'followed.started', 'followed.answered', 'followed.failed']),
   },
   completing: {
     'refer.accepted': H,
@@ -162,8 +150,6 @@ export const transferRules: Record<TransferPhase, Partial<Record<TransferEventTy
     'agent.hangupConsult': I,
     'agent.cancel': refuse('refer-in-flight'),
     'agent.swap': refuse('refer-in-flight'),
-    ...lateEvents(['hold.settled', 'hold.failed']),
-    ...lateEvents(['incoming.transferred', 'consult.ringing', 'consult.answered', 'followed.started', 'followed.answered', 'followed.failed']),
   },
   'refer-offered': {
     'agent.answerRefer': H,
@@ -172,9 +158,6 @@ export const transferRules: Record<TransferPhase, Partial<Record<TransferEventTy
     'incoming.replaces': H,
     'incoming.refer': H,
     'consult.started': H,
-    ...lateEvents(['hold.settled', 'hold.failed']),
-    ...lateEvents(['incoming.transferred', 'refer.accepted', 'refer.rejected', 'refer.notify', 'consult.ringing', 'consult.answered',
-      'consult.failed', 'consult.ended', 'followed.started', 'followed.answered', 'followed.failed']),
   },
   following: {
     'followed.started': H,
@@ -184,19 +167,12 @@ export const transferRules: Record<TransferPhase, Partial<Record<TransferEventTy
     'incoming.replaces': H,
     'incoming.refer': H,
     'consult.started': H,
-    ...lateEvents(['hold.settled', 'hold.failed']),
-    ...lateEvents(['incoming.transferred', 'refer.accepted', 'refer.rejected', 'refer.notify', 'consult.ringing', 'consult.answered',
-      'consult.failed', 'consult.ended', 'timer.fired']),
   },
   done: {
     'consult.started': H,
     'incoming.replaces': H, // answered 481: the dialog to replace is gone (RFC 3891 §3)
-    // NOTIFY after our BYE, NOTIFY on an ended dialog (JsSIP issue 556), the consult's own BYE after
-    // a completed transfer, a REFER on a dead dialog: nothing left to do.
-    ...lateEvents(['hold.settled', 'hold.failed']),
-    ...lateEvents(['incoming.transferred', 'refer.accepted', 'refer.rejected', 'refer.notify', 'consult.ringing', 'consult.answered',
-      'consult.failed', 'consult.ended', 'caller.ended', 'timer.fired', 'incoming.refer',
-      'followed.started', 'followed.answered', 'followed.failed']),
+    // Everything else — NOTIFY after our BYE, NOTIFY on an ended dialog (JsSIP issue 556), the
+    // consult's own BYE after a completed transfer, a REFER on a dead dialog — is ignored: nothing left to do.
   },
 };
 
@@ -211,12 +187,13 @@ function defaultRefusal(phase: TransferPhase, type: TransferEventType): RefusalC
   if (type === 'agent.undo') return sentPhases.has(phase) ? 'undo-too-late' : 'no-transfer';
   if (phase === 'idle') return 'no-transfer';
   if (phase === 'refer-offered' || phase === 'following') return 'incoming-transfer';
-  if (type.startsWith('agent.')) return 'not-consulting';
-  return 'internal';
+  return 'not-consulting';
 }
 
+const fromAgent = (type: TransferEventType) => type.startsWith('agent.') || type.startsWith('request.');
+
 export function ruleFor(phase: TransferPhase, type: TransferEventType): Rule {
-  return transferRules[phase][type] ?? refuse(defaultRefusal(phase, type));
+  return transferRules[phase][type] ?? (fromAgent(type) ? refuse(defaultRefusal(phase, type)) : I);
 }
 
 export const refusalText: Record<RefusalCode, string> = {
@@ -228,5 +205,4 @@ export const refusalText: Record<RefusalCode, string> = {
   'not-consulting': 'that needs an answered consult call',
   'refer-in-flight': 'the transfer request is already out; wait for its answer',
   'call-ended': 'the call has ended',
-  internal: 'this event cannot happen now',
 };

@@ -275,8 +275,7 @@ export type RefusalCode =
   | 'undo-too-late' // the REFER or the consult already went out
   | 'not-consulting' // swap/cancel/complete need a consult
   | 'refer-in-flight' // the REFER is out; only its answer can end it
-  | 'call-ended'
-  | 'internal'; // a SIP event that cannot happen in this phase (a bug upstream)
+  | 'call-ended';
 
 /**
  * An illegal move, named `from → event` like the call machine's (whose class
