@@ -16,7 +16,7 @@ export const baseChromiumFlags = [
   '--disable-sync',
 ];
 
-/** WebRTC between processes in a namespace that has only loopback (TESTING.md). */
+/** WebRTC between processes in a namespace that has only loopback (docs/testing.md, "Chromium flags"). */
 export const webrtcLoopbackFlags = [
   // Without it Chromium gathers no candidates on loopback.
   '--allow-loopback-in-peer-connection',

@@ -9,12 +9,12 @@
  *
  * The harness UiTransport fills IpcSender honestly from playwright's binding
  * source (which page, which frame, that frame's URL), so the router's trust
- * check runs exactly as in Electron. Extensions (the media-host page, H4's
- * test/harness/media-*.ts) start after the browser and before the core and may
+ * check runs exactly as in Electron. Extensions (the media-host page,
+ * test/harness/media-host.ts) start after the browser and before the core and may
  * contribute core ports and pages.
  */
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
 import { startCore, type ConsoleCore, type CorePorts } from '../../main/core/index';
 import type { IpcSender, UiTransport } from '../../main/ipc/router';
@@ -24,9 +24,9 @@ import type { Result } from '../../preload/contract';
 import { bundleForPage } from './bundle';
 import { baseChromiumFlags, CHROMIUM } from './chromium';
 import { harnessSecretStore } from './secrets';
-import { serveDirectory } from './static-server';
+import { rendererOutDir, repoRoot, serveDirectory } from './static-server';
 
-export const repoRoot = resolve(import.meta.dirname, '../..');
+export { repoRoot } from './static-server';
 export { CHROMIUM } from './chromium';
 /** The harness's own flags; WebRTC/loopback and fake-media flags are added by the media extension. */
 export const chromiumFlags = baseChromiumFlags;
@@ -104,7 +104,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   try {
     mkdirSync(options.dataDir, { recursive: true });
     const log = options.log ?? createLogger({ dir: join(options.dataDir, 'logs'), id: `harness-${process.pid}-${Date.now()}`, consoleLevel: 'warn' });
-    const rendererDir = options.rendererDir ?? join(repoRoot, 'out/renderer');
+    const rendererDir = options.rendererDir ?? rendererOutDir;
     const server = await serveDirectory(rendererDir);
     cleanups.push(() => server.close());
     const uiUrl = `${server.origin}/ui/index.html`;

@@ -9,21 +9,19 @@
  * are batched into ordered `page.evaluate` calls. Nothing in the page is
  * test-only apart from that port object.
  *
- * H2's UI harness composes with this: pass its `baseUrl` (it serves
+ * The UI harness (test/harness/index.ts) composes with this: pass its `baseUrl` (it serves
  * out/renderer too) and, if it has one, its `browser` — but note the fake
  * microphone file is per Chromium process, so a distinct tone needs its own.
  */
 import { baseChromiumFlags, CHROMIUM, fakeAudioFileFlag, fakeMediaFlags, webrtcLoopbackFlags } from './chromium';
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { Listeners, type MediaHostLink } from '../../main/media/link';
 import type { HarnessContext, HarnessExtension } from './index';
+import { rendererOutDir, serveDirectory } from './static-server';
 
-export const repoRoot = resolve(import.meta.dirname, '../..');
-export const rendererOutDir = join(repoRoot, 'out/renderer');
+export { repoRoot, rendererOutDir } from './static-server';
 
 /** The media host's Chromium: loopback WebRTC, fake devices, no network chatter (test/harness/chromium.ts). */
 export function chromiumArgs(fakeAudioFile?: string): string[] {
@@ -40,53 +38,13 @@ export function launchChromium(fakeAudioFile?: string, extraArgs: string[] = [])
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...chromiumArgs(fakeAudioFile), ...extraArgs] });
 }
 
-const mime: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.wav': 'audio/wav',
-  '.ogg': 'audio/ogg',
-  '.mp3': 'audio/mpeg',
-  '.woff2': 'font/woff2',
-};
-
 /**
- * Serve a directory (default out/renderer) on 127.0.0.1 only. `/blank.html`
- * is an empty secure-context page for plain test peers.
+ * Serve a directory (default out/renderer) on 127.0.0.1 only (./static-server.ts).
+ * `/blank.html` is an empty secure-context page for plain test peers.
  */
 export async function serveStatic(root = rendererOutDir): Promise<{ baseUrl: string; close(): Promise<void> }> {
-  const base = resolve(root);
-  const server: Server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
-    if (path === '/blank.html') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end('<!doctype html><html><head><title>peer</title></head><body></body></html>');
-      return;
-    }
-    const file = normalize(join(base, path));
-    if (!(file === base || file.startsWith(base + sep)) || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': mime[extname(file)] ?? 'application/octet-stream' });
-    createReadStream(file).pipe(res);
-  });
-  await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => ok());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((ok) => {
-        server.closeAllConnections();
-        server.close(() => ok());
-      }),
-  };
+  const server = await serveDirectory(root, { pages: { '/blank.html': '<!doctype html><html><head><title>peer</title></head><body></body></html>' } });
+  return { baseUrl: server.origin, close: () => server.close() };
 }
 
 export interface MediaHostHarness {
@@ -265,7 +223,7 @@ export async function startMediaHost(options: StartMediaHostOptions = {}): Promi
 }
 
 /**
- * The media host as an extension of H2's UI harness (test/harness/index.ts):
+ * The media host as an extension of the UI harness (test/harness/index.ts):
  * the page opens in the harness's browser context, is registered as our
  * `media` window, and its link becomes `CorePorts.media`. The fake
  * microphone file is per Chromium process, so it rides on the harness's

@@ -6,7 +6,11 @@
 import { createReadStream, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+
+export const repoRoot = resolve(import.meta.dirname, '../..');
+/** Where `npx electron-vite build` puts the UI and media-host pages. */
+export const rendererOutDir = join(repoRoot, 'out/renderer');
 
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -28,7 +32,8 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-export async function serveDirectory(root: string): Promise<StaticServer> {
+/** `pages`: fixed HTML served at these paths besides the directory's files. */
+export async function serveDirectory(root: string, options: { pages?: Record<string, string> } = {}): Promise<StaticServer> {
   const base = normalize(root + sep);
   const server: Server = createServer((req, res) => {
     let path: string;
@@ -36,6 +41,11 @@ export async function serveDirectory(root: string): Promise<StaticServer> {
       path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     } catch {
       res.writeHead(400).end();
+      return;
+    }
+    const page = options.pages?.[path];
+    if (page !== undefined) {
+      res.writeHead(200, { 'content-type': types['.html']!, 'cache-control': 'no-store' }).end(page);
       return;
     }
     const file = normalize(join(base, path));

@@ -7,8 +7,9 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MediaHostGoneError, MediaOperationError, MediaProtocolError, MediaTimeoutError } from '../../main/media/errors';
-import { createMediaClient, type MediaClient, type ProxyEvent, type ProxyPeerConnectionBase } from '../../main/media/proxy';
+import { createMediaClient, type MediaClient, type ProxyEvent } from '../../main/media/proxy';
 import type { ToHost } from '../../main/media/protocol';
+import { jssipLocalDescription } from '../support/local-description';
 import { FakeMediaHost } from './proxy-fake-host';
 
 const mic = { deviceId: 'default', echoCancellation: true, noiseSuppression: true, autoGainControl: true };
@@ -28,21 +29,6 @@ function setup(options: Parameters<typeof createMediaClient>[1] = {}) {
   const client = createMediaClient(host.link, options);
   clients.push(client);
   return { host, client, PC: client.RTCPeerConnection };
-}
-
-/** JsSIP's own sequence (RTCSession._createLocalDescription): offer, SLD, then wait for the null candidate. */
-async function jssipLikeOffer(pc: ProxyPeerConnectionBase): Promise<string> {
-  const offer = await pc.createOffer();
-  await pc.setLocalDescription(offer);
-  if (pc.iceGatheringState === 'complete') return pc.localDescription!.sdp;
-  return new Promise((resolve) => {
-    const onCandidate = (e: ProxyEvent) => {
-      if (e.candidate) return;
-      pc.removeEventListener('icecandidate', onCandidate);
-      resolve(pc.localDescription!.sdp);
-    };
-    pc.addEventListener('icecandidate', onCandidate);
-  });
 }
 
 describe('globals', () => {
@@ -82,7 +68,7 @@ describe('ordering and snapshots', () => {
     const pc = new PC({ iceServers: [] }, null);
     // JsSIP: addTrack for each track, then createOffer without waiting in between.
     for (const t of stream.getTracks()) pc.addTrack(t, stream);
-    const sdp = await jssipLikeOffer(pc);
+    const sdp = await jssipLocalDescription(pc, 'offer');
     pc.getSenders()[0]!.track.enabled = false;
     pc.close();
     await settle();
@@ -334,7 +320,7 @@ describe('per-call ownership (leak checks)', () => {
         const pc = new PC({ iceServers: [] });
         pc.addTrack(stream.getTracks()[0]!, stream);
         pc.addEventListener('iceconnectionstatechange', () => undefined);
-        await jssipLikeOffer(pc);
+        await jssipLocalDescription(pc, 'offer');
         return { pc, stream };
       }),
     );

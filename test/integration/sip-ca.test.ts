@@ -6,39 +6,24 @@
  * setting wins over the core option, and a CA file that vanished after it was
  * saved fails the line as 'tls' naming the file on the next start — no crash.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startCore, type ConsoleCore } from '../../main/core/index';
-import type { IpcSender, UiTransport } from '../../main/ipc/router';
-import { silentLogger } from '../../main/logging/logger';
-import { Listeners, type MediaHostLink } from '../../main/media/link';
-import type { LineStatus, Result } from '../../preload/contract';
-import { harnessSecretStore } from '../harness/secrets';
-import { SipPeer } from './sip-peer';
-
-const UI_URL = 'http://127.0.0.1:4000/ui/index.html';
-const uiSender: IpcSender = { window: 'ui', isMainFrame: true, frameUrl: UI_URL };
-
-/** A media host that never answers: enough for registration. */
-function silentHost(): MediaHostLink {
-  const gone = new Listeners<[string]>();
-  return { post() {}, onMessage: () => () => {}, onGone: (l) => gone.add(l) };
-}
+import type { ConsoleCore, CorePorts } from '../../main/core/index';
+import type { LineStatus } from '../../preload/contract';
+import { silentMediaHost, startTestCore, untilLine } from '../support/core';
+import { openssl } from '../support/tls';
+import { startTlsSipPeer, type TlsSipPeer } from './sip-peer';
 
 let tls: string;
-let server: Server;
-let peer: SipPeer;
+let wss: TlsSipPeer;
 const dirs: string[] = [];
 let core: ConsoleCore | null = null;
 
 beforeAll(async () => {
   tls = mkdtempSync(join(tmpdir(), 'sip-ca-tls-'));
   const f = (name: string) => join(tls, name);
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
   // A private CA, and a server certificate it signs (not self-signed: the chain is CA → server).
   openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=Example Corp Test CA', '-keyout', f('ca-key.pem'), '-out', f('ca.pem'));
   openssl('req', '-new', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', f('server-key.pem'), '-out', f('server.csr'));
@@ -46,13 +31,10 @@ beforeAll(async () => {
   openssl('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca-key.pem'), '-CAcreateserial', '-days', '2', '-extfile', f('ext.cnf'), '-out', f('server.pem'));
   // Another CA that did NOT sign the server: a wrong core option must not win over the account.
   openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=Other CA', '-keyout', f('other-key.pem'), '-out', f('other.pem'));
-  server = createServer({ key: readFileSync(f('server-key.pem')), cert: readFileSync(f('server.pem')) });
-  peer = await SipPeer.start({ server });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  wss = await startTlsSipPeer({ key: f('server-key.pem'), cert: f('server.pem') });
 });
 afterAll(async () => {
-  await peer.stop();
-  server.close();
+  await wss.stop();
   rmSync(tls, { recursive: true, force: true });
 });
 afterEach(async () => {
@@ -61,50 +43,13 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-const wss = () => `wss://127.0.0.1:${(server.address() as { port: number }).port}/ws`;
-const account = (caFile?: string) => ({ wsUrl: wss(), sipUri: 'sip:1001@lab.test', password: 'secret-1001', ...(caFile !== undefined && { caFile }) });
+const account = (caFile?: string) => ({ wsUrl: wss.url('/ws'), sipUri: 'sip:1001@lab.test', password: 'secret-1001', ...(caFile !== undefined && { caFile }) });
 
-async function start(dataDir: string, sip: Parameters<typeof startCore>[0]['sip'] = {}) {
-  const handlers = new Map<string, (s: IpcSender, p: unknown) => Promise<Result<unknown>>>();
-  const pushed: Array<{ channel: string; payload: unknown }> = [];
-  const waiters = new Set<() => void>();
-  const transport: UiTransport = {
-    handle(channel, l) {
-      handlers.set(channel, l);
-      return () => handlers.delete(channel);
-    },
-    push(channel, payload) {
-      pushed.push({ channel, payload });
-      for (const w of [...waiters]) w();
-    },
-  };
-  core = await startCore({
-    ui: transport,
-    uiUrl: () => UI_URL,
-    secrets: harnessSecretStore(),
-    dataDir,
-    log: silentLogger,
-    app: { name: 'Agent Console', version: 'test', platform: process.platform, electron: null },
-    media: silentHost(),
-    sip: { keepAliveMs: 0, ...sip },
-  });
-  const invoke = (channel: string, payload?: unknown) => handlers.get(channel)!(uiSender, payload);
-  const statuses = () => pushed.filter((p) => p.channel === 'line:changed').map((p) => p.payload as LineStatus);
-  const line = (pred: (s: LineStatus) => boolean, ms = 8000) =>
-    new Promise<LineStatus>((resolve, reject) => {
-      const hit = statuses().find(pred);
-      if (hit) return resolve(hit);
-      const timer = setTimeout(() => reject(new Error(`line never matched: ${JSON.stringify(statuses())}`)), ms);
-      const check = () => {
-        const h = statuses().find(pred);
-        if (!h) return;
-        clearTimeout(timer);
-        waiters.delete(check);
-        resolve(h);
-      };
-      waiters.add(check);
-    });
-  return { invoke, line };
+async function start(dataDir: string, sip: CorePorts['sip'] = {}) {
+  const started = await startTestCore({ dataDir, media: silentMediaHost(), sip: { keepAliveMs: 0, ...sip } });
+  core = started.core;
+  const { ui } = started;
+  return { invoke: ui.invoke, line: (pred: (s: LineStatus) => boolean) => untilLine(ui, pred, 8000) };
 }
 const newDir = () => {
   const d = mkdtempSync(join(tmpdir(), 'sip-ca-'));
@@ -118,7 +63,7 @@ describe('custom CA from the account (wss://)', () => {
     expect(await ui.invoke('account:save', account(join(tls, 'ca.pem')))).toMatchObject({ ok: true, value: { account: { caFile: join(tls, 'ca.pem') } } });
     const s = await ui.line((x) => x.state === 'registered' || x.state === 'failed');
     expect(s).toMatchObject({ state: 'registered', aor: 'sip:1001@lab.test' });
-    expect(peer.bindings.has('1001')).toBe(true);
+    expect(wss.peer.bindings.has('1001')).toBe(true);
   });
 
   it('without the CA the same server fails as tls: verification is real, not switched off', async () => {

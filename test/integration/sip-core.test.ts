@@ -4,28 +4,14 @@
  * calls:dial refused with typed errors, a private CA file for wss://, and the
  * line restarted when the account changes.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:https';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
-import type { LineStatus, Result } from '../../preload/contract';
-import { startCore, type ConsoleCore } from '../../main/core/index';
-import type { IpcSender, UiTransport } from '../../main/ipc/router';
-import { Listeners, type MediaHostLink } from '../../main/media/link';
-import { silentLogger } from '../../main/logging/logger';
-import { harnessSecretStore } from '../harness/secrets';
-import { SipPeer } from './sip-peer';
-
-const UI_URL = 'http://127.0.0.1:4000/ui/index.html';
-const uiSender: IpcSender = { window: 'ui', isMainFrame: true, frameUrl: UI_URL };
-
-/** A media host that never answers: enough for registration (no call needs audio here). */
-function silentHost(): MediaHostLink {
-  const gone = new Listeners<[string]>();
-  return { post() {}, onMessage: () => () => {}, onGone: (l) => gone.add(l) };
-}
+import type { LineStatus } from '../../preload/contract';
+import type { ConsoleCore, CorePorts } from '../../main/core/index';
+import { silentMediaHost, startTestCore, untilLine } from '../support/core';
+import { SipPeer, startSelfSignedSipPeer } from './sip-peer';
 
 let dir: string;
 let core: ConsoleCore | null = null;
@@ -37,49 +23,12 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function start(sip: Parameters<typeof startCore>[0]['sip'] = {}) {
+async function start(sip: CorePorts['sip'] = {}) {
   dir = mkdtempSync(join(tmpdir(), 'sip-core-'));
-  const handlers = new Map<string, (s: IpcSender, p: unknown) => Promise<Result<unknown>>>();
-  const pushed: Array<{ channel: string; payload: unknown }> = [];
-  const waiters = new Set<() => void>();
-  const transport: UiTransport = {
-    handle(channel, l) {
-      handlers.set(channel, l);
-      return () => handlers.delete(channel);
-    },
-    push(channel, payload) {
-      pushed.push({ channel, payload });
-      for (const w of [...waiters]) w();
-    },
-  };
-  core = await startCore({
-    ui: transport,
-    uiUrl: () => UI_URL,
-    secrets: harnessSecretStore(),
-    dataDir: dir,
-    log: silentLogger,
-    app: { name: 'Agent Console', version: 'test', platform: process.platform, electron: null },
-    media: silentHost(),
-    sip: { keepAliveMs: 0, ...sip },
-  });
-  const invoke = (channel: string, payload?: unknown) => handlers.get(channel)!(uiSender, payload);
-  const line = (pred: (s: LineStatus) => boolean, ms = 5000) =>
-    new Promise<LineStatus>((resolve, reject) => {
-      const find = () => pushed.filter((p) => p.channel === 'line:changed').map((p) => p.payload as LineStatus).find(pred);
-      const hit = find();
-      if (hit) return resolve(hit);
-      const timer = setTimeout(() => reject(new Error(`line never matched: ${JSON.stringify(pushed.filter((p) => p.channel === 'line:changed'))}`)), ms);
-      const check = () => {
-        const h = find();
-        if (h) {
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve(h);
-        }
-      };
-      waiters.add(check);
-    });
-  return { invoke, line, pushed };
+  const started = await startTestCore({ dataDir: dir, media: silentMediaHost(), sip: { keepAliveMs: 0, ...sip } });
+  core = started.core;
+  const { ui } = started;
+  return { invoke: ui.invoke, line: (pred: (s: LineStatus) => boolean) => untilLine(ui, pred) };
 }
 
 describe('telephony in the core', () => {
@@ -120,31 +69,20 @@ describe('telephony in the core', () => {
 });
 
 describe('a private CA for wss://', () => {
-  let tls: string;
-  let server: Server;
-  let peer: SipPeer;
+  let wss: Awaited<ReturnType<typeof startSelfSignedSipPeer>>;
   beforeAll(async () => {
-    tls = mkdtempSync(join(tmpdir(), 'sip-core-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(tls, 'key.pem'), '-out', join(tls, 'ca.pem')], { stdio: 'ignore' });
-    server = createServer({ key: readFileSync(join(tls, 'key.pem')), cert: readFileSync(join(tls, 'ca.pem')) });
-    peer = await SipPeer.start({ server });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    wss = await startSelfSignedSipPeer();
   });
-  afterAll(async () => {
-    await peer.stop();
-    server.close();
-    rmSync(tls, { recursive: true, force: true });
-  });
-  const wss = () => `wss://127.0.0.1:${(server.address() as { port: number }).port}`;
+  afterAll(() => wss.stop());
 
   it('registers with the CA file', async () => {
-    const ui = await start({ caFile: join(tls, 'ca.pem') });
-    await ui.invoke('account:save', { wsUrl: wss(), sipUri: 'sip:1001@lab.test', password: 'secret-1001' });
+    const ui = await start({ caFile: wss.cert });
+    await ui.invoke('account:save', { wsUrl: wss.url(), sipUri: 'sip:1001@lab.test', password: 'secret-1001' });
     await ui.line((s) => s.state === 'registered');
   });
   it('an unreadable CA file is a tls failure that names the file', async () => {
-    const ui = await start({ caFile: join(tls, 'missing.pem') });
-    await ui.invoke('account:save', { wsUrl: wss(), sipUri: 'sip:1001@lab.test', password: 'secret-1001' });
+    const ui = await start({ caFile: join(wss.dir, 'missing.pem') });
+    await ui.invoke('account:save', { wsUrl: wss.url(), sipUri: 'sip:1001@lab.test', password: 'secret-1001' });
     const s = await ui.line((x) => x.state === 'failed');
     expect(s.reason).toMatchObject({ code: 'tls', message: expect.stringContaining('missing.pem') });
   });

@@ -3,16 +3,13 @@
  * registration (401 challenge → 200), failure mapping, TLS options, reconnect
  * with re-registration and a re-emitted line state (JsSIP issue 337).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LineStatus } from '../../preload/contract';
 import { silentLogger } from '../../main/logging/logger';
 import { createLine, describeRegistrationFailure, type Line, type LineAccount } from '../../main/sip/line';
-import { fakeMicrophone, installFakeWebRTC, SipPeer } from './sip-peer';
+import { until as waitUntil } from '../support/until';
+import { fakeMicrophone, installFakeWebRTC, SipPeer, startSelfSignedSipPeer } from './sip-peer';
 
 let restore: () => void;
 beforeAll(() => (restore = installFakeWebRTC()));
@@ -47,18 +44,20 @@ function line(account: Partial<LineAccount> & { wsUrl: string }) {
   lines.push(l);
   const seen: LineStatus[] = [];
   l.onStatus((s) => seen.push(s));
-  const until = (pred: (s: LineStatus) => boolean, ms = 6000) =>
-    new Promise<LineStatus>((resolve, reject) => {
-      if (pred(l.status())) return resolve(l.status());
-      const timer = setTimeout(() => reject(new Error(`line stayed ${JSON.stringify(l.status())}; saw ${seen.map((s) => s.state).join(' → ')}`)), ms);
-      const off = l.onStatus((s) => {
-        if (pred(s)) {
-          clearTimeout(timer);
-          off();
-          resolve(s);
-        }
-      });
+  const until = (pred: (s: LineStatus) => boolean, ms = 6000) => {
+    // The status as last announced; checked at every announcement, so a passing state is seen too.
+    let last = l.status();
+    return waitUntil(() => pred(last) && last, {
+      timeoutMs: ms,
+      what: 'a line status',
+      wake: (check) =>
+        l.onStatus((s) => {
+          last = s;
+          check();
+        }),
+      detail: () => `line stayed ${JSON.stringify(l.status())}; saw ${seen.map((s) => s.state).join(' → ')}`,
     });
+  };
   return { l, seen, until };
 }
 
@@ -133,27 +132,14 @@ describe('registration', () => {
 });
 
 describe('TLS (wss://) options', () => {
-  let dir: string;
   let cert: string;
-  let server: Server;
-  let p: SipPeer;
+  let wss: Awaited<ReturnType<typeof startSelfSignedSipPeer>>;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sip-tls-'));
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
-    cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
-    server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert });
-    p = await SipPeer.start({ server });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    wss = await startSelfSignedSipPeer();
+    cert = readFileSync(wss.cert, 'utf8');
   });
-  afterAll(async () => {
-    await p.stop();
-    server.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const url = () => `wss://127.0.0.1:${(server.address() as { port: number }).port}`;
+  afterAll(() => wss.stop());
+  const url = () => wss.url();
 
   it('a self-signed server certificate fails as "tls", with the reason', async () => {
     const { l, until } = line({ wsUrl: url() });

@@ -3,16 +3,21 @@
  * - a recording fake RTCPeerConnection installed as the globals JsSIP reads
  *   (window.RTCPeerConnection, RTCPeerConnection, RTCSessionDescription);
  * - a fake microphone (SessionMedia) handing out stream handles;
- * - a scripted in-process SIP peer over a real local `ws` WebSocket server:
+ * - a scripted in-process SIP peer over a real local `ws` WebSocket server
+ *   (or over TLS: startTlsSipPeer, startSelfSignedSipPeer):
  *   registrar (401 challenge with real MD5 digest checking, or 403/404/silence),
  *   UAS for our INVITEs (100/180/200, scripted re-INVITE answers incl. 491,
  *   BYE, INFO, CANCEL) and UAC for calls towards us (INVITE, ACK, BYE, re-INVITE).
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import type { Server as HttpsServer } from 'node:https';
+import { createServer, type Server as HttpsServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { SessionMedia } from '../../main/sip/session';
+import { selfSignedCert } from '../support/tls';
 
 // ---------------------------------------------------------------- fake WebRTC
 
@@ -549,3 +554,52 @@ export class SipPeer {
 }
 
 export const header = h;
+
+export interface TlsSipPeer {
+  readonly peer: SipPeer;
+  readonly server: HttpsServer;
+  /** `wss://127.0.0.1:<port>` followed by `path`. */
+  url(path?: string): string;
+  stop(): Promise<void>;
+}
+
+/** The scripted peer behind a local HTTPS server presenting `cert` (PEM files, e.g. test/support/tls.ts). */
+export async function startTlsSipPeer(files: { key: string; cert: string }): Promise<TlsSipPeer> {
+  const server = createServer({ key: readFileSync(files.key), cert: readFileSync(files.cert) });
+  const peer = await SipPeer.start({ server });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    peer,
+    server,
+    url: (path = '') => `wss://127.0.0.1:${(server.address() as AddressInfo).port}${path}`,
+    async stop() {
+      await peer.stop();
+      server.close();
+    },
+  };
+}
+
+/**
+ * The scripted peer over TLS with a fresh self-signed certificate for
+ * 127.0.0.1, in a temporary folder of its own that stop() removes. `cert` is
+ * the certificate's path (also usable as the CA that trusts it).
+ */
+export async function startSelfSignedSipPeer(): Promise<TlsSipPeer & { readonly dir: string; readonly cert: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'sip-tls-'));
+  try {
+    const files = selfSignedCert(dir);
+    const tls = await startTlsSipPeer(files);
+    return {
+      ...tls,
+      dir,
+      cert: files.cert,
+      async stop() {
+        await tls.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}

@@ -12,14 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CallSnapshot, LineStatus } from '../../preload/contract';
-import { startCore, type ConsoleCore } from '../../main/core/index';
-import { silentLogger } from '../../main/logging/logger';
-import type { UiTransport } from '../../main/ipc/router';
-import { startMediaHost, type MediaHostHarness } from '../harness/media-host';
-import { harnessSecretStore } from '../harness/secrets';
-import { installProbe, type Spectrum } from '../media/tools';
+import type { ConsoleCore } from '../../main/core/index';
+import type { MediaHostHarness } from '../harness/media-host';
+import { heardEventually, type Spectrum } from '../media/tools';
+import { fakeUiTransport } from '../support/ui-transport';
+import { startLabCore } from './console-fixture';
 import { labUnavailable, startLab, TONES, type Lab, type Peer } from './lab';
-import { writeToneWav } from './tones';
 
 const { caller: CALLER, agent: AGENT, transferee: SECOND } = TONES;
 
@@ -32,33 +30,17 @@ describe.skipIf(labUnavailable())('console calls through Kamailio, with audio', 
   let dataDir: string;
   let calls: CallSnapshot[] = [];
   const lineStates: LineStatus[] = [];
-  const waiters = new Set<() => void>();
 
-  const ui: UiTransport = {
-    handle: () => () => {},
-    push(channel, payload) {
-      if (channel === 'calls:changed') calls = payload as CallSnapshot[];
-      if (channel === 'line:changed') lineStates.push(payload as LineStatus);
-      for (const w of [...waiters]) w();
-    },
-  };
-  const until = <T>(get: () => T | undefined | null | false, ms = 10_000, what = 'condition'): Promise<T> =>
-    new Promise((resolve, reject) => {
-      const now = get();
-      if (now) return resolve(now);
-      const check = () => {
-        const v = get();
-        if (v) {
-          clearTimeout(timer);
-          waiters.delete(check);
-          resolve(v);
-        }
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(new Error(`timed out waiting for ${what}; calls: ${JSON.stringify(calls.map((c) => [c.state, c.hold, c.ended?.reason]))}; line: ${lineStates.at(-1)?.state}`));
-      }, ms);
-      waiters.add(check);
+  const ui = fakeUiTransport();
+  ui.onPush(({ channel, payload }) => {
+    if (channel === 'calls:changed') calls = payload as CallSnapshot[];
+    if (channel === 'line:changed') lineStates.push(payload as LineStatus);
+  });
+  const until = <T,>(get: () => T | undefined | null | false, ms = 10_000, what = 'condition'): Promise<T> =>
+    ui.until(get, {
+      timeoutMs: ms,
+      what,
+      detail: () => `calls: ${JSON.stringify(calls.map((c) => [c.state, c.hold, c.ended?.reason]))}; line: ${lineStates.at(-1)?.state}`,
     });
   const svc = () => core.telephony.calls;
   const live = () => calls.filter((c) => c.state !== 'ended');
@@ -69,16 +51,8 @@ describe.skipIf(labUnavailable())('console calls through Kamailio, with audio', 
     (await host.page.evaluate(
       `(async () => { const els = [...document.querySelectorAll('audio[data-pc]')]; return window.__probe(els[els.length - 1].srcObject, ${JSON.stringify(freqs)}); })()`,
     )) as Spectrum;
-  const agentHearsEventually = async (hz: number, ms = 8000) => {
-    const until = Date.now() + ms;
-    let last: Spectrum | null = null;
-    while (Date.now() < until) {
-      last = await agentHears();
-      const level = last.tones[hz] ?? -200;
-      if (level > -70 && Math.abs(last.peakHz - hz) < 30) return last;
-    }
-    throw new Error(`agent does not hear ${hz} Hz: ${JSON.stringify(last)}`);
-  };
+  const agentHearsEventually = (hz: number, ms = 8000) =>
+    heardEventually(agentHears, (s) => (s.tones[hz] ?? -200) > -70 && Math.abs(s.peakHz - hz) < 30, `${hz} Hz at the agent`, ms);
 
   async function answerIncomingFrom(peer: Peer): Promise<CallSnapshot> {
     await peer.call('sip:1001@' + lab.domain);
@@ -98,20 +72,7 @@ describe.skipIf(labUnavailable())('console calls through Kamailio, with audio', 
     caller = lab.peer('caller');
     second = lab.peer('second');
     dataDir = mkdtempSync(join(tmpdir(), 'console-calls-'));
-    host = await startMediaHost({ fakeAudioFile: writeToneWav(join(dataDir, 'agent.wav'), AGENT) });
-    await installProbe(host.page);
-    core = await startCore({
-      ui,
-      uiUrl: () => 'http://127.0.0.1/ui/index.html',
-      secrets: harnessSecretStore(),
-      dataDir,
-      log: silentLogger,
-      app: { name: 'Agent Console', version: 'lab', platform: process.platform, electron: null },
-      media: host.link,
-      sip: { reconnectMinSec: 1, reconnectMaxSec: 2, keepAliveMs: 5000, pongTimeoutMs: 3000 },
-    });
-    // Pure tones count as noise to the audio processing (TESTING.md): off, as the lab peers do.
-    core.settings.updatePreferences({ audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false } });
+    ({ core, host } = await startLabCore(ui, dataDir));
   }, 120_000);
 
   afterAll(async () => {
@@ -162,7 +123,7 @@ describe.skipIf(labUnavailable())('console calls through Kamailio, with audio', 
 
     svc().hold(call.id);
     await until(() => calls.find((c) => c.id === call.id && c.hold.local), 8000, 'held');
-    // Every hold plays music (issue 5); console-hold-music.test.ts covers it in depth.
+    // Every hold plays music; console-hold-music.test.ts covers it in depth.
     await caller.expectHears({ tones: [], music: true }, 8000);
     svc().unhold(call.id);
     await until(() => calls.find((c) => c.id === call.id && !c.hold.local && !c.holdPending), 8000, 'resumed');

@@ -14,18 +14,41 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CallSnapshot, LineStatus, PreferencesPatch, TransferSnapshot } from '../../preload/contract';
 import type { Result } from '../../preload/contract/result';
-import { startCore, type ConsoleCore } from '../../main/core/index';
-import type { IpcSender, UiTransport } from '../../main/ipc/router';
-import { silentLogger } from '../../main/logging/logger';
+import type { ConsoleCore, CorePorts } from '../../main/core/index';
 import { startMediaHost, type MediaHostHarness } from '../harness/media-host';
-import { harnessSecretStore } from '../harness/secrets';
 import { installProbe } from '../media/tools';
+import { startTestCore } from '../support/core';
+import { fakeUiTransport, type FakeUiTransport } from '../support/ui-transport';
 import { agentEars } from './agent-ears';
 import { TONES, type Lab } from './lab';
 import { writeToneWav } from './tones';
 
-const UI_URL = 'http://127.0.0.1/ui/index.html';
-const sender: IpcSender = { window: 'ui', isMainFrame: true, frameUrl: UI_URL };
+/** The line's time-outs in the lab: quick reconnects (Kamailio restarts), keep-alives that notice a dead server. */
+export const LAB_SIP: NonNullable<CorePorts['sip']> = { reconnectMinSec: 1, reconnectMaxSec: 2, keepAliveMs: 5000, pongTimeoutMs: 3000 };
+
+/** Pure tones count as noise to the audio processing (docs/testing.md): off, as the lab peers do. */
+export const VOICE_PROCESSING_OFF: PreferencesPatch = { audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false } };
+
+/**
+ * The real core with its media in the real media-host page (fake microphone =
+ * the agent's tone, the FFT probe installed), voice processing off, no account
+ * yet. `ui` is where main's pushes go and the UI's requests come from.
+ */
+export async function startLabCore(ui: FakeUiTransport, dataDir: string): Promise<{ core: ConsoleCore; host: MediaHostHarness }> {
+  const host = await startMediaHost({ fakeAudioFile: writeToneWav(join(dataDir, 'agent.wav'), TONES.agent) });
+  try {
+    await installProbe(host.page);
+    const { core } = await startTestCore(
+      { dataDir, app: { name: 'Agent Console', version: 'lab', platform: process.platform, electron: null }, media: host.link, sip: LAB_SIP },
+      ui,
+    );
+    core.settings.updatePreferences(VOICE_PROCESSING_OFF);
+    return { core, host };
+  } catch (e) {
+    await host.stop().catch(() => {});
+    throw e;
+  }
+}
 
 export interface ConsoleUnderTest {
   readonly core: ConsoleCore;
@@ -65,73 +88,34 @@ export async function startConsole(lab: Lab, o: { user?: string; dataDir?: strin
   const callPushes: CallSnapshot[][] = [];
   const lineStates: LineStatus[] = [];
   const notices: string[] = [];
-  const handlers = new Map<string, (sender: IpcSender, payload: unknown) => Promise<Result<unknown>>>();
-  const waiters = new Set<() => void>();
-  const ui: UiTransport = {
-    handle(channel, listener) {
-      handlers.set(channel, listener);
-      return () => handlers.delete(channel);
-    },
-    push(channel, payload) {
-      if (channel === 'calls:changed') {
-        calls = payload as CallSnapshot[];
-        callPushes.push(calls);
-      }
-      if (channel === 'line:changed') lineStates.push(payload as LineStatus);
-      if (channel === 'app:notice') notices.push((payload as { message: string }).message);
-      if (channel === 'transfer:changed') {
-        const s = payload as TransferSnapshot;
-        transfers.set(s.callId, s);
-        transferPushes.push(s);
-      }
-      for (const w of [...waiters]) w();
-    },
-  };
-  const until = <T>(get: () => T | undefined | null | false, ms = 10_000, what = 'condition'): Promise<T> =>
-    new Promise((resolve, reject) => {
-      const first = get();
-      if (first) return resolve(first);
-      const check = () => {
-        const v = get();
-        if (!v) return;
-        clearTimeout(timer);
-        waiters.delete(check);
-        resolve(v);
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(
-          new Error(
-            `timed out (${ms} ms) waiting for ${what}; calls: ${JSON.stringify(calls.map((c) => [c.id.slice(0, 6), c.direction, c.state, c.hold, c.holdAudio, c.ended?.reason]))}; transfers: ${JSON.stringify([...transfers.values()].map((t) => [t.callId.slice(0, 6), t.phase, t.reason?.message, t.timeline.map((e) => e.step)]))}`,
-          ),
-        );
-      }, ms);
-      waiters.add(check);
+  const ui = fakeUiTransport();
+  ui.onPush(({ channel, payload }) => {
+    if (channel === 'calls:changed') {
+      calls = payload as CallSnapshot[];
+      callPushes.push(calls);
+    }
+    if (channel === 'line:changed') lineStates.push(payload as LineStatus);
+    if (channel === 'app:notice') notices.push((payload as { message: string }).message);
+    if (channel === 'transfer:changed') {
+      const s = payload as TransferSnapshot;
+      transfers.set(s.callId, s);
+      transferPushes.push(s);
+    }
+  });
+  const until = <T,>(get: () => T | undefined | null | false, ms = 10_000, what = 'condition'): Promise<T> =>
+    ui.until(get, {
+      timeoutMs: ms,
+      what,
+      detail: () =>
+        `calls: ${JSON.stringify(calls.map((c) => [c.id.slice(0, 6), c.direction, c.state, c.hold, c.holdAudio, c.ended?.reason]))}; transfers: ${JSON.stringify([...transfers.values()].map((t) => [t.callId.slice(0, 6), t.phase, t.reason?.message, t.timeline.map((e) => e.step)]))}`,
     });
 
-  const host = await startMediaHost({ fakeAudioFile: writeToneWav(join(dataDir, 'agent.wav'), TONES.agent) });
-  await installProbe(host.page);
-  const core = await startCore({
-    ui,
-    uiUrl: () => UI_URL,
-    secrets: harnessSecretStore(),
-    dataDir,
-    log: silentLogger,
-    app: { name: 'Agent Console', version: 'lab', platform: process.platform, electron: null },
-    media: host.link,
-    sip: { reconnectMinSec: 1, reconnectMaxSec: 2, keepAliveMs: 5000, pongTimeoutMs: 3000 },
-  });
-  // Pure tones count as noise to the audio processing (TESTING.md): off, as the lab peers do.
-  core.settings.updatePreferences({ audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false } });
+  const { core, host } = await startLabCore(ui, dataDir);
   core.settings.saveAccount({ wsUrl: lab.wsUrl, sipUri: `sip:${user}@${lab.domain}`, password: 'lab-unused' });
   await core.telephony.accountChanged();
   await until(() => lineStates.at(-1)?.state === 'registered', 15_000, 'registered');
 
-  const ipc = async <T,>(channel: string, payload: unknown = null): Promise<Result<T>> => {
-    const h = handlers.get(channel);
-    if (!h) throw new Error(`no handler for ${channel}`);
-    return (await h(sender, payload)) as Result<T>;
-  };
+  const ipc = async <T,>(channel: string, payload: unknown = null): Promise<Result<T>> => (await ui.invoke(channel, payload)) as Result<T>;
   const live = () => calls.filter((c) => c.state !== 'ended');
 
   const { agentHears, expectAgentHears } = agentEars(host.page);

@@ -22,7 +22,9 @@ import type { CallSnapshot, LineStatus } from '../../preload/contract';
 import { startHarness, type Harness, type HarnessExtension } from '../harness/index';
 import { mediaHostExtension } from '../harness/media-host';
 import { installProbe } from '../media/tools';
+import { until as waitUntil } from '../support/until';
 import { agentEars } from './agent-ears';
+import { LAB_SIP, VOICE_PROCESSING_OFF } from './console-fixture';
 import { TONES, type Lab } from './lab';
 import { writeToneWav } from './tones';
 
@@ -72,10 +74,7 @@ export const epochNow = (): number => performance.timeOrigin + performance.now()
 export async function startHarnessConsole(lab: Lab, o: { user?: string } = {}): Promise<HarnessConsole> {
   const user = o.user ?? '1001';
   const dataDir = mkdtempSync(join(tmpdir(), 'console-harness-'));
-  const sipOptions: HarnessExtension = {
-    name: 'lab-sip-options',
-    start: async () => ({ ports: { sip: { reconnectMinSec: 1, reconnectMaxSec: 2, keepAliveMs: 5000, pongTimeoutMs: 3000 } } }),
-  };
+  const sipOptions: HarnessExtension = { name: 'lab-sip-options', start: async () => ({ ports: { sip: LAB_SIP } }) };
   let harness: Harness;
   try {
     harness = await startHarness({
@@ -99,27 +98,16 @@ export async function startHarnessConsole(lab: Lab, o: { user?: string } = {}): 
     for (const w of [...waiters]) w();
   };
 
-  const until = <T>(get: () => T | undefined | null | false, ms = 10_000, what = 'condition'): Promise<T> =>
-    new Promise((resolve, reject) => {
-      const first = get();
-      if (first) return resolve(first);
-      const check = () => {
-        const v = get();
-        if (!v) return;
-        clearTimeout(timer);
-        clearInterval(poll);
-        waiters.delete(check);
-        resolve(v);
-      };
-      // Pushes wake us at once; the poll covers state that changes without a push.
-      const poll = setInterval(check, 50);
-      const timer = setTimeout(() => {
-        clearInterval(poll);
-        waiters.delete(check);
+  // Pushes wake it at once; its poll covers state that changes without a push.
+  const until = <T,>(get: () => T | undefined | null | false, ms = 10_000, what = 'condition'): Promise<T> =>
+    waitUntil(get, {
+      timeoutMs: ms,
+      what,
+      wake: (check) => (waiters.add(check), () => waiters.delete(check)),
+      detail: () => {
         const calls = core.telephony.calls.list();
-        reject(new Error(`timed out (${ms} ms) waiting for ${what}; line ${core.telephony.lineStatus().state}; calls ${JSON.stringify(calls.map((c) => [c.id.slice(0, 6), c.direction, c.state, c.hold, c.ended?.reason]))}`));
-      }, ms);
-      waiters.add(check);
+        return `line ${core.telephony.lineStatus().state}; calls ${JSON.stringify(calls.map((c) => [c.id.slice(0, 6), c.direction, c.state, c.hold, c.ended?.reason]))}`;
+      },
     });
 
   const uiReady = async () => {
@@ -169,8 +157,7 @@ export async function startHarnessConsole(lab: Lab, o: { user?: string } = {}): 
 
   try {
     await installProbe(media);
-    // Pure tones count as noise to the audio processing (TESTING.md): off, as the lab peers do.
-    core.settings.updatePreferences({ audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false } });
+    core.settings.updatePreferences(VOICE_PROCESSING_OFF);
     core.settings.saveAccount({ wsUrl: lab.wsUrl, sipUri: hc.uri, password: 'lab-unused' });
     await core.telephony.accountChanged();
     await until(() => core.telephony.lineStatus().state === 'registered', 15_000, 'registered');

@@ -12,6 +12,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CallSnapshot, TransferSnapshot } from '../../preload/contract';
+import { until } from '../support/until';
 import { startConsole, type ConsoleUnderTest } from './console-fixture';
 import { labUnavailable, startLab, TONES, type Lab, type Peer } from './lab';
 
@@ -90,13 +91,12 @@ describe.skipIf(labUnavailable())('transfers through Kamailio, with audio (TRANS
 
   /** The peer's call created by following our REFER: the first one after `before` such calls. */
   async function referredCall(p: Peer, before: number, ms = 10_000): Promise<string> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const c = (await p.calls()).filter((x) => x.referredBy !== undefined)[before];
-      if (c) return c.id;
-      if (Date.now() > deadline) throw new Error(`${p.name} never followed the REFER`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const c = await until(async () => (await p.calls()).filter((x) => x.referredBy !== undefined)[before], {
+      timeoutMs: ms,
+      what: `${p.name} to follow the REFER`,
+      intervalMs: 100,
+    });
+    return c.id;
   }
 
   const noLegs = () => agent.until(() => agent.live().length === 0 || null, 15_000, 'agent has no legs');

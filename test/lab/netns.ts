@@ -4,7 +4,7 @@
  * calling process's namespace; /sys/class/net does NOT (after a bare
  * `unshare --net` sysfs still shows the host's eth0…), so it cannot tell. Filtering ICE candidates is not enough: with any other interface
  * present Chromium pairs a non-loopback local address with 127.0.0.1, and the
- * lab must never send a packet outside 127.0.0.0/8 (TESTING.md, "Loopback
+ * lab must never send a packet outside 127.0.0.0/8 (docs/testing.md, "Loopback
  * only, enforced"). `npm test` (test/run.mjs) provides such a namespace; by hand:
  *
  *   unshare --net sh -c 'ip link set lo up; npx vitest run --project lab test/lab/…'

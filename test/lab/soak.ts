@@ -1,7 +1,7 @@
 /**
  * `npm run soak [-- --count 200 --seed 1]`: the transfer soak (soak-run.ts) on
  * its own lab. It re-runs itself inside a loopback-only network namespace
- * (the lab refuses anything else; TESTING.md) and needs the built media host
+ * (the lab refuses anything else; docs/testing.md) and needs the built media host
  * (`npx electron-vite build`). Prints one line per transfer and a JSON summary;
  * exits 1 on any dropped caller in a safe mode or any inconsistent timeline.
  */

@@ -13,46 +13,17 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { toneSamples, WAV_RATE, wavBytes, writeWav } from '../support/wav';
 import { aggregate, analyseFrame, DETECTOR, KNOWN_TONES, type FrameReport, type HearsReport } from './detector';
 
 export * from './detector';
+export { toneSamples };
 
-export const SAMPLE_RATE = 48_000;
+export const SAMPLE_RATE = WAV_RATE;
 export const HOLD_SIGNAL = { notesHz: [523.25, 783.99], noteMs: 250, rampMs: 5 } as const;
 
 export class WavFormatError extends Error {
   override readonly name = 'WavFormatError';
-}
-
-function wav(samples: Float32Array, sampleRate = SAMPLE_RATE): Buffer {
-  const data = Buffer.alloc(samples.length * 2);
-  for (let i = 0; i < samples.length; i++) {
-    const s = Math.max(-1, Math.min(1, samples[i]!));
-    data.writeInt16LE(Math.round(s * 32767), i * 2);
-  }
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0);
-  h.writeUInt32LE(36 + data.length, 4);
-  h.write('WAVE', 8);
-  h.write('fmt ', 12);
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20); // PCM
-  h.writeUInt16LE(1, 22); // mono
-  h.writeUInt32LE(sampleRate, 24);
-  h.writeUInt32LE(sampleRate * 2, 28);
-  h.writeUInt16LE(2, 32);
-  h.writeUInt16LE(16, 34);
-  h.write('data', 36);
-  h.writeUInt32LE(data.length, 40);
-  return Buffer.concat([h, data]);
-}
-
-/** A pure tone; `seconds` × `hz` should be whole so the loop point is seamless. */
-export function toneSamples(hz: number, seconds = 4, amplitude = 0.3): Float32Array {
-  const n = Math.round(seconds * SAMPLE_RATE);
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = amplitude * Math.sin((2 * Math.PI * hz * i) / SAMPLE_RATE);
-  return out;
 }
 
 export function holdSignalSamples(seconds = 4, amplitude = 0.3): Float32Array {
@@ -94,7 +65,7 @@ export function writeLabWavs(dir: string): Record<LabSignal, string> {
     const path = join(dir, `${s}.wav`);
     // Other labs (other test processes) may be reading these files right now: write
     // atomically, and not at all when an identical file is already there.
-    const data = wav(signalSamples(s));
+    const data = wavBytes(signalSamples(s));
     if (!existsSync(path) || !readFileSync(path).equals(data)) {
       const tmp = `${path}.${process.pid}.tmp`;
       writeFileSync(tmp, data);
@@ -106,8 +77,7 @@ export function writeLabWavs(dir: string): Record<LabSignal, string> {
 }
 
 export function writeToneWav(path: string, hz: number, seconds = 4): string {
-  writeFileSync(path, wav(toneSamples(hz, seconds)));
-  return path;
+  return writeWav(path, toneSamples(hz, seconds));
 }
 
 /** Read a PCM s16 WAV (any rate, first channel) into floats. */

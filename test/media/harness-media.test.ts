@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../harness/index';
 import { mediaHostExtension } from '../harness/media-host';
-import { toneWav, waitFor } from './tools';
+import { until } from '../support/until';
+import { toneWav } from './tools';
 
 let harness: Harness;
 const media = mediaHostExtension({ fakeAudioFile: toneWav(660) });
@@ -30,7 +31,7 @@ it('the core talks to the real media host page through the extension', async () 
   const stream = await client.acquireMicrophone({ deviceId: 'default', echoCancellation: true, noiseSuppression: true, autoGainControl: true });
   expect(await client.hostStats()).toMatchObject({ streams: 1 });
   client.releaseStream(stream);
-  await waitFor(async () => (await client.hostStats()).streams === 0, 3000, 'stream released');
+  await until(async () => (await client.hostStats()).streams === 0, { timeoutMs: 3000, what: 'stream released' });
 });
 
 it("a crashed media host makes the core's media client unavailable with a reason", async () => {

@@ -9,11 +9,13 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaHostGoneError } from '../../main/media/errors';
 import { readFile } from 'node:fs/promises';
-import { createMediaClient, musicSourceFromSetting, type DeviceFallback, type MediaClient, type ProxyEvent, type ProxyPeerConnectionBase } from '../../main/media/proxy';
+import { createMediaClient, musicSourceFromSetting, type DeviceFallback, type MediaClient, type ProxyPeerConnectionBase } from '../../main/media/proxy';
 import type { MediaStreamHandle } from '../../main/media/handles';
 import type { CallerHears, DeviceList } from '../../main/media/protocol';
 import { launchChromium, serveStatic, startMediaHost, type MediaHostHarness } from '../harness/media-host';
-import { heardEventually, hostProbe, installPeer, installProbe, peerProbe, toneWav, waitFor, withDirection, type Spectrum } from './tools';
+import { jssipLocalDescription } from '../support/local-description';
+import { until } from '../support/until';
+import { heardEventually, hostProbe, installPeer, installProbe, peerProbe, toneWav, withDirection, type Spectrum } from './tools';
 
 const AGENT = 660;
 const FAR = 880;
@@ -46,21 +48,6 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** JsSIP's RTCSession._createLocalDescription: create, set, then wait for the end of candidates. */
-async function localDescription(pc: ProxyPeerConnectionBase, kind: 'offer' | 'answer'): Promise<string> {
-  const d = kind === 'offer' ? await pc.createOffer() : await pc.createAnswer();
-  await pc.setLocalDescription(d);
-  if (pc.iceGatheringState === 'complete') return pc.localDescription!.sdp;
-  return new Promise((resolve) => {
-    const listener = (e: ProxyEvent) => {
-      if (e.candidate) return;
-      pc.removeEventListener('icecandidate', listener);
-      resolve(pc.localDescription!.sdp);
-    };
-    pc.addEventListener('icecandidate', listener);
-  });
-}
-
 const hears = (s: Spectrum, hz: number) => s.tones[hz]! > -70 && s.tones[hz]! > s.rmsDb - 40;
 const loud = (s: Spectrum) => s.residualDb > -60;
 
@@ -70,7 +57,7 @@ describe('proxy ⇄ plain Chromium peer', () => {
 
   /** A re-INVITE from our side, JsSIP-style: fresh offer, direction rewritten on the wire. */
   async function reoffer(direction: 'sendrecv' | 'sendonly' | 'inactive') {
-    const offer = withDirection(await localDescription(pc, 'offer'), direction);
+    const offer = withDirection(await jssipLocalDescription(pc, 'offer'), direction);
     const answer = (await peer.evaluate(`window.__peer.answer(${JSON.stringify(offer)})`)) as string;
     await pc.setRemoteDescription(new client.RTCSessionDescription({ type: 'answer', sdp: answer }));
   }
@@ -79,7 +66,7 @@ describe('proxy ⇄ plain Chromium peer', () => {
   async function farReoffer(direction: 'sendrecv' | 'sendonly' | 'inactive') {
     const offer = (await peer.evaluate(`window.__peer.offer(${JSON.stringify(direction)})`)) as string;
     await pc.setRemoteDescription({ type: 'offer', sdp: offer });
-    const answer = await localDescription(pc, 'answer');
+    const answer = await jssipLocalDescription(pc, 'answer');
     await peer.evaluate(`window.__peer.accept(${JSON.stringify(answer)})`);
     return answer;
   }
@@ -90,13 +77,13 @@ describe('proxy ⇄ plain Chromium peer', () => {
     pc = new client.RTCPeerConnection({ iceServers: [] }, null);
     client.onHearing((p, h) => p === pc && hearing.push(h));
     for (const t of stream.getTracks()) pc.addTrack(t, stream);
-    const offer = await localDescription(pc, 'offer');
+    const offer = await jssipLocalDescription(pc, 'offer');
     expect(offer).toMatch(/a=candidate:.* 127\.0\.0\.1 /);
     expect(offer).toContain('telephone-event');
     const answer = (await peer.evaluate(`window.__peer.answer(${JSON.stringify(offer)})`)) as string;
     await pc.setRemoteDescription({ type: 'answer', sdp: answer });
     expect(pc.signalingState).toBe('stable');
-    await waitFor(() => ['connected', 'completed'].includes(pc.iceConnectionState), 10_000, 'ICE connected');
+    await until(() => ['connected', 'completed'].includes(pc.iceConnectionState), { timeoutMs: 10_000, what: 'ICE connected' });
 
     await heardEventually(() => peerProbe(peer, [AGENT, FAR]), (s) => hears(s, AGENT) && Math.abs(s.peakHz - AGENT) < 15, 'the agent at the far end');
     await heardEventually(() => hostProbe(host.page, pc.id, [AGENT, FAR]), (s) => hears(s, FAR), 'the far end at the agent');
@@ -107,7 +94,7 @@ describe('proxy ⇄ plain Chromium peer', () => {
     pc.getSenders()[0]!.track.enabled = false; // what JsSIP hold() does first
     await reoffer('sendonly');
     expect(await peer.evaluate('window.__peer.direction()')).toBe('recvonly');
-    await waitFor(() => client.callerHears(pc) === 'silence', 3000, 'hears silence');
+    await until(() => client.callerHears(pc) === 'silence', { timeoutMs: 3000, what: 'hears silence' });
     await heardEventually(() => peerProbe(peer, [AGENT, FAR]), (s) => !hears(s, AGENT) && !loud(s), 'silence while held');
   });
 
@@ -117,7 +104,7 @@ describe('proxy ⇄ plain Chromium peer', () => {
 
     // Switching the piece while held: the caller hears the new one and the card says so.
     expect(await client.configureMusic({ source: { builtin: 'classic' }, name: 'Classic', volume: 0.5 })).toBe('Classic');
-    await waitFor(() => JSON.stringify(client.callerHears(pc)) === '{"music":"Classic"}', 3000, 'music: Classic');
+    await until(() => JSON.stringify(client.callerHears(pc)) === '{"music":"Classic"}', { timeoutMs: 3000, what: 'music: Classic' });
     await heardEventually(() => peerProbe(peer, [AGENT, FAR]), (s) => !hears(s, AGENT) && loud(s), 'hold music (Classic)');
 
     // Volume 0: the music track is silent (volume really applies to what callers hear).
@@ -131,17 +118,17 @@ describe('proxy ⇄ plain Chromium peer', () => {
     pc.getSenders()[0]!.track.enabled = true; // JsSIP unhold()
     await reoffer('sendrecv');
     expect(await peer.evaluate('window.__peer.direction()')).toBe('sendrecv');
-    await waitFor(() => client.callerHears(pc) === 'you', 3000, 'hears you');
+    await until(() => client.callerHears(pc) === 'you', { timeoutMs: 3000, what: 'hears you' });
     await heardEventually(() => peerProbe(peer, [AGENT, FAR]), (s) => hears(s, AGENT) && Math.abs(s.peakHz - AGENT) < 15, 'the agent again, music gone');
     expect(hearing).toEqual(['you', 'silence', { music: 'Lounge' }, { music: 'Classic' }, { music: 'Lounge' }, 'silence', 'you']);
   });
 
   it('mute (JsSIP track.enabled=false without hold): the far end hears silence, unmute restores', async () => {
     pc.getSenders()[0]!.track.enabled = false;
-    await waitFor(() => client.callerHears(pc) === 'silence', 3000, 'muted');
+    await until(() => client.callerHears(pc) === 'silence', { timeoutMs: 3000, what: 'muted' });
     await heardEventually(() => peerProbe(peer, [AGENT]), (s) => !hears(s, AGENT), 'silence while muted');
     pc.getSenders()[0]!.track.enabled = true;
-    await waitFor(() => client.callerHears(pc) === 'you', 3000, 'unmuted');
+    await until(() => client.callerHears(pc) === 'you', { timeoutMs: 3000, what: 'unmuted' });
     await heardEventually(() => peerProbe(peer, [AGENT]), (s) => hears(s, AGENT), 'the agent after unmute');
   });
 
@@ -149,7 +136,7 @@ describe('proxy ⇄ plain Chromium peer', () => {
     const recvonly = await farReoffer('sendonly');
     expect(recvonly).toContain('a=recvonly');
     expect(pc.localDescription!.sdp).toContain('a=recvonly');
-    await waitFor(() => client.callerHears(pc) === 'silence', 3000, 'held by far end');
+    await until(() => client.callerHears(pc) === 'silence', { timeoutMs: 3000, what: 'held by far end' });
     // We still receive the far end.
     await heardEventually(() => hostProbe(host.page, pc.id, [AGENT, FAR]), (s) => hears(s, FAR), 'the far end while it holds us');
 
@@ -157,7 +144,7 @@ describe('proxy ⇄ plain Chromium peer', () => {
     expect(inactive).toContain('a=inactive');
     const resumed = await farReoffer('sendrecv');
     expect(resumed).toContain('a=sendrecv');
-    await waitFor(() => client.callerHears(pc) === 'you', 3000, 'resumed');
+    await until(() => client.callerHears(pc) === 'you', { timeoutMs: 3000, what: 'resumed' });
     await heardEventually(() => peerProbe(peer, [AGENT]), (s) => hears(s, AGENT), 'the agent after the far end resumed');
   });
 
@@ -166,29 +153,35 @@ describe('proxy ⇄ plain Chromium peer', () => {
     expect(dtmf.toneBuffer).toBe('');
     dtmf.insertDTMF(dtmf.toneBuffer + '12#', 100, 70);
     expect(dtmf.toneBuffer).toBe('12#');
-    await waitFor(() => dtmf.toneBuffer === '', 5000, 'tone buffer drained');
+    await until(() => dtmf.toneBuffer === '', { timeoutMs: 5000, what: 'tone buffer drained' });
   });
 
   it('closing the call closes its connection and stream in the host and leaves nothing behind', async () => {
     pc.close();
-    await waitFor(async () => (await client.hostStats()).connections === 0, 3000, 'host connection closed');
+    await until(async () => (await client.hostStats()).connections === 0, { timeoutMs: 3000, what: 'host connection closed' });
     expect(await client.hostStats()).toEqual({ connections: 0, streams: 0, audioElements: 0 });
     expect(client.counters()).toEqual({ connections: 0, streams: 0, pendingRpcs: 0, timers: 0, pcListeners: 0, rejectedMessages: 0 });
     await peer.evaluate('window.__peer.close()');
   });
 });
 
+/** Two proxied connections in the one media host, each with its own microphone stream, a offering to b. */
+async function proxiedPair() {
+  const s1 = await client.acquireMicrophone(mic);
+  const s2 = await client.acquireMicrophone(mic);
+  const a = new client.RTCPeerConnection({ iceServers: [] });
+  const b = new client.RTCPeerConnection({ iceServers: [] });
+  a.addTrack(s1.getTracks()[0]!, s1);
+  b.addTrack(s2.getTracks()[0]!, s2);
+  await b.setRemoteDescription({ type: 'offer', sdp: await jssipLocalDescription(a, 'offer') });
+  await a.setRemoteDescription({ type: 'answer', sdp: await jssipLocalDescription(b, 'answer') });
+  return { a, b };
+}
+
 describe('two proxied connections in the one media host', () => {
   it('connect to each other with audio both ways (two calls at once, each with its own stream)', async () => {
-    const s1 = await client.acquireMicrophone(mic);
-    const s2 = await client.acquireMicrophone(mic);
-    const a = new client.RTCPeerConnection({ iceServers: [] });
-    const b = new client.RTCPeerConnection({ iceServers: [] });
-    a.addTrack(s1.getTracks()[0]!, s1);
-    b.addTrack(s2.getTracks()[0]!, s2);
-    await b.setRemoteDescription({ type: 'offer', sdp: await localDescription(a, 'offer') });
-    await a.setRemoteDescription({ type: 'answer', sdp: await localDescription(b, 'answer') });
-    await waitFor(() => ['connected', 'completed'].includes(a.iceConnectionState) && ['connected', 'completed'].includes(b.iceConnectionState), 10_000, 'both connected');
+    const { a, b } = await proxiedPair();
+    await until(() => ['connected', 'completed'].includes(a.iceConnectionState) && ['connected', 'completed'].includes(b.iceConnectionState), { timeoutMs: 10_000, what: 'both connected' });
     await heardEventually(() => hostProbe(host.page, b.id, [AGENT]), (s) => hears(s, AGENT), 'a at b');
     // Hold music on one leg only: the other keeps the microphone.
     a.getSenders()[0]!.track.enabled = false;
@@ -198,7 +191,7 @@ describe('two proxied connections in the one media host', () => {
     a.close();
     b.close();
     expect(client.counters()).toMatchObject({ connections: 0, streams: 0, pcListeners: 0 });
-    await waitFor(async () => (await client.hostStats()).streams === 0, 3000, 'streams released');
+    await until(async () => (await client.hostStats()).streams === 0, { timeoutMs: 3000, what: 'streams released' });
   });
 });
 
@@ -208,15 +201,8 @@ describe('hold music from the agent\'s own file', () => {
     const { source, name } = await musicSourceFromSetting(`file:${file}`, (path) => readFile(path));
     expect(name).toBe('tone-523');
     expect(await client.configureMusic({ source, name, volume: 0.8 })).toBe('tone-523');
-    const s1 = await client.acquireMicrophone(mic);
-    const s2 = await client.acquireMicrophone(mic);
-    const a = new client.RTCPeerConnection({ iceServers: [] });
-    const b = new client.RTCPeerConnection({ iceServers: [] });
-    a.addTrack(s1.getTracks()[0]!, s1);
-    b.addTrack(s2.getTracks()[0]!, s2);
-    await b.setRemoteDescription({ type: 'offer', sdp: await localDescription(a, 'offer') });
-    await a.setRemoteDescription({ type: 'answer', sdp: await localDescription(b, 'answer') });
-    await waitFor(() => ['connected', 'completed'].includes(b.iceConnectionState), 10_000, 'connected');
+    const { a, b } = await proxiedPair();
+    await until(() => ['connected', 'completed'].includes(b.iceConnectionState), { timeoutMs: 10_000, what: 'connected' });
     a.getSenders()[0]!.track.enabled = false;
     expect(await client.setHoldMusic(a, true)).toEqual({ music: 'tone-523' });
     await heardEventually(() => hostProbe(host.page, b.id, [523, AGENT]), (s) => hears(s, 523) && !hears(s, AGENT), "the agent's own music file");
@@ -239,7 +225,7 @@ describe('devices and local sounds', () => {
     expect(await client.configureAudio({ inputDeviceId: 'default', outputDeviceId: headset!.deviceId, ringerDeviceId: speaker!.deviceId })).toEqual([]);
     const sinks = () =>
       host.page.evaluate(`[...document.querySelectorAll('audio[data-role]')].map((e) => [e.dataset.role, e.sinkId])`) as Promise<[string, string][]>;
-    await waitFor(async () => JSON.stringify(await sinks()) === JSON.stringify([['output', headset!.deviceId], ['ringer', speaker!.deviceId]]), 3000, 'sinks applied');
+    await until(async () => JSON.stringify(await sinks()) === JSON.stringify([['output', headset!.deviceId], ['ringer', speaker!.deviceId]]), { timeoutMs: 3000, what: 'sinks applied' });
 
     // Unplug the headset: Chromium's fake devices never change, so the page sees a device list without it.
     const before = pushes.length;
@@ -248,17 +234,17 @@ describe('devices and local sounds', () => {
       navigator.mediaDevices.enumerateDevices = async () => (await real()).filter((d) => d.deviceId !== ${JSON.stringify(headset!.deviceId)});
       navigator.mediaDevices.dispatchEvent(new Event('devicechange'));
     })()`);
-    await waitFor(() => pushes.length > before, 3000, 'device push after unplug');
+    await until(() => pushes.length > before, { timeoutMs: 3000, what: 'device push after unplug' });
     const push = pushes.at(-1)!;
     expect(push.fallbacks).toEqual([{ role: 'output', lostDeviceId: headset!.deviceId }]);
     expect(push.devices.outputs.some((d) => d.deviceId === headset!.deviceId)).toBe(false);
-    await waitFor(async () => JSON.stringify(await sinks()) === JSON.stringify([['output', ''], ['ringer', speaker!.deviceId]]), 3000, 'output back on default');
+    await until(async () => JSON.stringify(await sinks()) === JSON.stringify([['output', ''], ['ringer', speaker!.deviceId]]), { timeoutMs: 3000, what: 'output back on default' });
     await client.stopRinging();
     await client.configureAudio({ inputDeviceId: 'default', outputDeviceId: 'default', ringerDeviceId: 'default' });
   });
 
   it('pushes the device list at start-up and lists devices on request', async () => {
-    await waitFor(() => pushes.length > 0, 5000, 'device push');
+    await until(() => pushes.length > 0, { timeoutMs: 5000, what: 'device push' });
     const list = await client.listDevices();
     expect(list.inputs.some((d) => d.deviceId === 'default')).toBe(true);
     expect(pushes[0]!.devices.inputs.length).toBe(list.inputs.length);
@@ -275,7 +261,7 @@ describe('devices and local sounds', () => {
     const before = pushes.length;
     const s = await client.acquireMicrophone({ ...mic, deviceId: 'unplugged-usb-headset' });
     expect(s.getTracks()).toHaveLength(1);
-    await waitFor(() => pushes.length > before, 3000, 'fallback push');
+    await until(() => pushes.length > before, { timeoutMs: 3000, what: 'fallback push' });
     expect(pushes.at(-1)!.fallbacks).toContainEqual({ role: 'input', lostDeviceId: 'unplugged-usb-headset' });
     client.releaseStream(s);
   });

@@ -5,7 +5,7 @@
  * so every JsSIP code path that touches the connection runs for real: offer
  * and answer with ICE gathering, hold/unhold re-INVITEs (direction mangling +
  * track.enabled), mute, RFC 2833 DTMF, BYE and connection close.
- * Hold music is swapped in the order TESTING.md prescribes: hold() first,
+ * Hold music is swapped in the order docs/transfers.md prescribes: hold() first,
  * then music; microphone back first, then unhold().
  */
 import JsSIP from 'jssip';
@@ -14,7 +14,8 @@ import type { UA } from 'jssip/lib/UA';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMediaClient, type MediaClient, type ProxyPeerConnectionBase } from '../../main/media/proxy';
 import { startMediaHost, type MediaHostHarness } from '../harness/media-host';
-import { heardEventually, hostProbe, installProbe, toneWav, waitFor, type Spectrum } from './tools';
+import { until } from '../support/until';
+import { heardEventually, hostProbe, installProbe, toneWav, type Spectrum } from './tools';
 
 const TONE = 660;
 const mic = { deviceId: 'default', echoCancellation: false, noiseSuppression: false, autoGainControl: false };
@@ -130,8 +131,8 @@ describe('JsSIP through the proxy', () => {
       pcConfig: { iceServers: [] },
     });
     await confirmed;
-    await waitFor(() => ['connected', 'completed'].includes(pcOf(outgoing).iceConnectionState), 10_000, 'ICE alice');
-    await waitFor(() => ['connected', 'completed'].includes(pcOf(incoming).iceConnectionState), 10_000, 'ICE bob');
+    await until(() => ['connected', 'completed'].includes(pcOf(outgoing).iceConnectionState), { timeoutMs: 10_000, what: 'ICE alice' });
+    await until(() => ['connected', 'completed'].includes(pcOf(incoming).iceConnectionState), { timeoutMs: 10_000, what: 'ICE bob' });
     await heardEventually(() => hostProbe(host.page, pcOf(incoming).id, [TONE]), hears, 'alice at bob');
     await heardEventually(() => hostProbe(host.page, pcOf(outgoing).id, [TONE]), hears, 'bob at alice');
     expect(client.callerHears(pcOf(outgoing))).toBe('you');
@@ -153,24 +154,24 @@ describe('JsSIP through the proxy', () => {
     const resumed = once(outgoing, 'unhold');
     await reinvite(outgoing, 'unhold');
     await resumed;
-    await waitFor(() => client.callerHears(pcOf(outgoing)) === 'you', 3000, 'hears you');
+    await until(() => client.callerHears(pcOf(outgoing)) === 'you', { timeoutMs: 3000, what: 'hears you' });
     await heardEventually(() => hostProbe(host.page, pcOf(incoming).id, [TONE]), (s) => hears(s) && s.residualDb < s.tones[TONE]! - 10, 'alice (and no music) at bob');
   });
 
   it('the far end holds us: our side answers recvonly and we send nothing', async () => {
     await reinvite(incoming, 'hold');
-    await waitFor(() => client.callerHears(pcOf(outgoing)) === 'silence', 3000, 'held by bob');
+    await until(() => client.callerHears(pcOf(outgoing)) === 'silence', { timeoutMs: 3000, what: 'held by bob' });
     expect(outgoing.isOnHold()).toEqual({ local: false, remote: true });
     await reinvite(incoming, 'unhold');
-    await waitFor(() => client.callerHears(pcOf(outgoing)) === 'you', 3000, 'resumed by bob');
+    await until(() => client.callerHears(pcOf(outgoing)) === 'you', { timeoutMs: 3000, what: 'resumed by bob' });
   });
 
   it('mute()/unmute() reach the microphone track', async () => {
     outgoing.mute({ audio: true });
-    await waitFor(() => client.callerHears(pcOf(outgoing)) === 'silence', 3000, 'muted');
+    await until(() => client.callerHears(pcOf(outgoing)) === 'silence', { timeoutMs: 3000, what: 'muted' });
     await heardEventually(() => hostProbe(host.page, pcOf(incoming).id, [TONE]), (s) => !hears(s), 'silence at bob while muted');
     outgoing.unmute({ audio: true });
-    await waitFor(() => client.callerHears(pcOf(outgoing)) === 'you', 3000, 'unmuted');
+    await until(() => client.callerHears(pcOf(outgoing)) === 'you', { timeoutMs: 3000, what: 'unmuted' });
   });
 
   it('RFC 2833 DTMF through the proxied RTCDTMFSender', async () => {
@@ -179,7 +180,7 @@ describe('JsSIP through the proxy', () => {
     expect(sender.dtmf!.toneBuffer).toBe('12');
     outgoing.sendDTMF('3', { transportType: JsSIP.C.DTMF_TRANSPORT.RFC2833, duration: 100, interToneGap: 70 });
     expect(sender.dtmf!.toneBuffer.endsWith('3')).toBe(true);
-    await waitFor(() => sender.dtmf!.toneBuffer === '', 5000, 'tones sent');
+    await until(() => sender.dtmf!.toneBuffer === '', { timeoutMs: 5000, what: 'tones sent' });
   });
 
   it('hang-up ends both sessions and leaves no connection, stream, listener, timer or RPC — in main and in the host', async () => {
@@ -187,7 +188,7 @@ describe('JsSIP through the proxy', () => {
     outgoing.terminate();
     await ended;
     expect(client.counters()).toEqual({ connections: 0, streams: 0, pendingRpcs: 0, timers: 0, pcListeners: 0, rejectedMessages: 0 });
-    await waitFor(async () => (await client.hostStats()).connections === 0, 3000, 'host closed');
+    await until(async () => (await client.hostStats()).connections === 0, { timeoutMs: 3000, what: 'host closed' });
     expect(await client.hostStats()).toEqual({ connections: 0, streams: 0, audioElements: 0 });
   });
 });

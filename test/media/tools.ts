@@ -4,34 +4,15 @@
  * received stream. Page code is passed as strings: the test transformer may
  * inject helpers (`__name`) that do not exist in the page.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { toneSamples, writeWav } from '../support/wav';
 
-const RATE = 48_000;
-
-/** A 48 kHz mono s16 WAV of a pure tone, whole periods so the fake capture loops seamlessly. */
+/** A pure tone as a WAV in a fresh temporary folder (named tone-<hz>.wav), for Chromium's fake microphone. */
 export function toneWav(hz: number, seconds = 2, amplitude = 0.3): string {
-  const n = RATE * seconds;
-  const data = Buffer.alloc(n * 2);
-  for (let i = 0; i < n; i++) data.writeInt16LE(Math.round(amplitude * 32767 * Math.sin((2 * Math.PI * hz * i) / RATE)), i * 2);
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0);
-  h.writeUInt32LE(36 + data.length, 4);
-  h.write('WAVEfmt ', 8);
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20);
-  h.writeUInt16LE(1, 22);
-  h.writeUInt32LE(RATE, 24);
-  h.writeUInt32LE(RATE * 2, 28);
-  h.writeUInt16LE(2, 32);
-  h.writeUInt16LE(16, 34);
-  h.write('data', 36);
-  h.writeUInt32LE(data.length, 40);
-  const file = join(mkdtempSync(join(tmpdir(), 'agent-console-media-')), `tone-${hz}.wav`);
-  writeFileSync(file, Buffer.concat([h, data]));
-  return file;
+  return writeWav(join(mkdtempSync(join(tmpdir(), 'agent-console-media-')), `tone-${hz}.wav`), toneSamples(hz, seconds, amplitude));
 }
 
 export interface Spectrum {
@@ -48,7 +29,7 @@ export interface Spectrum {
 /**
  * Installs `window.__probe(streamOrNull, freqs)` in a page: averages a
  * second of AnalyserNode frames on a stream (attached to a muted <audio>
- * too — Chromium only pulls remote audio that way, TESTING.md).
+ * too — Chromium only pulls remote audio that way, docs/testing.md).
  */
 const probeScript = `
 window.__probe = async (stream, freqs) => {
@@ -148,14 +129,6 @@ export const hostProbe = (page: Page, pcId: string, freqs: number[]): Promise<Sp
 /** Rewrite every direction attribute, as JsSIP's hold does on the wire (RTCSession._mangleOffer). */
 export const withDirection = (sdp: string, direction: 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive') =>
   sdp.replace(/a=(sendrecv|sendonly|recvonly|inactive)/g, `a=${direction}`);
-
-export async function waitFor(check: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition'): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /**
  * Listen until what arrives matches (audio through RTP and a jitter buffer

@@ -6,14 +6,15 @@
  * stops on Stop and on leaving the panel, an own music file is checked by
  * main. Needs `npx electron-vite build` first; loopback only.
  */
-import AxeBuilder from '@axe-core/playwright';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AudioDevices, Result } from '../../preload/contract';
 import { repoRoot, startHarness, type Harness } from '../harness/index';
+import { expectNoSeriousA11yViolations } from '../support/a11y';
+import { toneSamples, writeWav } from '../support/wav';
 import { mediaHostExtension } from '../harness/media-host';
 
 const built = existsSync(join(repoRoot, 'out/renderer/ui/index.html')) && existsSync(join(repoRoot, 'out/renderer/media/index.html'));
@@ -21,12 +22,6 @@ let harness: Harness;
 let dataDir: string;
 
 const savedHoldMusic = () => JSON.parse(readFileSync(join(dataDir, 'settings.json'), 'utf8')).preferences.holdMusic as { track: string; volume: number };
-
-async function expectNoSeriousA11yViolations(h: Harness) {
-  const result = await new AxeBuilder({ page: h.ui }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
-  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
-}
 
 /** Loudest RMS (dBFS) over ~400 ms of what the media host sends to the agent's own output device. */
 function outputLevelDb(media: Page): Promise<number> {
@@ -52,26 +47,8 @@ function outputLevelDb(media: Page): Promise<number> {
   });
 }
 
-/** A one-second 440 Hz WAV (PCM 16-bit mono), the agent's "own" hold music. */
-function writeWav(path: string) {
-  const rate = 8000;
-  const data = Buffer.alloc(rate * 2);
-  for (let i = 0; i < rate; i++) data.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate)), i * 2);
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(data.length, 40);
-  writeFileSync(path, Buffer.concat([header, data]));
-}
+/** A one-second 440 Hz WAV (PCM 16-bit mono, 8 kHz), the agent's "own" hold music. */
+const writeJingle = (path: string) => writeWav(path, toneSamples(440, 1, 8000 / 32767, 8000), 8000);
 
 describe.skipIf(!built)('audio settings in Chromium through the real core and media host', () => {
   beforeAll(async () => {
@@ -153,7 +130,7 @@ describe.skipIf(!built)('audio settings in Chromium through the real core and me
     await harness.screenshot('audio-settings-own-file-refused');
 
     const wav = join(dataDir, 'our jingle.wav');
-    writeWav(wav);
+    writeJingle(wav);
     await path.fill(wav);
     await path.press('Enter');
     await expect.poll(() => savedHoldMusic().track).toBe(`file:${wav}`);
@@ -166,7 +143,7 @@ describe.skipIf(!built)('audio settings in Chromium through the real core and me
 
   it('has no serious accessibility violations and looks right (screenshot)', async () => {
     const ui = harness.ui;
-    await expectNoSeriousA11yViolations(harness);
+    await expectNoSeriousA11yViolations(harness.ui);
     await ui.setViewportSize({ width: 1024, height: 720 });
     await ui.getByRole('heading', { name: 'Audio' }).evaluate((h) => h.scrollIntoView({ block: 'start' }));
     await ui.getByRole('button', { name: 'Preview' }).blur();

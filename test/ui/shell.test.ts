@@ -2,22 +2,16 @@
  * The built UI in Debian Chromium, talking to the REAL core through the
  * headless harness. Needs `npx electron-vite build` first (npm test does it).
  */
-import AxeBuilder from '@axe-core/playwright';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, startHarness, type Harness } from '../harness/index';
+import { expectNoSeriousA11yViolations } from '../support/a11y';
 
 const built = existsSync(join(repoRoot, 'out/renderer/ui/index.html'));
 let harness: Harness;
 let dataDir: string;
-
-async function expectNoSeriousA11yViolations(h: Harness) {
-  const result = await new AxeBuilder({ page: h.ui }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
-  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
-}
 
 describe.skipIf(!built)('UI shell in Chromium through the real core', () => {
   beforeAll(async () => {
@@ -35,7 +29,7 @@ describe.skipIf(!built)('UI shell in Chromium through the real core', () => {
     expect(await status.getAttribute('role')).toBe('status');
     expect(await status.getAttribute('aria-live')).toBe('polite');
     expect(await harness.ui.getByRole('button', { name: 'Settings', exact: true }).getAttribute('aria-current')).toBe('page');
-    await expectNoSeriousA11yViolations(harness);
+    await expectNoSeriousA11yViolations(harness.ui);
   });
 
   it('shows inline validation for a bad URL and focuses the field to fix', async () => {
@@ -52,7 +46,7 @@ describe.skipIf(!built)('UI shell in Chromium through the real core', () => {
     // Nothing reached disk.
     expect(JSON.parse(readFileSync(join(dataDir, 'settings.json'), 'utf8')).account).toBeNull();
     await harness.screenshot('shell-invalid-url');
-    await expectNoSeriousA11yViolations(harness);
+    await expectNoSeriousA11yViolations(harness.ui);
   });
 
   it("shows main's own field message when main refuses what the client let through", async () => {
@@ -94,7 +88,7 @@ describe.skipIf(!built)('UI shell in Chromium through the real core', () => {
     expect(await ui.getByTestId('password-saved').textContent()).toBe('Saved');
     // The line status followed main's push.
     await expect.poll(() => ui.getByTestId('line-status').textContent()).toContain('Not registered');
-    await expectNoSeriousA11yViolations(harness);
+    await expectNoSeriousA11yViolations(harness.ui);
     const path = await harness.screenshot('shell-settings-saved');
     expect(statSync(path).size).toBeGreaterThan(10_000);
   });
@@ -113,7 +107,7 @@ describe.skipIf(!built)('UI shell in Chromium through the real core', () => {
     expect(await ui.evaluate(() => document.activeElement?.id)).toBe('account-caFile');
     expect(JSON.parse(readFileSync(join(dataDir, 'settings.json'), 'utf8')).account).not.toHaveProperty('caFile');
     await harness.screenshot('shell-ca-file-refused');
-    await expectNoSeriousA11yViolations(harness);
+    await expectNoSeriousA11yViolations(harness.ui);
 
     const pem = join(dataDir, 'company-ca.pem');
     writeFileSync(pem, '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQk\n-----END CERTIFICATE-----\n');
@@ -201,7 +195,7 @@ describe.skipIf(!built)('UI shell: a settings file kept aside', () => {
     const banner = h.ui.getByRole('region', { name: 'Notices' });
     await expect.poll(() => banner.textContent()).toMatch(/settings could not be read.*kept as/);
     expect(readdirSync(dir).some((n) => n.startsWith('settings.json.corrupt-'))).toBe(true);
-    await expectNoSeriousA11yViolations(h);
+    await expectNoSeriousA11yViolations(h.ui);
     await h.screenshot('shell-notice');
     await h.ui.getByRole('button', { name: /Dismiss notice/ }).click();
     await expect.poll(() => banner.count()).toBe(0);

@@ -5,13 +5,13 @@
  * incoming-REFER choice is saved, axe finds nothing serious, and the section
  * fits the narrowest window. Needs `npx electron-vite build` first; loopback only.
  */
-import AxeBuilder from '@axe-core/playwright';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Preferences } from '../../preload/contract';
 import { repoRoot, startHarness, type Harness } from '../harness/index';
+import { expectNoSeriousA11yViolations } from '../support/a11y';
 
 const built = existsSync(join(repoRoot, 'out/renderer/ui/index.html'));
 let harness: Harness;
@@ -116,9 +116,7 @@ describe.skipIf(!built)('transfer settings in Chromium through the real core', (
 
   it('has no serious accessibility violations, fits 720x480 and looks right (screenshot)', async () => {
     const ui = harness.ui;
-    const result = await new AxeBuilder({ page: ui }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
-    const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+    await expectNoSeriousA11yViolations(ui);
 
     await ui.setViewportSize({ width: 1024, height: 720 });
     await ui.getByRole('heading', { name: 'Transfers', exact: true }).evaluate((h) => h.scrollIntoView({ block: 'start' }));

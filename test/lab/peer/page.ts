@@ -336,7 +336,7 @@ const api = {
       uri,
       displayName: opts.name,
       transportOptions: { server: opts.wsUrl, connectionTimeout: 5 },
-      // Without this SIP.js ignores Replaces (TESTING.md).
+      // Without this SIP.js ignores Replaces (docs/testing.md).
       sipExtensionReplaces: SIPExtension.Supported,
       logLevel: 'warn',
       logBuiltinEnabled: false,

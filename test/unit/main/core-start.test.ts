@@ -3,52 +3,23 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Result } from '../../../preload/contract';
-import { startCore, type ConsoleCore } from '../../../main/core/index';
-import type { IpcSender, UiTransport } from '../../../main/ipc/router';
-import { silentLogger } from '../../../main/logging/logger';
+import type { ConsoleCore } from '../../../main/core/index';
 import type { SecretStore } from '../../../main/settings/secrets';
+import { startTestCore } from '../../support/core';
 
-const UI_URL = 'http://127.0.0.1:4000/ui/index.html';
-const uiSender: IpcSender = { window: 'ui', isMainFrame: true, frameUrl: UI_URL };
 const secrets: SecretStore = {
   isAvailable: () => true,
   seal: (p) => Buffer.from(`x${p}`).toString('base64'),
   open: (s) => Buffer.from(s, 'base64').toString().slice(1),
 };
 
-function fakeUi() {
-  const listeners = new Map<string, (s: IpcSender, p: unknown) => Promise<Result<unknown>>>();
-  const pushed: Array<{ channel: string; payload: unknown }> = [];
-  const transport: UiTransport = {
-    handle(channel, l) {
-      listeners.set(channel, l);
-      return () => listeners.delete(channel);
-    },
-    push: (channel, payload) => pushed.push({ channel, payload }),
-  };
-  const invoke = async (channel: string, payload?: unknown) => {
-    const l = listeners.get(channel);
-    if (!l) throw new Error(`${channel} not handled`);
-    return l(uiSender, payload);
-  };
-  return { transport, listeners, pushed, invoke };
-}
-
 let dir: string;
 let core: ConsoleCore | null;
 let clock: number;
-const start = async (ui = fakeUi()) => {
-  core = await startCore({
-    ui: ui.transport,
-    uiUrl: () => UI_URL,
-    secrets,
-    dataDir: dir,
-    log: silentLogger,
-    app: { name: 'Agent Console', version: '0.1.0', platform: 'linux', electron: null },
-    now: () => clock,
-  });
-  return ui;
+const start = async () => {
+  const started = await startTestCore({ secrets, dataDir: dir, now: () => clock });
+  core = started.core;
+  return started.ui;
 };
 
 beforeEach(() => {
@@ -78,29 +49,29 @@ describe('startCore', () => {
     clock = 2_000;
     const result = await ui.invoke('account:save', { wsUrl: 'wss://pbx.example.com/ws', sipUri: 'sip:1001@pbx.example.com', password: 'pw-123456' });
     expect(result).toMatchObject({ ok: true, value: { account: { sipUri: 'sip:1001@pbx.example.com', hasPassword: true } } });
-    expect(ui.pushed.map((p) => p.channel)).toEqual(['settings:changed', 'line:changed']);
-    expect(ui.pushed[1]?.payload).toEqual({ state: 'unregistered', aor: 'sip:1001@pbx.example.com', reason: null, since: 2_000 });
-    expect(JSON.stringify(ui.pushed)).not.toContain('pw-123456');
+    expect(ui.pushes.map((p) => p.channel)).toEqual(['settings:changed', 'line:changed']);
+    expect(ui.pushes[1]?.payload).toEqual({ state: 'unregistered', aor: 'sip:1001@pbx.example.com', reason: null, since: 2_000 });
+    expect(JSON.stringify(ui.pushes)).not.toContain('pw-123456');
     expect(readFileSync(join(dir, 'settings.json'), 'utf8')).not.toContain('pw-123456');
     expect(core?.settings.password()).toBe('pw-123456');
 
     const removed = await ui.invoke('account:remove');
     expect(removed).toMatchObject({ ok: true, value: { account: null } });
-    expect(ui.pushed.at(-1)).toMatchObject({ channel: 'line:changed', payload: { state: 'unconfigured', aor: null } });
+    expect(ui.pushes.at(-1)).toMatchObject({ channel: 'line:changed', payload: { state: 'unconfigured', aor: null } });
   });
 
   it('refuses a bad account with field messages and changes nothing', async () => {
     const ui = await start();
     const result = await ui.invoke('account:save', { wsUrl: 'https://pbx', sipUri: 'sip:1001@pbx.example.com' });
     expect(result).toMatchObject({ ok: false, code: 'invalid-request', fields: { wsUrl: expect.any(String) } });
-    expect(ui.pushed).toEqual([]);
+    expect(ui.pushes).toEqual([]);
   });
 
   it('updates preferences and pushes the new settings', async () => {
     const ui = await start();
     const result = await ui.invoke('settings:update', { transfer: { safeBlindTimeoutSec: 45 } });
     expect(result).toMatchObject({ ok: true, value: { preferences: { transfer: { safeBlindTimeoutSec: 45, safeBlind: true } } } });
-    expect(ui.pushed).toHaveLength(1);
+    expect(ui.pushes).toHaveLength(1);
   });
 
   it('reports a settings file kept aside as a notice the agent can dismiss', async () => {

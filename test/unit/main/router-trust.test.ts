@@ -3,31 +3,10 @@
  * last; typed failures pass through, unexpected ones are hidden as `internal`.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { ConsoleError, contract, type Result } from '../../../preload/contract';
-import { createRouter, isTrustedSender, type IpcSender, type UiTransport } from '../../../main/ipc/router';
+import { ConsoleError, contract } from '../../../preload/contract';
+import { createRouter, isTrustedSender, type IpcSender } from '../../../main/ipc/router';
 import type { Logger } from '../../../main/logging/logger';
-
-type Listener = (sender: IpcSender, payload: unknown) => Promise<Result<unknown>>;
-
-function fakeTransport() {
-  const listeners = new Map<string, Listener>();
-  const pushed: Array<{ channel: string; payload: unknown }> = [];
-  const transport: UiTransport = {
-    handle(channel, listener) {
-      listeners.set(channel, listener);
-      return () => listeners.delete(channel);
-    },
-    push(channel, payload) {
-      pushed.push({ channel, payload });
-    },
-  };
-  const send = (channel: string, payload: unknown, sender: IpcSender = ui) => {
-    const l = listeners.get(channel);
-    if (!l) throw new Error(`no listener for ${channel}`);
-    return l(sender, payload);
-  };
-  return { transport, listeners, pushed, send };
-}
+import { fakeUiTransport } from '../../support/ui-transport';
 
 function recordingLog() {
   const lines: Array<{ level: string; message: string; data: unknown }> = [];
@@ -46,10 +25,10 @@ const FILE_UI = 'file:///opt/agent-console/resources/app.asar/out/renderer/ui/in
 const ui: IpcSender = { window: 'ui', isMainFrame: true, frameUrl: 'http://127.0.0.1:5173/ui/index.html#settings' };
 
 function setup(uiUrl = HTTP_UI) {
-  const t = fakeTransport();
+  const t = fakeUiTransport({ sender: ui });
   const { log, lines } = recordingLog();
   const router = createRouter(t.transport, { uiUrl: () => uiUrl, log });
-  return { ...t, router, lines };
+  return { router, lines, listeners: t.listeners, pushed: t.pushes, send: t.invoke };
 }
 
 describe('router: trusted senders only', () => {
@@ -87,12 +66,12 @@ describe('router: trusted senders only', () => {
 
   it('reads the UI URL at call time (the dev server or harness port is known only after start)', async () => {
     let uiUrl = 'http://127.0.0.1:1/';
-    const t = fakeTransport();
+    const t = fakeUiTransport({ sender: ui });
     const router = createRouter(t.transport, { uiUrl: () => uiUrl, log: recordingLog().log });
     router.handle(contract.line.status, () => ({ state: 'unconfigured' as const, aor: null, reason: null, since: 1 }));
-    expect((await t.send('line:status', undefined)).ok).toBe(false);
+    expect((await t.invoke('line:status', undefined)).ok).toBe(false);
     uiUrl = HTTP_UI;
-    expect((await t.send('line:status', undefined)).ok).toBe(true);
+    expect((await t.invoke('line:status', undefined)).ok).toBe(true);
   });
 });
 

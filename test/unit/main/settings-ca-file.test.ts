@@ -8,14 +8,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startCore, type ConsoleCore } from '../../../main/core/index';
-import type { IpcSender, UiTransport } from '../../../main/ipc/router';
+import type { ConsoleCore } from '../../../main/core/index';
 import { silentLogger } from '../../../main/logging/logger';
 import { checkCaFile, maxCaFileBytes } from '../../../main/settings/ca-file';
 import type { SecretStore } from '../../../main/settings/secrets';
 import { openSettingsStore } from '../../../main/settings/store';
 import { contract } from '../../../preload/contract';
-import { ConsoleError, type Result } from '../../../preload/contract/result';
+import { startTestCore } from '../../support/core';
+import { fieldRefusal } from '../../support/refusal';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQk\n-----END CERTIFICATE-----\n';
 const secrets: SecretStore = { isAvailable: () => true, seal: (p) => `s:${p}`, open: (s) => s.slice(2) };
@@ -88,14 +88,7 @@ describe('caFile in the settings store', () => {
 
 describe('checkCaFile (real files)', () => {
   const refusal = async (path: string) => {
-    const error = await checkCaFile(path).then(
-      () => null,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(ConsoleError);
-    const e = error as ConsoleError;
-    expect(e.code).toBe('invalid-request');
-    expect(Object.keys(e.fields ?? {})).toEqual(['caFile']);
+    const e = await fieldRefusal(checkCaFile(path), 'caFile');
     expect(e.fields!.caFile).toBe(e.message);
     return e.message;
   };
@@ -131,8 +124,6 @@ describe('checkCaFile (real files)', () => {
 });
 
 describe('account:save with a caFile, through the core', () => {
-  const UI_URL = 'http://127.0.0.1:4000/ui/index.html';
-  const sender: IpcSender = { window: 'ui', isMainFrame: true, frameUrl: UI_URL };
   let core: ConsoleCore | null = null;
   afterEach(async () => {
     await core?.stop();
@@ -140,25 +131,11 @@ describe('account:save with a caFile, through the core', () => {
   });
 
   async function start() {
-    const listeners = new Map<string, (s: IpcSender, p: unknown) => Promise<Result<unknown>>>();
-    const pushed: string[] = [];
-    const ui: UiTransport = {
-      handle(channel, l) {
-        listeners.set(channel, l);
-        return () => listeners.delete(channel);
-      },
-      push: (channel) => pushed.push(channel),
-    };
-    core = await startCore({
-      ui,
-      uiUrl: () => UI_URL,
-      secrets,
-      dataDir: dir,
-      log: silentLogger,
-      app: { name: 'Agent Console', version: '0.1.0', platform: 'linux', electron: null },
-    });
-    const saveAccount = (input: unknown) => listeners.get('account:save')!(sender, input);
+    const started = await startTestCore({ secrets, dataDir: dir });
+    core = started.core;
+    const saveAccount = (input: unknown) => started.ui.invoke('account:save', input);
     const savedAccount = () => JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')).account;
+    const pushed = () => started.ui.pushes.map((p) => p.channel);
     return { saveAccount, savedAccount, pushed };
   }
 
@@ -169,7 +146,7 @@ describe('account:save with a caFile, through the core', () => {
     const r = await saveAccount({ ...base, caFile: notPem });
     expect(r).toMatchObject({ ok: false, code: 'invalid-request', fields: { caFile: expect.stringMatching(/no PEM certificate/) } });
     expect(savedAccount()).toBeNull();
-    expect(pushed).not.toContain('settings:changed');
+    expect(pushed()).not.toContain('settings:changed');
 
     const missing = join(dir, 'gone.pem');
     expect(existsSync(missing)).toBe(false);

@@ -7,11 +7,10 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startCore, type ConsoleCore } from '../../../main/core/index';
-import type { IpcSender, UiTransport } from '../../../main/ipc/router';
-import { silentLogger } from '../../../main/logging/logger';
+import type { ConsoleCore } from '../../../main/core/index';
 import { checkHoldMusicTrack, type MusicFileSystem } from '../../../main/media/music-file';
-import { ConsoleError, type Result } from '../../../preload/contract/result';
+import { startTestCore } from '../../support/core';
+import { fieldRefusal } from '../../support/refusal';
 
 let dir: string;
 beforeEach(() => {
@@ -19,17 +18,8 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const refusal = async (track: string, fs?: MusicFileSystem) => {
-  const error = await checkHoldMusicTrack(track, fs).then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ConsoleError);
-  const e = error as ConsoleError;
-  expect(e.code).toBe('invalid-request');
-  expect(Object.keys(e.fields ?? {})).toEqual(['holdMusic.track']);
-  return e.fields!['holdMusic.track'];
-};
+const refusal = async (track: string, fs?: MusicFileSystem) =>
+  (await fieldRefusal(checkHoldMusicTrack(track, fs), 'holdMusic.track')).fields!['holdMusic.track'];
 
 describe('checkHoldMusicTrack', () => {
   it('accepts the built-in tracks and a readable audio file of the agent', async () => {
@@ -81,8 +71,6 @@ describe('checkHoldMusicTrack', () => {
 });
 
 describe('settings:update with a hold-music file, through the core', () => {
-  const UI_URL = 'http://127.0.0.1:4000/ui/index.html';
-  const sender: IpcSender = { window: 'ui', isMainFrame: true, frameUrl: UI_URL };
   let core: ConsoleCore | null = null;
   afterEach(async () => {
     await core?.stop();
@@ -90,34 +78,23 @@ describe('settings:update with a hold-music file, through the core', () => {
   });
 
   async function start(chooseMusicFile?: () => Promise<string | null>) {
-    const listeners = new Map<string, (s: IpcSender, p: unknown) => Promise<Result<unknown>>>();
-    const pushed: string[] = [];
-    const ui: UiTransport = {
-      handle(channel, l) {
-        listeners.set(channel, l);
-        return () => listeners.delete(channel);
-      },
-      push: (channel) => pushed.push(channel),
-    };
-    core = await startCore({
-      ui,
-      uiUrl: () => UI_URL,
+    const started = await startTestCore({
       secrets: { isAvailable: () => true, seal: (p) => p, open: (s) => s },
       dataDir: dir,
-      log: silentLogger,
-      app: { name: 'Agent Console', version: '0.1.0', platform: 'linux', electron: null },
       ...(chooseMusicFile && { chooseMusicFile }),
     });
-    const choose = () => listeners.get('audio:choose-music-file')!(sender, undefined);
-    const update = (patch: unknown) => listeners.get('settings:update')!(sender, patch);
+    core = started.core;
+    const choose = () => started.ui.invoke('audio:choose-music-file', undefined);
+    const update = (patch: unknown) => started.ui.invoke('settings:update', patch);
     const saved = () => JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')).preferences.holdMusic;
+    const pushed = () => started.ui.pushes.map((p) => p.channel);
     return { update, saved, pushed, choose };
   }
 
   it('refuses a missing file with a field error and leaves the saved music and volume untouched', async () => {
     const { update, saved, pushed } = await start();
     expect(await update({ holdMusic: { volume: 0.3 } })).toMatchObject({ ok: true });
-    const before = pushed.filter((c) => c === 'settings:changed').length;
+    const before = pushed().filter((c) => c === 'settings:changed').length;
     const r = await update({ holdMusic: { track: `file:${join(dir, 'gone.mp3')}`, volume: 0.9 } });
     expect(r).toEqual({
       ok: false,
@@ -126,7 +103,7 @@ describe('settings:update with a hold-music file, through the core', () => {
       fields: { 'holdMusic.track': 'No file at this path.' },
     });
     expect(saved()).toEqual({ track: 'builtin:lounge', volume: 0.3 });
-    expect(pushed.filter((c) => c === 'settings:changed').length).toBe(before);
+    expect(pushed().filter((c) => c === 'settings:changed').length).toBe(before);
   });
 
   it('answers audio:choose-music-file from the dialog port: a path, null when cancelled, `unavailable` without one', async () => {

@@ -4,68 +4,23 @@
  * password write-only with a "saved" state.
  */
 import { fireEvent, render, screen } from '@testing-library/svelte';
-import { tick } from 'svelte';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AccountInput, Result, SettingsView } from '../../../preload/contract';
-import type { ConsoleApi } from '../../../preload/ui-api';
 import App from '../../../renderer/ui/App.svelte';
+import { fakeConsoleApi, settle } from '../../support/console-api';
 
 const preferences = {} as SettingsView['preferences'];
 
-/**
- * A consoleApi for the shell's own domains (app, settings, line). Domains other
- * panels add later (calls, history, transfer) answer `unavailable` and their
- * `on…` subscriptions are counted like ours, so this test keeps working as the
- * API grows.
- */
+/** The shell answered for real (a notice to dismiss, `account` saved), account:save answered by the test. */
 function fakeApi(saveAccount: (input: AccountInput) => Promise<Result<SettingsView>>, account: SettingsView['account'] = null) {
-  let subscribed = 0;
-  const unsubscribes = vi.fn();
-  const on = () =>
-    vi.fn(() => {
-      subscribed++;
-      return unsubscribes;
-    });
-  const known = {
-    app: {
-      info: vi.fn(async () => ({ ok: true, value: { name: 'Agent Console', version: '1', platform: 'linux', electron: null, dataDir: '/d' } })),
-      notices: vi.fn(async () => ({ ok: true, value: [{ id: 'n1', level: 'warning', message: 'Settings kept aside', at: 1 }] })),
-      dismissNotice: vi.fn(async () => ({ ok: true, value: null })),
-      onNotice: on(),
-    },
-    settings: {
-      get: vi.fn(async () => ({ ok: true, value: { account, preferences } })),
-      update: vi.fn(),
-      saveAccount: vi.fn(saveAccount),
-      removeAccount: vi.fn(async () => ({ ok: true, value: { account: null, preferences } })),
-      onChanged: on(),
-    },
-    line: {
-      status: vi.fn(async () => ({ ok: true, value: { state: 'unconfigured', aor: null, reason: null, since: 1 } })),
-      reconnect: vi.fn(),
-      onChanged: on(),
-    },
-  };
-  const otherDomain = () =>
-    new Proxy({} as Record<string, unknown>, {
-      get: (target, name) =>
-        (target[String(name)] ??= String(name).startsWith('on')
-          ? on()
-          : vi.fn(async () => ({ ok: false, code: 'unavailable', message: 'not part of this test' }))),
-    });
-  const others: Record<string, unknown> = {};
-  const api = new Proxy(known as Record<string, unknown>, {
-    get: (target, name) => target[String(name)] ?? (others[String(name)] ??= otherDomain()),
+  return fakeConsoleApi({
+    account,
+    preferences,
+    notices: [{ id: 'n1', level: 'warning', message: 'Settings kept aside', at: 1 }],
+    answers: { 'account:save': saveAccount },
   });
-  return { api: api as unknown as ConsoleApi, raw: known, unsubscribes, subscriptions: () => subscribed };
 }
 
-const settle = async () => {
-  for (let i = 0; i < 5; i++) {
-    await Promise.resolve();
-    await tick();
-  }
-};
 const input = (label: string | RegExp) => screen.getByLabelText(label) as HTMLInputElement;
 const errorOf = (el: HTMLElement) => {
   const id = el.getAttribute('aria-describedby')?.split(' ')[0];

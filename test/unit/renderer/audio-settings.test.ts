@@ -6,19 +6,10 @@
  * away, and main's field errors shown under the control that caused them.
  */
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
-import { tick } from 'svelte';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AudioDevices, PreferencesPatch, Result, SettingsView } from '../../../preload/contract';
-import type { ConsoleApi } from '../../../preload/ui-api';
 import App from '../../../renderer/ui/App.svelte';
-
-const basePreferences: SettingsView['preferences'] = {
-  audio: { inputDeviceId: 'default', outputDeviceId: 'default', ringerDeviceId: 'default', echoCancellation: true, noiseSuppression: true, autoGainControl: true },
-  calls: { dtmf: 'info', declineWith: 'busy' },
-  transfer: { safeBlind: true, safeBlindTimeoutSec: 30, undoWindowSec: 3, completeTimeoutSec: 8, incomingRefer: 'ask' },
-  holdMusic: { track: 'builtin:lounge', volume: 0.5 },
-  history: { retentionDays: null },
-};
+import { basePreferences, fakeConsoleApi, settle } from '../../support/console-api';
 
 const fakeDevices: AudioDevices = {
   inputs: [
@@ -33,7 +24,7 @@ const fakeDevices: AudioDevices = {
   ],
 };
 
-/** The shell's own domains answered for real; other domains answer `unavailable`. */
+/** The shell answered for real, and the audio channels: the media host's devices, the preview, the file dialog. */
 function fakeApi(
   options: {
     preferences?: SettingsView['preferences'];
@@ -42,71 +33,19 @@ function fakeApi(
     chosenFile?: Result<string | null>;
   } = {},
 ) {
-  let preferences = structuredClone(options.preferences ?? basePreferences);
-  const devicesListeners = new Set<(d: AudioDevices) => void>();
-  const on = () => vi.fn(() => () => {});
-  const update = vi.fn(async (patch: PreferencesPatch): Promise<Result<SettingsView>> => {
-    if (options.update) return options.update(patch);
-    preferences = {
-      ...preferences,
-      audio: { ...preferences.audio, ...patch.audio },
-      holdMusic: { ...preferences.holdMusic, ...patch.holdMusic },
-    };
-    return { ok: true, value: { account: null, preferences } };
+  const fake = fakeConsoleApi({
+    preferences: options.preferences ?? basePreferences,
+    answers: {
+      'audio:devices': () => options.devices ?? { ok: true, value: fakeDevices },
+      'audio:preview-music': () => ({ ok: true, value: null }),
+      'audio:choose-music-file': () => options.chosenFile ?? { ok: true, value: null },
+      ...(options.update && { 'settings:update': options.update }),
+    },
   });
-  const known = {
-    app: {
-      info: vi.fn(async () => ({ ok: true, value: { name: 'Agent Console', version: '1', platform: 'linux', electron: null, dataDir: '/d' } })),
-      notices: vi.fn(async () => ({ ok: true, value: [] })),
-      dismissNotice: vi.fn(async () => ({ ok: true, value: null })),
-      onNotice: on(),
-    },
-    settings: {
-      get: vi.fn(async () => ({ ok: true, value: { account: null, preferences } })),
-      update,
-      saveAccount: vi.fn(),
-      removeAccount: vi.fn(),
-      onChanged: on(),
-    },
-    line: {
-      status: vi.fn(async () => ({ ok: true, value: { state: 'unconfigured', aor: null, reason: null, since: 1 } })),
-      reconnect: vi.fn(),
-      onChanged: on(),
-    },
-    audio: {
-      devices: vi.fn(async () => options.devices ?? { ok: true, value: fakeDevices }),
-      previewMusic: vi.fn(async (_input: { on: boolean }) => ({ ok: true, value: null })),
-      chooseMusicFile: vi.fn(async () => options.chosenFile ?? { ok: true, value: null }),
-      onDevicesChanged: vi.fn((listener: (d: AudioDevices) => void) => {
-        devicesListeners.add(listener);
-        return () => devicesListeners.delete(listener);
-      }),
-    },
-  };
-  const otherDomain = () =>
-    new Proxy({} as Record<string, unknown>, {
-      get: (target, name) =>
-        (target[String(name)] ??= String(name).startsWith('on')
-          ? on()
-          : vi.fn(async () => ({ ok: false, code: 'unavailable', message: 'not part of this test' }))),
-    });
-  const others: Record<string, unknown> = {};
-  const api = new Proxy(known as Record<string, unknown>, {
-    get: (target, name) => target[String(name)] ?? (others[String(name)] ??= otherDomain()),
-  });
-  const pushDevices = async (d: AudioDevices) => {
-    for (const l of devicesListeners) l(d);
-    await settle();
-  };
-  return { api: api as unknown as ConsoleApi, raw: known, pushDevices, devicesListeners };
+  const pushDevices = (d: AudioDevices) => fake.emit('audio:devices-changed', d);
+  return { ...fake, pushDevices, devicesListeners: () => fake.listeners('audio:devices-changed') };
 }
 
-const settle = async () => {
-  for (let i = 0; i < 6; i++) {
-    await Promise.resolve();
-    await tick();
-  }
-};
 const select = (label: string) => screen.getByLabelText(label) as HTMLSelectElement;
 const optionLabels = (el: HTMLSelectElement) => [...el.options].map((o) => o.textContent?.trim());
 const describedText = (el: HTMLElement) => document.getElementById(el.getAttribute('aria-describedby') ?? '')?.textContent ?? '';
@@ -231,13 +170,13 @@ describe('audio settings', () => {
     const { api, raw, devicesListeners } = fakeApi();
     const { unmount } = render(App, { api });
     await settle();
-    expect(devicesListeners.size).toBe(1);
+    expect(devicesListeners()).toBe(1);
     await fireEvent.click(screen.getByRole('button', { name: 'Preview' }));
     await settle();
     unmount();
     await settle();
     expect(raw.audio.previewMusic).toHaveBeenLastCalledWith({ on: false });
-    expect(devicesListeners.size).toBe(0);
+    expect(devicesListeners()).toBe(0);
   });
 
   it("shows main's field error under the own-file path and keeps the typed path", async () => {

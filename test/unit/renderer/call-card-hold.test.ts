@@ -1,32 +1,15 @@
 /**
  * The call card says what the caller hears right now and how long the hold
- * has lasted (issue 5: "music: Lounge", "silence", "you", and a hold timer),
+ * has lasted ("music: Lounge", "silence", "you", and a hold timer),
  * straight from main's snapshot (holdAudio, heldSince).
  */
-import { cleanup, render, screen } from '@testing-library/svelte';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { render, screen } from '@testing-library/svelte';
+import { describe, expect, it, vi } from 'vitest';
 import type { CallSnapshot } from '../../../preload/contract';
 import CallCard from '../../../renderer/ui/components/calls/CallCard.svelte';
+import { callSnapshot } from '../../support/call-snapshot';
 
-afterEach(() => cleanup());
-
-const talking: CallSnapshot = {
-  id: 'c1',
-  direction: 'incoming',
-  state: 'established',
-  remote: { number: '2002', uri: 'sip:2002@lab.test', displayName: 'Caller' },
-  hold: { local: false, remote: false },
-  holdPending: false,
-  muted: false,
-  ring: null,
-  startedAt: 1_000,
-  answeredAt: 1_000,
-  endedAt: null,
-  ended: null,
-  allowedActions: ['hangup', 'hold', 'mute', 'dtmf'],
-  heldSince: null,
-  holdAudio: 'you',
-};
+const talking: CallSnapshot = callSnapshot({ state: 'established', ring: null, answeredAt: 1_000, allowedActions: ['hangup', 'hold', 'mute', 'dtmf'] });
 
 const hearsLine = (call: CallSnapshot, now: number) => {
   render(CallCard, { props: { call, now, onaction: vi.fn() } });

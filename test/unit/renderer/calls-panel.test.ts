@@ -7,24 +7,9 @@ import { describe, expect, it, vi } from 'vitest';
 import type { CallSnapshot } from '../../../preload/contract';
 import CallsPanel from '../../../renderer/ui/components/calls/CallsPanel.svelte';
 import { describeCall, formatDuration } from '../../../renderer/ui/state/calls.svelte';
+import { callSnapshot } from '../../support/call-snapshot';
 
-const base: CallSnapshot = {
-  id: 'c1',
-  direction: 'incoming',
-  state: 'ringing',
-  remote: { number: '2002', uri: 'sip:2002@lab.test', displayName: 'Caller' },
-  hold: { local: false, remote: false },
-  holdPending: false,
-  muted: false,
-  ring: 'loud',
-  startedAt: 1_000,
-  answeredAt: null,
-  endedAt: null,
-  ended: null,
-  allowedActions: ['answer', 'decline'],
-  heldSince: null,
-  holdAudio: 'you',
-};
+const base: CallSnapshot = callSnapshot();
 
 function panel(calls: CallSnapshot[], extra: Partial<{ error: string | null; canDial: boolean; target: string }> = {}) {
   const props = {

@@ -5,79 +5,25 @@
  * shown under the control that caused them, and pushes from main followed.
  */
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
-import { tick } from 'svelte';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PreferencesPatch, Result, SettingsView } from '../../../preload/contract';
-import type { ConsoleApi } from '../../../preload/ui-api';
 import App from '../../../renderer/ui/App.svelte';
+import { basePreferences, fakeConsoleApi, settle } from '../../support/console-api';
 
-const basePreferences: SettingsView['preferences'] = {
-  audio: { inputDeviceId: 'default', outputDeviceId: 'default', ringerDeviceId: 'default', echoCancellation: true, noiseSuppression: true, autoGainControl: true },
-  calls: { dtmf: 'info', declineWith: 'busy' },
-  transfer: { safeBlind: true, safeBlindTimeoutSec: 30, undoWindowSec: 3, completeTimeoutSec: 8, incomingRefer: 'ask' },
-  holdMusic: { track: 'builtin:lounge', volume: 0.5 },
-  history: { retentionDays: null },
-};
-
-/** settings answered for real (patches merged like main's store); every other domain answers `unavailable`. */
+/** The shell answered for real (patches merged like main's store); `update` may answer a patch instead. */
 function fakeApi(options: { preferences?: SettingsView['preferences']; update?: (patch: PreferencesPatch) => Result<SettingsView> | undefined } = {}) {
-  let preferences = structuredClone(options.preferences ?? basePreferences);
-  const changedListeners = new Set<(v: SettingsView) => void>();
-  const on = () => vi.fn(() => () => {});
-  const update = vi.fn(async (patch: PreferencesPatch): Promise<Result<SettingsView>> => {
-    const answer = options.update?.(patch);
-    if (answer) return answer;
-    preferences = { ...preferences, transfer: { ...preferences.transfer, ...patch.transfer } };
-    return { ok: true, value: { account: null, preferences } };
+  const fake = fakeConsoleApi({
+    preferences: options.preferences ?? basePreferences,
+    answers: options.update ? { 'settings:update': options.update } : {},
   });
-  const known = {
-    app: {
-      info: vi.fn(async () => ({ ok: true, value: { name: 'Agent Console', version: '1', platform: 'linux', electron: null, dataDir: '/d' } })),
-      notices: vi.fn(async () => ({ ok: true, value: [] })),
-      dismissNotice: vi.fn(async () => ({ ok: true, value: null })),
-      onNotice: on(),
-    },
-    settings: {
-      get: vi.fn(async () => ({ ok: true, value: { account: null, preferences } })),
-      update,
-      saveAccount: vi.fn(),
-      removeAccount: vi.fn(),
-      onChanged: vi.fn((listener: (v: SettingsView) => void) => {
-        changedListeners.add(listener);
-        return () => changedListeners.delete(listener);
-      }),
-    },
-    line: {
-      status: vi.fn(async () => ({ ok: true, value: { state: 'unconfigured', aor: null, reason: null, since: 1 } })),
-      reconnect: vi.fn(),
-      onChanged: on(),
-    },
-  };
-  const otherDomain = () =>
-    new Proxy({} as Record<string, unknown>, {
-      get: (target, name) =>
-        (target[String(name)] ??= String(name).startsWith('on')
-          ? on()
-          : vi.fn(async () => ({ ok: false, code: 'unavailable', message: 'not part of this test' }))),
-    });
-  const others: Record<string, unknown> = {};
-  const api = new Proxy(known as Record<string, unknown>, {
-    get: (target, name) => target[String(name)] ?? (others[String(name)] ??= otherDomain()),
-  });
+  /** Main pushes new preferences (settings:changed). */
   const push = async (next: SettingsView['preferences']) => {
-    preferences = next;
-    for (const l of changedListeners) l({ account: null, preferences: next });
-    await settle();
+    fake.settings.preferences = next;
+    await fake.emit('settings:changed', { account: null, preferences: next });
   };
-  return { api: api as unknown as ConsoleApi, raw: known, push, changedListeners };
+  return { ...fake, push, changedListeners: () => fake.listeners('settings:changed') };
 }
 
-const settle = async () => {
-  for (let i = 0; i < 6; i++) {
-    await Promise.resolve();
-    await tick();
-  }
-};
 const field = (label: string) => screen.getByLabelText(label, { exact: true }) as HTMLInputElement;
 /** Every element aria-describedby names, in order. */
 const describedText = (el: HTMLElement) =>
@@ -286,13 +232,13 @@ describe('transfer settings', () => {
     const { api, push, changedListeners } = fakeApi();
     const { unmount } = render(App, { api });
     await settle();
-    const subscribed = changedListeners.size;
+    const subscribed = changedListeners();
     expect(subscribed).toBeGreaterThan(0);
     await push({ ...basePreferences, transfer: { ...basePreferences.transfer, undoWindowSec: 7, safeBlind: false } });
     expect(field('Undo window').value).toBe('7');
     expect(safeBlind().checked).toBe(false);
     unmount();
     await settle();
-    expect(changedListeners.size).toBe(0);
+    expect(changedListeners()).toBe(0);
   });
 });
