@@ -92,8 +92,6 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
   const timers = new Map<string, () => void>();
   /** Calls we dialled to follow a far end's REFER: new call → { requestId, the referred call }. */
   const follows = new Map<string, { requestId: string; callId: string }>();
-  /** Incoming REFERs waiting for the machine: requestId → where to. */
-  const referTargets = new Map<string, string>();
   /** Incoming calls transferred to us (Referred-By), until they are answered. */
   const referredBy = new Map<string, string>();
   /** Legs whose hold state a machine asked for, until their call settles on it. */
@@ -109,17 +107,12 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
 
   // ── feeding machines ──
 
-  const record = (s: TransferState, e: HistoryTransferStep) => {
-    const mode = e.mode === 'blind' && s.transfer?.options.safe ? 'safe-blind' : e.mode;
-    o.recorder?.transferStep({ callId: e.callId, transferId: e.transferId, step: e.step, mode, target: e.target ?? '', sipCode: e.sipCode, detail: e.note, at: e.at });
-  };
-
-  /** Steps only the executor sees: the REFER going out and its 202. */
-  const recordWire = (callId: string, step: 'refer-sent' | 'accepted', sipCode: number | null) => {
+  /** A timeline step as the machine named it, or one only the executor sees (the REFER going out, its 202). */
+  const record = (callId: string, step: TransferStepRecord['step'], sipCode: number | null, detail: string | null = null, at = o.clock.now()) => {
     const t = machines.get(callId)?.transfer;
-    if (!t) return;
+    if (!t || !o.recorder) return;
     const mode = t.mode === 'blind' && t.options.safe ? 'safe-blind' : t.mode;
-    o.recorder?.transferStep({ callId, transferId: t.id, step, mode, target: t.target?.uri ?? '', sipCode, detail: null, at: o.clock.now() });
+    o.recorder.transferStep({ callId, transferId: t.id, step, mode, target: t.target?.uri ?? '', sipCode, detail, at });
   };
 
   /** Agent intents: a refusal throws (typed). */
@@ -164,7 +157,7 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
   const execute = (s: TransferState, effect: TransferEffect): void => {
     switch (effect.type) {
       case 'history.transferStep':
-        return record(s, effect);
+        return record(effect.callId, effect.step, effect.sipCode, effect.note, effect.at);
       case 'timer.start': {
         const { id, ms } = effect.timer;
         timers.get(id)?.();
@@ -212,9 +205,7 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
       case 'sip.acceptRefer':
         return followRefer(effect.callId, effect.referId);
       case 'sip.rejectRefer':
-        referTargets.delete(effect.referId);
-        o.backend.refuseIncoming(effect.referId, effect.code);
-        return;
+        return o.backend.refuseIncoming(effect.referId, effect.code);
     }
   };
 
@@ -276,11 +267,11 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
 
   const handOver = (effect: Extract<TransferEffect, { type: 'handOver' }>) => {
     const { callId, transferId } = effect;
-    recordWire(callId, 'refer-sent', null);
+    record(callId, 'refer-sent', null);
     try {
       o.backend.handOver(callId, effect.referTo, {
         accepted: () => {
-          recordWire(callId, 'accepted', 202);
+          record(callId, 'accepted', 202);
           feedEvent(callId, { type: 'refer.accepted', at: at(), transferId });
         },
         rejected: (code) => feedEvent(callId, { type: 'refer.rejected', at: at(), transferId, code }),
@@ -306,8 +297,7 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
   };
 
   const followRefer = (callId: string, requestId: string) => {
-    const uri = referTargets.get(requestId);
-    referTargets.delete(requestId);
+    const uri = machines.get(callId)?.transfer?.target?.uri;
     try {
       if (!uri) throw new Error('no Refer-To');
       const followed = o.calls.dial(uri);
@@ -427,7 +417,6 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
   });
   const offRequests = o.backend.onIncomingRequest((request) => {
     if (!isUp(o.calls.state(request.callId))) return o.backend.refuseIncoming(request.requestId, 481);
-    referTargets.set(request.requestId, request.target);
     const user = /^sips?:([^@;]+)@/.exec(request.target)?.[1] ?? request.target;
     feedEvent(request.callId, {
       type: 'incoming.refer',
@@ -506,7 +495,6 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
       timers.clear();
       machines.clear();
       follows.clear();
-      referTargets.clear();
       referredBy.clear();
       wants.clear();
     },
