@@ -18,6 +18,7 @@ import { openDatabase } from '../../main/history/database';
 import { reverseDigits } from '../../main/history/migrations/0003-number-suffix';
 import { HistoryRepository } from '../../main/history/repository';
 import { tidySearchIndex } from '../../main/history/retention';
+import { seededRandom } from '../support/random';
 
 const CALLS = Number(process.env.BENCH_HISTORY_CALLS ?? 1_000_000);
 const T0 = Date.UTC(2025, 0, 1);
@@ -27,16 +28,6 @@ const first = ['Ada', 'Grace', 'Alan', 'Linus', 'Barbara', 'Edsger', 'Donald', '
 const last = ['Lovelace', 'Hopper', 'Turing', 'Torvalds', 'Liskov', 'Dijkstra', 'Knuth', 'Hamilton', 'Thompson', 'Ritchie', 'Perlman', 'Allen', 'Backus', 'Shaw', 'Álvarez', 'Nguyen', 'Okafor', 'Sharma', 'Kowalski', 'Müller', 'Smith', 'García', 'Johansson', 'Rossi', 'Tanaka'];
 const noteWords = ['refund', 'invoice', 'escalated', 'callback', 'password', 'delivery', 'cancellation', 'upgrade', 'complaint', 'warranty'];
 const outcomes = ['answered', 'answered', 'answered', 'answered', 'missed', 'declined', 'busy', 'no-answer', 'cancelled', 'failed', 'transferred'] as const;
-
-/** Deterministic PRNG (mulberry32) so runs are comparable. */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function formatNumber(digits: string, style: number): string {
   const [a, b, c] = [digits.slice(0, 3), digits.slice(3, 6), digits.slice(6)];
@@ -110,7 +101,8 @@ export async function run(): Promise<void> {
   const keep = process.env.BENCH_HISTORY_DIR;
   const dir = keep ?? mkdtempSync(join(tmpdir(), 'history-bench-'));
   const path = join(dir, 'history.sqlite3');
-  const random = rng(42);
+  // Seeded, so runs are comparable.
+  const random = seededRandom(42);
   try {
     let numbers: string[];
     if (keep && existsSync(path)) {

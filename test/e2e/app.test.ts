@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../support/until';
 import { electronBinary } from './electron-binary';
 
 const root = join(import.meta.dirname, '../..');
@@ -138,12 +139,17 @@ describe.skipIf(!binary)('Agent Console in Electron', () => {
   }, 60_000);
 });
 
-async function findWindow(app: ElectronApplication, suffix: string): Promise<Page> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const page = app.windows().find((p) => p.url().endsWith(suffix));
-    if (page) return page;
-    if (Date.now() > deadline) throw new Error(`no window showing ${suffix}: ${app.windows().map((p) => p.url()).join(', ')}`);
-    await app.waitForEvent('window', { timeout: 5_000 }).catch(() => undefined);
-  }
+/** The window whose page ends with `suffix`, once Electron has one (re-checked whenever a window opens). */
+function findWindow(app: ElectronApplication, suffix: string): Promise<Page> {
+  return until(() => app.windows().find((p) => p.url().endsWith(suffix)), {
+    timeoutMs: 60_000,
+    what: `a window showing ${suffix}`,
+    wake: (check) => {
+      app.on('window', check);
+      return () => {
+        app.off('window', check);
+      };
+    },
+    detail: () => `windows: ${app.windows().map((p) => p.url()).join(', ')}`,
+  });
 }

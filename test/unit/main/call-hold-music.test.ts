@@ -1,18 +1,19 @@
 /**
- * Hold music on every local hold, driven by the call service (issue 5: "hold
- * music applies to every hold, not only transfers"). One trace of everything
- * that touches the wire or the sender, in order, with the snapshot the UI had
- * at each step: the re-INVITE first, then the music (JsSIP 3.13.8 hold()
- * disables whatever track the sender carries — TESTING.md); on resume the
- * microphone first, then the re-INVITE. The media host's answers are deferred
- * by hand, so every in-between moment is observed.
+ * Hold music on every local hold, driven by the call service: music applies to
+ * every hold, not only to transfers. One trace of everything that touches the
+ * wire or the sender, in order, with the snapshot the UI had at each step: the
+ * re-INVITE first, then the music (JsSIP 3.13.8 hold() disables whatever track
+ * the sender carries — docs/transfers.md); on resume the microphone first, then
+ * the re-INVITE. The media host's answers are deferred by hand, so every
+ * in-between moment is observed.
  */
 import { describe, expect, it } from 'vitest';
 import type { CallSnapshot } from '../../../preload/contract';
-import type { CallEvent, RemoteParty } from '../../../main/calls/call/machine';
+import type { CallEvent } from '../../../main/calls/call/machine';
 import { createCallService } from '../../../main/calls/call/service';
-import type { CallLeg, Telephony } from '../../../main/calls/call/ports';
 import { silentLogger } from '../../../main/logging/logger';
+import { fakeTelephony } from '../../support/call-leg';
+import { FakeClock } from '../../support/clock';
 
 interface Pending {
   id: string;
@@ -21,41 +22,37 @@ interface Pending {
   reject(e: Error): void;
 }
 
+/** A leg command as the trace reads it: hold and resume as the re-INVITEs they send; DTMF is not traced. */
+const onWire = (command: string, id: string): string | null => {
+  const [verb, arg] = command.split(' ');
+  switch (verb) {
+    case 'hold':
+      return `re-INVITE sendonly ${id}`;
+    case 'unhold':
+      return `re-INVITE sendrecv ${id}`;
+    case 'decline':
+      return `decline ${id} ${arg}`;
+    case 'dtmf':
+      return null;
+    default: // answer, hangup, mute true|false
+      return `${command} ${id}`;
+  }
+};
+
 function rig() {
-  let t = 1_000;
+  // Time moves only by tick(), which fires no timer: these tests are about order, not time-outs.
+  const clock = new FakeClock(1_000);
   const trace: string[] = [];
   const history: string[] = [];
   const problems: string[] = [];
   const music: Pending[] = [];
   let published: CallSnapshot[] = [];
-  let incoming: ((leg: CallLeg) => void) | null = null;
-  const legs = new Map<string, { emit(e: CallEvent): void }>();
-  const makeLeg = (id: string, direction: 'incoming' | 'outgoing'): CallLeg => {
-    const listeners = new Set<(e: CallEvent) => void>();
-    const remote: RemoteParty = { number: id, uri: `sip:${id}@lab.test`, displayName: null };
-    const leg: CallLeg = {
-      id,
-      direction,
-      remote,
-      answer: () => trace.push(`answer ${id}`),
-      decline: (c) => trace.push(`decline ${id} ${c}`),
-      hangup: () => trace.push(`hangup ${id}`),
-      hold: () => trace.push(`re-INVITE sendonly ${id}`),
-      unhold: () => trace.push(`re-INVITE sendrecv ${id}`),
-      dtmf: () => {},
-      mute: (on) => trace.push(`mute ${on} ${id}`),
-      onEvent: (l) => (listeners.add(l), () => listeners.delete(l)),
-      dispose: () => listeners.clear(),
-    };
-    legs.set(id, { emit: (e) => [...listeners].forEach((l) => l(e)) });
-    return leg;
-  };
-  const telephony: Telephony = {
-    dial: (_uri, _remote) => makeLeg(`out${legs.size}`, 'outgoing'),
-    onIncoming: (l) => ((incoming = l), () => (incoming = null)),
-    isConnected: () => true,
-    domain: () => 'lab.test',
-  };
+  const tel = fakeTelephony({
+    onCommand: (command, leg) => {
+      const line = onWire(command, leg.id);
+      if (line) trace.push(line);
+    },
+  });
   const service = createCallService({
     recorder: {
       callStarted: () => {},
@@ -72,12 +69,12 @@ function rig() {
           music.push({ id, on, resolve, reject });
         }),
     },
-    clock: { now: () => t, setTimeout: () => () => {} },
+    clock,
     preferences: () => ({ dtmf: 'info', declineWith: 'busy' }),
     publish: (l) => (published = l),
     log: silentLogger,
   });
-  service.attach(telephony);
+  service.attach(tel.telephony);
   const flush = () => new Promise<void>((r) => setImmediate(r));
   /** The media host answers the oldest music request. */
   const hostAnswers = async (track: string | null = 'Lounge') => {
@@ -97,12 +94,12 @@ function rig() {
     return { hears: c.holdAudio, held: c.hold.local, pending: c.holdPending, heldSince: c.heldSince };
   };
   const answerIncoming = (id: string) => {
-    incoming!(makeLeg(id, 'incoming'));
+    tel.ring(id);
     service.answer(id);
-    legs.get(id)!.emit({ type: 'sip.accepted' });
+    tel.leg(id).emit({ type: 'sip.accepted' });
   };
-  const sip = (id: string, e: CallEvent) => legs.get(id)!.emit(e);
-  const tick = (ms: number) => (t += ms);
+  const sip = (id: string, e: CallEvent) => tel.leg(id).emit(e);
+  const tick = (ms: number) => clock.set(clock.now() + ms);
   return { service, trace, history, problems, music, hostAnswers, hostFails, snap, ear, answerIncoming, sip, tick, flush };
 }
 

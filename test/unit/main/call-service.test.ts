@@ -1,58 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { ConsoleError, type CallSnapshot, type Preferences } from '../../../preload/contract';
-import type { CallEvent, RemoteParty } from '../../../main/calls/call/machine';
 import { ENDED_CARD_MS } from '../../../main/calls/call/machine';
 import { createCallService } from '../../../main/calls/call/service';
-import type { CallLeg, Telephony } from '../../../main/calls/call/ports';
 import { silentLogger } from '../../../main/logging/logger';
-
-class FakeLeg implements CallLeg {
-  readonly commands: string[] = [];
-  readonly listeners = new Set<(e: CallEvent) => void>();
-  disposed = false;
-  constructor(
-    readonly id: string,
-    readonly direction: 'incoming' | 'outgoing',
-    readonly remote: RemoteParty = { number: id, uri: `sip:${id}@lab.test`, displayName: null },
-  ) {}
-  answer() { this.commands.push('answer'); }
-  decline(code: number) { this.commands.push(`decline ${code}`); }
-  hangup() { this.commands.push('hangup'); }
-  hold() { this.commands.push('hold'); }
-  unhold() { this.commands.push('unhold'); }
-  dtmf(t: string, mode: string) { this.commands.push(`dtmf ${t} ${mode}`); }
-  mute(on: boolean) { this.commands.push(`mute ${on}`); }
-  onEvent(l: (e: CallEvent) => void) { this.listeners.add(l); return () => this.listeners.delete(l); }
-  dispose() { this.disposed = true; this.listeners.clear(); }
-  emit(e: CallEvent) { for (const l of [...this.listeners]) l(e); }
-}
+import { fakeTelephony } from '../../support/call-leg';
+import { FakeClock } from '../../support/clock';
 
 function setup(prefs: Partial<Preferences['calls']> = {}) {
-  let t = 10_000;
-  const timers = new Map<number, { at: number; fn: () => void }>();
-  let nextTimer = 0;
-  const clock = {
-    now: () => t,
-    setTimeout(fn: () => void, ms: number) {
-      const id = nextTimer++;
-      timers.set(id, { at: t + ms, fn });
-      return () => timers.delete(id);
-    },
-  };
-  const advance = (ms: number) => {
-    t += ms;
-    for (const [id, timer] of [...timers]) {
-      if (timer.at > t) continue;
-      timers.delete(id);
-      timer.fn();
-    }
-  };
+  const clock = new FakeClock(10_000);
   const history: string[] = [];
   const alerts: string[] = [];
   let published: CallSnapshot[] = [];
-  const legs: FakeLeg[] = [];
-  let incoming: ((leg: CallLeg) => void) | null = null;
-  let connected = true;
+  const tel = fakeTelephony();
+  const legs = tel.legs;
   /** Hold music swaps asked of the media host, in order, on the legs' command logs too. */
   const musicOps: string[] = [];
   const music = {
@@ -61,16 +21,6 @@ function setup(prefs: Partial<Preferences['calls']> = {}) {
       legs.find((l) => l.id === id)?.commands.push(`music ${on ? 'on' : 'off'}`);
       return Promise.resolve(on ? 'Lounge' : null);
     },
-  };
-  const telephony: Telephony = {
-    dial(uri, remote) {
-      const leg = new FakeLeg(`out${legs.length}`, 'outgoing', remote);
-      legs.push(leg);
-      return leg;
-    },
-    onIncoming(l) { incoming = l; return () => (incoming = null); },
-    isConnected: () => connected,
-    domain: () => 'lab.test',
   };
   const service = createCallService({
     recorder: {
@@ -93,13 +43,7 @@ function setup(prefs: Partial<Preferences['calls']> = {}) {
     publish: (list) => (published = list),
     log: silentLogger,
   });
-  service.attach(telephony);
-  const ring = (id: string) => {
-    const leg = new FakeLeg(id, 'incoming');
-    legs.push(leg);
-    incoming!(leg);
-    return leg;
-  };
+  service.attach(tel.telephony);
   const snap = (id: string) => published.find((c) => c.id === id)!;
   /** The far end confirms whatever hold/unhold the leg was last asked for. */
   const confirmHolds = () => {
@@ -113,7 +57,21 @@ function setup(prefs: Partial<Preferences['calls']> = {}) {
   };
   /** Let the media host's (already resolved) answers arrive. */
   const settle = () => new Promise<void>((r) => setImmediate(r));
-  return { service, legs, ring, snap, history, alerts, advance, confirmHolds, settle, musicOps, timers, published: () => published, setConnected: (c: boolean) => (connected = c) };
+  return {
+    service,
+    legs,
+    ring: (id: string) => tel.ring(id),
+    snap,
+    history,
+    alerts,
+    advance: (ms: number) => clock.advance(ms),
+    confirmHolds,
+    settle,
+    musicOps,
+    clock,
+    published: () => published,
+    setConnected: (c: boolean) => tel.setConnected(c),
+  };
 }
 
 const talking = (list: CallSnapshot[]) => list.filter((c) => c.state === 'established' && !c.hold.local).map((c) => c.id);
@@ -203,7 +161,7 @@ describe('call service', () => {
     expect(h.published()).toEqual([]);
     expect(leg.disposed).toBe(true);
     expect(h.service.counters()).toEqual({ calls: 0, timers: 0, legSubscriptions: 0, factListeners: 0 });
-    expect(h.timers.size).toBe(0);
+    expect(h.clock.pending).toBe(0);
   });
 
   it('hanging up while the SIP server is unreachable ends the call locally and says so', () => {

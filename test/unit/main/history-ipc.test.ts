@@ -4,16 +4,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Result } from '../../../preload/contract';
-import { startCore, type ConsoleCore } from '../../../main/core/index';
+import type { ConsoleCore } from '../../../main/core/index';
 import { openDatabase } from '../../../main/history/database';
-import type { IpcSender, UiTransport } from '../../../main/ipc/router';
-import { silentLogger } from '../../../main/logging/logger';
-import type { SecretStore } from '../../../main/settings/secrets';
+import { startTestCore } from '../../support/core';
 import { openRepo, recordCall, tempDir } from './history-fixtures';
 
-const UI_URL = 'http://127.0.0.1:4000/ui/index.html';
-const uiSender: IpcSender = { window: 'ui', isMainFrame: true, frameUrl: UI_URL };
-const secrets: SecretStore = { isAvailable: () => true, seal: (p) => p, open: (s) => s };
 const NOW = 1_800_000_000_000;
 const day = 24 * 60 * 60 * 1000;
 
@@ -22,24 +17,9 @@ let core: ConsoleCore | null = null;
 let invoke: (channel: string, payload?: unknown) => Promise<Result<unknown>>;
 
 async function start() {
-  const listeners = new Map<string, (s: IpcSender, p: unknown) => Promise<Result<unknown>>>();
-  const transport: UiTransport = {
-    handle(channel, l) {
-      listeners.set(channel, l);
-      return () => listeners.delete(channel);
-    },
-    push: () => {},
-  };
-  invoke = (channel, payload) => listeners.get(channel)!(uiSender, payload);
-  core = await startCore({
-    ui: transport,
-    uiUrl: () => UI_URL,
-    secrets,
-    dataDir: tmp.dir,
-    log: silentLogger,
-    app: { name: 'Agent Console', version: '0.1.0', platform: 'linux', electron: null },
-    now: () => NOW,
-  });
+  const started = await startTestCore({ dataDir: tmp.dir, now: () => NOW });
+  invoke = (channel, payload) => started.ui.invoke(channel, payload);
+  core = started.core;
   return core;
 }
 

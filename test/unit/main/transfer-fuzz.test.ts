@@ -21,19 +21,8 @@ import { describe, expect, it } from 'vitest';
 import { ruleFor, transferPhaseList } from '../../../main/calls/transfer/rules';
 import { transferSteps } from '../../../preload/contract/transfer';
 import { IllegalTransferTransition, type TransferEvent } from '../../../main/calls/transfer/types';
+import { seededRandom } from '../../support/random';
 import { CALLER, CONSULT, CONSULT_DIALOG, HOLD_REFUSED, reach, SAFE, SEED, type Harness } from './transfer-fixtures';
-
-/** Mulberry32: small, seeded, good enough to pick events. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const finalCodes = [200, 202, 403, 404, 405, 408, 480, 481, 486, 487, 501, 503, 600, 603, 604];
 const progressCodes = [100, 180, 183];
@@ -116,7 +105,7 @@ describe('transfer machine: random walks', () => {
     const visited = new Map<string, number>();
     const count = (key: string) => visited.set(key, (visited.get(key) ?? 0) + 1);
     for (let seed = 1; seed <= 1500; seed++) {
-      const r = rng(seed);
+      const r = seededRandom(seed);
       const pick = pickFrom(r);
       // Start anywhere (so deep phases such as completing get their share, and a REFER or a
       // consult waiting for the caller's hold), then wander.
