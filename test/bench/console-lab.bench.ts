@@ -1,7 +1,7 @@
 /**
  * The console against the bare stacks, IN ONE LAB RUN (Kamailio on loopback,
  * SIP.js peers in Chromium), interleaved round by round so machine load hits
- * both sides alike (issue 3's benchmark):
+ * both sides alike (the telephony benchmark, BENCHMARKS.md):
  *
  *  (a) registration: the console's line (real core; a new line started as on
  *      start-up / account save) → `registered` in main and in the UI page, vs a

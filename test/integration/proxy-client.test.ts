@@ -1,6 +1,6 @@
 /**
  * The peer-connection proxy against a recording fake media host: the rules
- * ARCHITECTURE.md sets for it (one ordered channel, snapshots applied before
+ * docs/architecture.md sets for it (one ordered channel, snapshots applied before
  * resolve/dispatch, generous time-outs, enabled routed to the microphone,
  * host death rejects everything pending, handles are not thenables, nothing
  * leaks after close).

@@ -176,7 +176,7 @@ describe('reconnect', () => {
     expect(seen.map((s) => s.state)).toEqual(['registered']);
   });
 
-  it('WebSocket drop → reconnecting → re-REGISTER on the new connection → registered pushed again (issue 337)', async () => {
+  it('WebSocket drop → reconnecting → re-REGISTER on the new connection → registered pushed again (JsSIP issue 337)', async () => {
     const p = await peer();
     const { l, seen, until } = line({ wsUrl: p.url });
     l.start();

@@ -1,6 +1,6 @@
 /**
- * Hold music on EVERY hold (issue 5: "hold music applies to every hold, not
- * only transfers"), end to end: the REAL console core (JsSIP + call service +
+ * Hold music on EVERY hold, not only transfers (docs/transfers.md, "Hold and
+ * music"), end to end: the REAL console core (JsSIP + call service +
  * media through the proxy into the real media-host page) against SIP.js peers
  * through Kamailio, judged by what each party HEARS (caller 440 Hz, agent
  * 660 Hz, second caller 880 Hz, hold music = audible, not a test tone).

@@ -1,5 +1,5 @@
 /**
- * Transfers end to end: every row of TRANSFER.md's scenario matrix (B1–B6,
+ * Transfers end to end: every row of the scenario matrix in docs/transfers.md (B1–B6,
  * A1–A8, I1–I2) with the REAL console core (JsSIP + call service + transfer
  * service, media through the proxy into the real media-host page) against
  * SIP.js peers through Kamailio. At every step we check what each party
@@ -19,7 +19,7 @@ import { labUnavailable, startLab, TONES, type Lab, type Peer } from './lab';
 const { caller: CALLER, agent: AGENT, transferee: TRANSFEREE } = TONES;
 const MUSIC = { tones: [] as number[], music: true };
 
-describe.skipIf(labUnavailable())('transfers through Kamailio, with audio (TRANSFER.md matrix)', () => {
+describe.skipIf(labUnavailable())('transfers through Kamailio, with audio (docs/transfers.md matrix)', () => {
   let lab: Lab;
   let caller: Peer;
   let transferee: Peer;

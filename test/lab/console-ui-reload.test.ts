@@ -1,5 +1,5 @@
 /**
- * Issue 3: "a renderer (UI) reload never touches a call". The whole console
+ * A renderer (UI) reload never touches a call (docs/architecture.md). The whole console
  * (harness UI page + real core + real media host) has an established call with
  * a SIP.js peer, audio both ways; then the UI page is reloaded, and its document
  * is also torn down and loaded afresh (navigated away to about:blank and back —

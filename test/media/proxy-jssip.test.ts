@@ -96,7 +96,7 @@ const once = (s: RTCSession, event: string) => new Promise<unknown>((r) => s.onc
 /**
  * hold()/unhold() until the re-INVITE transaction completes (its `done` callback). JsSIP emits
  * the hold/unhold event before sending; `false` means another transaction is still in flight —
- * retried, as ARCHITECTURE.md requires, never ignored.
+ * retried, as docs/architecture.md requires, never ignored.
  */
 async function reinvite(s: RTCSession, action: 'hold' | 'unhold'): Promise<void> {
   for (let attempt = 0; attempt < 50; attempt++) {

@@ -6,8 +6,8 @@
  *
  * Only agent intents are ever refused: SIP events, the calls' events and
  * timers come from the outside world, which cannot be told "illegal" — those a
- * phase does not list (NOTIFY after our BYE, NOTIFY on an ended dialog — JsSIP
- * issue 556 — a consult's BYE after a completed transfer) are no-ops.
+ * phase does not list are no-ops: NOTIFY after our BYE, a consult's BYE after
+ * a completed transfer, NOTIFY on an ended dialog (JsSIP issue 556).
  */
 import type { RefusalCode, TransferEventType, TransferPhase } from './types';
 
