@@ -32,7 +32,7 @@ export function createUiApi(bridge: UiBridge) {
     (listener) =>
       bridge.subscribe(channel.name, listener as (payload: unknown) => void);
 
-  const { app, settings, line, calls, history, transfer, audio } = contract;
+  const { app, settings, line, calls, history, transfer, audio, targets } = contract;
   return Object.freeze({
     app: Object.freeze({
       info: call(app.info),
@@ -90,6 +90,10 @@ export function createUiApi(bridge: UiBridge) {
       previewMusic: call(audio.previewMusic),
       chooseMusicFile: call(audio.chooseMusicFile),
       onDevicesChanged: on(audio.devicesChanged),
+    }),
+    targets: Object.freeze({
+      list: call(targets.list),
+      onChanged: on(targets.changed),
     }),
   });
 }

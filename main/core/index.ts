@@ -16,6 +16,7 @@ import { registerCallHandlers } from '../ipc/calls';
 import { registerHistoryHandlers } from '../ipc/history';
 import { registerLineHandlers } from '../ipc/line';
 import { createRouter, type Router, type UiTransport } from '../ipc/router';
+import { registerTargetHandlers } from '../ipc/targets';
 import { registerTransferHandlers } from '../ipc/transfers';
 import type { Logger } from '../logging/logger';
 import type { MediaHostLink } from '../media/link';
@@ -24,6 +25,7 @@ import type { SecretStore } from '../settings/secrets';
 import { openSettingsStore, type SettingsStore } from '../settings/store';
 import { SessionRegistry } from '../sip/sessions';
 import { createSipTransferBackend } from '../sip/transfer-backend';
+import { createConfiguredProvider } from '../targets/configured';
 import { startTelephony, type TelephonyCore, type TelephonyOptions } from './telephony';
 import { startTransfers, type Transfers } from './transfers';
 
@@ -122,19 +124,28 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
     notice: (message) => addNotice('info', message),
   });
 
+  // Transfer targets: the configured queues and colleagues (live providers plug in here).
+  const targets = createConfiguredProvider({ targets: () => settings.file().preferences.targets, now });
+  const offTargets = targets.onChange((view) => router.push(contract.targets.changed, view));
+  targets.start();
+
   // Every domain's channels, in one place.
   registerAppHandlers(router, {
     info: () => ({ ...ports.app, dataDir: ports.dataDir }),
     notices,
     settings,
     ...(ports.chooseMusicFile && { chooseMusicFile: ports.chooseMusicFile }),
-    preferencesChanged: () => void mediaSettings?.apply(),
+    preferencesChanged: () => {
+      void mediaSettings?.apply();
+      targets.refresh();
+    },
     accountChanged: () => void phone.accountChanged(),
   });
   registerHistoryHandlers(router, history.repo, history.unavailable);
   registerLineHandlers(router, phone);
   registerCallHandlers(router, phone.calls);
   registerTransferHandlers(router, transfers.service);
+  registerTargetHandlers(router, targets);
   const offAudio = registerAudioHandlers(router, phone.media);
 
   let stopped = false;
@@ -148,6 +159,8 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
       if (stopped) return;
       stopped = true;
       transfers.stop();
+      offTargets();
+      await targets.stop();
       mediaSettings?.dispose();
       offAudio();
       await phone.stop();

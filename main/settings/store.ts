@@ -12,6 +12,7 @@ import {
   ConsoleError,
   preferencesSchema,
   type AccountInput,
+  type Preferences,
   type PreferencesPatch,
   type SettingsView,
 } from '../../preload/contract';
@@ -120,13 +121,11 @@ export function openSettingsStore(dataDir: string, secrets: SecretStore, log: Lo
       }
     },
     updatePreferences(patch) {
-      const merged = preferencesSchema.parse({
-        audio: { ...current.preferences.audio, ...patch.audio },
-        calls: { ...current.preferences.calls, ...patch.calls },
-        transfer: { ...current.preferences.transfer, ...patch.transfer },
-        holdMusic: { ...current.preferences.holdMusic, ...patch.holdMusic },
-        history: { ...current.preferences.history, ...patch.history },
-      });
+      // Every section, leaf by leaf: a section added to the schema is never dropped here by omission.
+      const sections = Object.keys(preferencesSchema.shape) as (keyof Preferences)[];
+      const merged = preferencesSchema.parse(
+        Object.fromEntries(sections.map((k) => [k, { ...current.preferences[k], ...(patch as Partial<Record<keyof Preferences, object>>)[k] }])),
+      );
       write({ ...current, preferences: merged });
       return view();
     },

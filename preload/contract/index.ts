@@ -13,6 +13,7 @@ export * from './history';
 export * from './calls';
 export * from './transfer';
 export * from './audio';
+export * from './targets';
 
 import { app } from './app';
 import { audio } from './audio';
@@ -20,7 +21,8 @@ import { history } from './history';
 import { calls } from './calls';
 import { line } from './line';
 import { settings } from './settings';
+import { targets } from './targets';
 import { transfer } from './transfer';
 
 /** Every domain's channels. Each later domain (calls, history, transfer) adds itself here. */
-export const contract = { app, settings, line, history, calls, transfer, audio } as const;
+export const contract = { app, settings, line, history, calls, transfer, audio, targets } as const;

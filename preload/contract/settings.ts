@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { event, noInput, request } from './define';
+import { addressText, nameText } from './transfer';
 
 const wsUrl = z
   .string()
@@ -78,6 +79,16 @@ export const accountViewSchema = z.strictObject({
 });
 export type AccountView = z.infer<typeof accountViewSchema>;
 
+/** A queue or colleague the admin configured: shown as a transfer target until a provider has live data. */
+const configuredTargets = (what: 'queue' | 'colleague', max: number) =>
+  z
+    .array(z.strictObject({ name: nameText(what), address: addressText }))
+    .max(max, `At most ${max} ${what}s`)
+    .refine((list) => new Set(list.map((t) => t.name.toLowerCase())).size === list.length, {
+      message: `Two ${what}s have the same name; give each its own`,
+    })
+    .default([]);
+
 /** Preferences every later feature adds to; each key has a default so older files keep working. */
 export const preferencesSchema = z.strictObject({
   audio: z
@@ -117,6 +128,12 @@ export const preferencesSchema = z.strictObject({
       retentionDays: z.number().int().min(1).max(36500).nullable().default(null),
     })
     .prefault({}),
+  targets: z
+    .strictObject({
+      queues: configuredTargets('queue', 200),
+      colleagues: configuredTargets('colleague', 500),
+    })
+    .prefault({}),
 });
 export type Preferences = z.output<typeof preferencesSchema>;
 
@@ -142,6 +159,7 @@ export const preferencesPatchSchema = z.strictObject({
   transfer: patchOf(preferencesSchema.shape.transfer.unwrap()).optional(),
   holdMusic: patchOf(preferencesSchema.shape.holdMusic.unwrap()).optional(),
   history: patchOf(preferencesSchema.shape.history.unwrap()).optional(),
+  targets: patchOf(preferencesSchema.shape.targets.unwrap()).optional(),
 });
 export type PreferencesPatch = z.input<typeof preferencesPatchSchema>;
 

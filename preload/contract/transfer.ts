@@ -37,7 +37,7 @@ const sipUriText = z
   .regex(sipUriLike, 'Enter a SIP address like sip:sales@pbx.example.com (no <, >, quotes or ?headers)');
 
 /** What a configured queue or colleague points at: a number or a SIP URI. */
-const addressText = z
+export const addressText = z
   .string()
   .trim()
   .min(1, 'The address is empty')
@@ -47,7 +47,7 @@ const addressText = z
     'The address must be a number (e.g. 2001) or a SIP address (e.g. sip:sales@pbx.example.com)',
   );
 
-const nameText = (what: string) =>
+export const nameText = (what: string) =>
   z.string().trim().min(1, `The ${what} needs a name`).max(80, `A ${what} name is limited to 80 characters`);
 
 export const transferTargetSchema = z.discriminatedUnion(

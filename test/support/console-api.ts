@@ -21,6 +21,7 @@ export const basePreferences: SettingsView['preferences'] = {
   transfer: { safeBlind: true, safeBlindTimeoutSec: 30, undoWindowSec: 3, completeTimeoutSec: 8, incomingRefer: 'ask' },
   holdMusic: { track: 'builtin:lounge', volume: 0.5 },
   history: { retentionDays: null },
+  targets: { queues: [], colleagues: [] },
 };
 
 /**
