@@ -45,6 +45,7 @@ export function createUiApi(bridge: UiBridge) {
       update: call(settings.update),
       saveAccount: call(settings.saveAccount),
       removeAccount: call(settings.removeAccount),
+      saveProvider: call(settings.saveProvider),
       onChanged: on(settings.changed),
     }),
     line: Object.freeze({

@@ -25,8 +25,8 @@ import type { SecretStore } from '../settings/secrets';
 import { openSettingsStore, type SettingsStore } from '../settings/store';
 import { SessionRegistry } from '../sip/sessions';
 import { createSipTransferBackend } from '../sip/transfer-backend';
-import { createConfiguredProvider } from '../targets/configured';
 import { startTelephony, type TelephonyCore, type TelephonyOptions } from './telephony';
+import { startTargets } from './targets';
 import { startTransfers, type Transfers } from './transfers';
 
 export interface CorePorts {
@@ -111,10 +111,19 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
         log: log.scope('media'),
       })
     : null;
+  // Transfer targets: the configured list, or a live provider the settings choose (main/core/targets.ts).
+  const targets = startTargets({
+    settings,
+    sipBackend: createSipTransferBackend({ sessions, log: log.scope('transfer') }),
+    factory: (kind) => ({ unavailable: `The ${kind === 'sip' ? 'SIP busy-lamp' : 'VoIPBIN'} provider is not available in this version yet.` }),
+    now,
+    log: log.scope('targets'),
+  });
+  const offTargets = targets.onChange((view) => router.push(contract.targets.changed, view));
   const transfers = startTransfers({
     router,
     calls: phone.calls,
-    backend: createSipTransferBackend({ sessions, log: log.scope('transfer') }),
+    backend: targets.backend,
     media: phone.media,
     settings,
     recorder,
@@ -124,10 +133,6 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
     notice: (message) => addNotice('info', message),
   });
 
-  // Transfer targets: the configured queues and colleagues (live providers plug in here).
-  const targets = createConfiguredProvider({ targets: () => settings.file().preferences.targets, now });
-  const offTargets = targets.onChange((view) => router.push(contract.targets.changed, view));
-  targets.start();
 
   // Every domain's channels, in one place.
   registerAppHandlers(router, {
@@ -137,9 +142,10 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
     ...(ports.chooseMusicFile && { chooseMusicFile: ports.chooseMusicFile }),
     preferencesChanged: () => {
       void mediaSettings?.apply();
-      targets.refresh();
+      void targets.refresh(false);
     },
     accountChanged: () => void phone.accountChanged(),
+    providerChanged: () => void targets.refresh(true),
   });
   registerHistoryHandlers(router, history.repo, history.unavailable);
   registerLineHandlers(router, phone);

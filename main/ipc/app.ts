@@ -19,6 +19,8 @@ export interface AppHandlerDeps {
   preferencesChanged: () => void;
   /** The account was saved or removed: the line restarts with it. */
   accountChanged: () => void;
+  /** Where targets come from changed: the provider restarts with it. */
+  providerChanged: () => void;
 }
 
 export function registerAppHandlers(router: Router, d: AppHandlerDeps): void {
@@ -55,6 +57,12 @@ export function registerAppHandlers(router: Router, d: AppHandlerDeps): void {
     const view = d.settings.removeAccount();
     router.push(contract.settings.changed, view);
     d.accountChanged();
+    return view;
+  });
+  router.handle(contract.settings.saveProvider, (input) => {
+    const view = d.settings.saveProvider(input);
+    router.push(contract.settings.changed, view);
+    d.providerChanged();
     return view;
   });
 }

@@ -21,10 +21,26 @@ export const storedAccountSchema = z.strictObject({
 });
 export type StoredAccount = z.output<typeof storedAccountSchema>;
 
+/** Where targets come from; the VoIPBIN password or access key sealed like the SIP password. */
+export const storedProviderSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('configured') }),
+  z.strictObject({ kind: z.literal('sip') }),
+  z.strictObject({
+    kind: z.literal('voipbin'),
+    apiUrl: z.string(),
+    method: z.enum(['password', 'accesskey']),
+    username: z.string().optional(),
+    secretSealed: z.string().optional(),
+  }),
+]);
+export type StoredProvider = z.output<typeof storedProviderSchema>;
+
 export const settingsFileSchema = z.strictObject({
   schemaVersion: z.literal(CURRENT_SETTINGS_VERSION),
   account: storedAccountSchema.nullable().default(null),
   preferences: preferencesSchema.prefault({}),
+  /** Added later: files written before it have the configured list. */
+  provider: storedProviderSchema.default({ kind: 'configured' }),
 });
 export type SettingsFile = z.output<typeof settingsFileSchema>;
 

@@ -12,12 +12,15 @@ import {
   ConsoleError,
   preferencesSchema,
   type AccountInput,
+  providerInputSchema,
   type Preferences,
   type PreferencesPatch,
+  type ProviderInput,
+  type ProviderView,
   type SettingsView,
 } from '../../preload/contract';
 import type { Logger } from '../logging/logger';
-import { CURRENT_SETTINGS_VERSION, defaultSettings, settingsFileSchema, type SettingsFile } from './file';
+import { CURRENT_SETTINGS_VERSION, defaultSettings, settingsFileSchema, type SettingsFile, type StoredProvider } from './file';
 import type { SecretStore } from './secrets';
 
 export interface SettingsProblem {
@@ -35,6 +38,15 @@ export interface SettingsStore {
   updatePreferences(patch: PreferencesPatch): SettingsView;
   saveAccount(input: AccountInput): SettingsView;
   removeAccount(): SettingsView;
+  /** Where targets come from (and the VoIPBIN login, its secret sealed). */
+  saveProvider(input: ProviderInput): SettingsView;
+  /** The plain VoIPBIN password or access key; null when none is stored. */
+  providerSecret(): string | null;
+}
+
+function providerView(p: StoredProvider): ProviderView {
+  if (p.kind !== 'voipbin') return { kind: p.kind };
+  return { kind: 'voipbin', apiUrl: p.apiUrl, method: p.method, username: p.username ?? null, hasSecret: p.secretSealed !== undefined };
 }
 
 export function openSettingsStore(dataDir: string, secrets: SecretStore, log: Logger): SettingsStore {
@@ -102,7 +114,18 @@ export function openSettingsStore(dataDir: string, secrets: SecretStore, log: Lo
       hasPassword: current.account.passwordSealed !== undefined,
     },
     preferences: current.preferences,
+    provider: providerView(current.provider),
   });
+
+  /** Seal a write-only secret; refused, nothing saved, when the OS offers no keyring. */
+  const seal = (plain: string, field: string, what: string): string => {
+    if (!secrets.isAvailable()) {
+      throw new ConsoleError('storage', `This computer offers no secure storage for the ${what} (OS keyring unavailable); nothing was saved.`, {
+        [field]: 'Cannot be stored: no secure storage (OS keyring) on this computer',
+      });
+    }
+    return secrets.seal(plain);
+  };
 
   return {
     get problem() {
@@ -135,14 +158,7 @@ export function openSettingsStore(dataDir: string, secrets: SecretStore, log: Lo
       if (account.password !== undefined) {
         if (account.password === '') passwordSealed = undefined;
         else {
-          if (!secrets.isAvailable()) {
-            throw new ConsoleError(
-              'storage',
-              'This computer offers no secure storage for the SIP password (OS keyring unavailable); nothing was saved.',
-              { password: 'Cannot be stored: no secure storage (OS keyring) on this computer' },
-            );
-          }
-          passwordSealed = secrets.seal(account.password);
+          passwordSealed = seal(account.password, 'password', 'SIP password');
         }
       }
       write({
@@ -162,6 +178,41 @@ export function openSettingsStore(dataDir: string, secrets: SecretStore, log: Lo
     removeAccount() {
       write({ ...current, account: null });
       return view();
+    },
+    saveProvider(input) {
+      const p = providerInputSchema.parse(input);
+      if (p.kind !== 'voipbin') {
+        write({ ...current, provider: { kind: p.kind } });
+        return view();
+      }
+      const before = current.provider.kind === 'voipbin' ? current.provider : null;
+      // The secret belongs to one login: a changed method or user name does not inherit the old one.
+      const sameLogin = before?.method === p.login.method && (p.login.method === 'accesskey' || before?.username === p.login.username);
+      const given = p.login.method === 'password' ? p.login.password : p.login.accessKey;
+      const field = p.login.method === 'password' ? 'login.password' : 'login.accessKey';
+      const secretSealed =
+        given === undefined ? (sameLogin ? before?.secretSealed : undefined) : given === '' ? undefined : seal(given, field, 'VoIPBIN credentials');
+      write({
+        ...current,
+        provider: {
+          kind: 'voipbin',
+          apiUrl: p.apiUrl,
+          method: p.login.method,
+          ...(p.login.method === 'password' && { username: p.login.username }),
+          ...(secretSealed !== undefined && { secretSealed }),
+        },
+      });
+      return view();
+    },
+    providerSecret() {
+      const p = current.provider;
+      if (p.kind !== 'voipbin' || p.secretSealed === undefined) return null;
+      try {
+        return secrets.open(p.secretSealed);
+      } catch (e) {
+        log.error('settings: stored provider secret could not be unsealed', { error: String(e) });
+        return null;
+      }
     },
   };
 }

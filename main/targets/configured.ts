@@ -24,8 +24,8 @@ export function configuredView(targets: Preferences['targets'], at: number): Tar
 }
 
 export function createConfiguredProvider(o: { targets: () => Preferences['targets']; now: () => number }): TargetProvider & {
-  /** The preferences changed: publish the new list if it differs. */
-  refresh(): void;
+  /** The preferences changed: publish the new list if it differs; true when it did. */
+  refresh(): boolean;
 } {
   const listeners = new Set<(view: TargetsView) => void>();
   let current = configuredView(o.targets(), o.now());
@@ -40,9 +40,10 @@ export function createConfiguredProvider(o: { targets: () => Preferences['target
     },
     refresh() {
       const next = configuredView(o.targets(), o.now());
-      if (same(current, next)) return;
+      if (same(current, next)) return false;
       current = next;
       for (const l of [...listeners]) l(current);
+      return true;
     },
     start() {},
     async stop() {

@@ -163,9 +163,69 @@ export const preferencesPatchSchema = z.strictObject({
 });
 export type PreferencesPatch = z.input<typeof preferencesPatchSchema>;
 
+// ─── where transfer targets (and, on a platform, transfers) come from ────────
+
+/** https:// for a platform; plain http:// only on this computer (a local test server). */
+const apiUrl = z
+  .string()
+  .trim()
+  .max(2048)
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      const local = u.hostname === '127.0.0.1' || u.hostname === 'localhost' || u.hostname === '[::1]';
+      return u.protocol === 'https:' || (u.protocol === 'http:' && local);
+    } catch {
+      return false;
+    }
+  }, 'Enter the API address starting with https://, e.g. https://api.voipbin.net/v1.0');
+
+const secret = (what: string) => z.string().max(512, `The ${what} is limited to 512 characters`);
+
+/**
+ * The provider of queues, colleagues and the agent's status: the configured
+ * list, the SIP platform's busy-lamp field, or VoIPBIN's API. Secrets are
+ * write-only like the SIP password: omitted keeps the stored one, '' removes it.
+ */
+export const providerInputSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({ kind: z.literal('configured') }),
+    z.strictObject({ kind: z.literal('sip') }),
+    z.strictObject({
+      kind: z.literal('voipbin'),
+      apiUrl,
+      login: z.discriminatedUnion('method', [
+        z.strictObject({
+          method: z.literal('password'),
+          username: z.string().trim().min(1, 'Enter the VoIPBIN user name').max(256, 'The user name is limited to 256 characters'),
+          password: secret('password').optional(),
+        }),
+        z.strictObject({ method: z.literal('accesskey'), accessKey: secret('access key').optional() }),
+      ]),
+    }),
+  ],
+  { error: 'Choose where targets come from: configured, sip or voipbin' },
+);
+export type ProviderInput = z.input<typeof providerInputSchema>;
+
+export const providerViewSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('configured') }),
+  z.strictObject({ kind: z.literal('sip') }),
+  z.strictObject({
+    kind: z.literal('voipbin'),
+    apiUrl: z.string(),
+    method: z.enum(['password', 'accesskey']),
+    username: z.string().nullable(),
+    hasSecret: z.boolean(),
+  }),
+]);
+export type ProviderView = z.infer<typeof providerViewSchema>;
+
 export const settingsViewSchema = z.strictObject({
   account: accountViewSchema.nullable(),
   preferences: preferencesSchema,
+  provider: providerViewSchema.default({ kind: 'configured' }),
 });
 export type SettingsView = z.infer<typeof settingsViewSchema>;
 
@@ -174,5 +234,6 @@ export const settings = {
   update: request('settings:update', preferencesPatchSchema, settingsViewSchema),
   saveAccount: request('account:save', accountInputSchema, settingsViewSchema),
   removeAccount: request('account:remove', noInput, settingsViewSchema),
+  saveProvider: request('provider:save', providerInputSchema, settingsViewSchema),
   changed: event('settings:changed', settingsViewSchema),
 } as const;

@@ -70,8 +70,9 @@ export function fakeConsoleApi(options: FakeConsoleApiOptions = {}): FakeConsole
   const settings: SettingsView = {
     account: options.account ?? null,
     preferences: structuredClone(options.preferences ?? basePreferences),
+    provider: { kind: 'configured' },
   };
-  const view = (): SettingsView => ({ account: settings.account, preferences: settings.preferences });
+  const view = (): SettingsView => ({ account: settings.account, preferences: settings.preferences, provider: settings.provider });
   const defaults: Record<string, (payload: never) => Result<unknown>> = {
     'app:info': () => ({ ok: true, value: { name: 'Agent Console', version: '1', platform: 'linux', electron: null, dataDir: '/d' } }),
     'app:notices': () => ({ ok: true, value: options.notices ?? [] }),

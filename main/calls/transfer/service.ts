@@ -87,7 +87,8 @@ const settledHeld = (c: CallState) => c.hold.local && c.holdPending === null;
 
 export function createTransferService(o: TransferServiceOptions): TransferService {
   const log = o.log;
-  const can = o.backend.capabilities;
+  /** Read at each use: the backend may change (the provider the settings choose). */
+  const can = () => o.backend.capabilities;
   const machines = new Map<string, TransferState>();
   const timers = new Map<string, () => void>();
   /** Calls we dialled to follow a far end's REFER: new call → { requestId, the referred call }. */
@@ -103,7 +104,7 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
     const c = o.calls.state(callId);
     return { held: !!c && c.hold.local, music: !!c && c.holdMusic !== null };
   };
-  const snapshotOf = (s: TransferState) => toTransferSnapshot(s, hold, can);
+  const snapshotOf = (s: TransferState) => toTransferSnapshot(s, hold, can());
 
   // ── feeding machines ──
 
@@ -460,11 +461,11 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
     blind(req) {
       const c = requireCaller(req.callId);
       const event = blindRequestEvent(req, context(c));
-      if (event.type === 'request.blind') refuseUnless(!event.options.safe || can.safeBlind, 'keep the caller on hold during a blind transfer; use a plain blind transfer');
+      if (event.type === 'request.blind') refuseUnless(!event.options.safe || can().safeBlind, 'keep the caller on hold during a blind transfer; use a plain blind transfer');
       return snapshotOf(feedIntent(req.callId, event));
     },
     attended(req) {
-      refuseUnless(can.attended, 'consult before transferring; use a blind transfer');
+      refuseUnless(can().attended, 'consult before transferring; use a blind transfer');
       const c = requireCaller(req.callId);
       let existing: { dialog: NonNullable<ReturnType<TransferBackend['dialog']>>; label: string } | undefined;
       if (req.consultCallId !== undefined) {
@@ -477,7 +478,7 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
     },
     intent(callId, intent) {
       if (!machines.has(callId)) throw new ConsoleError('not-allowed', 'This call has no transfer to act on.');
-      if (intent === 'swap') refuseUnless(can.swap, 'switch between the caller and the consult');
+      if (intent === 'swap') refuseUnless(can().swap, 'switch between the caller and the consult');
       return snapshotOf(feedIntent(callId, intentEvent(intent, at())));
     },
     answerRefer(callId, follow) {

@@ -84,6 +84,18 @@ describe('configured transfer targets', () => {
     expect(listed.value.queues).toEqual([]);
   });
 
+  it('provider:save names a live provider; one this console cannot start yet says so in the view, and the list stays', async () => {
+    const ui = await start();
+    await ui.invoke('settings:update', { targets: { queues: [support] } });
+    const saved = await ui.invoke('provider:save', { kind: 'sip' });
+    expect(saved).toMatchObject({ ok: true, value: { provider: { kind: 'sip' } } });
+    const view = await ui.until(() => (ui.pushed('targets:changed') as TargetsView[]).find((v) => v.provider === 'sip'));
+    expect(view).toMatchObject({ state: 'failed', queues: [{ name: 'Support' }] });
+    expect(view.reason).toBeTruthy();
+    const bad = await ui.invoke('provider:save', { kind: 'voipbin', apiUrl: 'http://api.voipbin.net/v1.0', login: { method: 'accesskey' } });
+    expect(bad).toMatchObject({ ok: false, code: 'invalid-request', fields: { apiUrl: expect.stringMatching(/https:\/\//) } });
+  });
+
   it('ids stay with the name when other entries change (the UI keys its list by them)', () => {
     const a = configuredView({ queues: [support, billing], colleagues: [] }, 1);
     const b = configuredView({ queues: [billing], colleagues: [] }, 2);

@@ -112,7 +112,7 @@ describe('SIP account form', () => {
       sent = i;
       return {
         ok: true,
-        value: { account: { wsUrl: 'wss://pbx.example.com/ws', sipUri: 'sip:1@pbx.example.com', acceptSelfSigned: false, hasPassword: true }, preferences },
+        value: { account: { wsUrl: 'wss://pbx.example.com/ws', sipUri: 'sip:1@pbx.example.com', acceptSelfSigned: false, hasPassword: true }, preferences, provider: { kind: 'configured' } },
       };
     }, { wsUrl: 'wss://old/ws', sipUri: 'sip:1@old', acceptSelfSigned: false, hasPassword: true });
     render(App, { api });
@@ -170,6 +170,7 @@ describe('SIP account form', () => {
         value: {
           account: { wsUrl: 'wss://pbx.example.com/ws', sipUri: 'sip:1@pbx.example.com', acceptSelfSigned: false, caFile: '/etc/ssl/corp.pem', hasPassword: false },
           preferences,
+          provider: { kind: 'configured' },
         },
       },
     ];
