@@ -26,6 +26,7 @@ import { openSettingsStore, type SettingsStore } from '../settings/store';
 import { SessionRegistry } from '../sip/sessions';
 import { createSipTransferBackend } from '../sip/transfer-backend';
 import { startTelephony, type TelephonyCore, type TelephonyOptions } from './telephony';
+import { providerFactory } from './providers';
 import { startTargets } from './targets';
 import { startTransfers, type Transfers } from './transfers';
 
@@ -115,7 +116,13 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
   const targets = startTargets({
     settings,
     sipBackend: createSipTransferBackend({ sessions, log: log.scope('transfer') }),
-    factory: (kind) => ({ unavailable: `The ${kind === 'sip' ? 'SIP busy-lamp' : 'VoIPBIN'} provider is not available in this version yet.` }),
+    factory: providerFactory({
+      settings,
+      calls: phone.calls,
+      now,
+      log: log.scope('targets'),
+      tell: (message) => addNotice('warning', message),
+    }),
     now,
     log: log.scope('targets'),
   });

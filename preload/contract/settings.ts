@@ -178,7 +178,7 @@ const apiUrl = z
     } catch {
       return false;
     }
-  }, 'Enter the API address starting with https://, e.g. https://api.voipbin.net/v1.0');
+  }, 'Enter the API address starting with https://, e.g. https://api.voipbin.net');
 
 const secret = (what: string) => z.string().max(512, `The ${what} is limited to 512 characters`);
 

@@ -22,8 +22,8 @@ const count = z.number().int().min(0).nullable();
 export const queueInfoSchema = z.strictObject({
   id: z.string(),
   name: z.string(),
-  /** A number or a SIP address: what a transfer to this queue dials. */
-  address: z.string(),
+  /** A number or a SIP address: what a transfer to this queue dials; null when the platform's queue has none configured. */
+  address: z.string().nullable(),
   /** Live figures; null where the provider has none (a configured queue). */
   waiting: count,
   longestWaitSec: count,

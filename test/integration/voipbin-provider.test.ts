@@ -73,7 +73,7 @@ describe('VoIPBIN target provider', () => {
     expect(targetsViewSchema.parse(v)).toBeTruthy();
     expect(v.queues).toEqual([
       { id: sales.id, name: 'Sales', address: '+15551230100', waiting: 2, longestWaitSec: 90, availableAgents: 1 },
-      { id: support.id, name: 'Support', address: '', waiting: 0, longestWaitSec: 0, availableAgents: 2 },
+      { id: support.id, name: 'Support', address: null, waiting: 0, longestWaitSec: 0, availableAgents: 2 },
     ]);
     expect(v.colleagues.map((c) => [c.name, c.presence, c.address])).toEqual([
       ['Bob', 'available', `sip:2002@${server.sipDomain}`],

@@ -85,7 +85,7 @@ afterEach(async () => {
 describe('VoIPBIN blind transfer backend', () => {
   it('declares what the platform can do: plain blind only, no Replaces dialog, never an incoming request', async () => {
     await rig();
-    expect(backend.capabilities).toEqual({ safeBlind: false, attended: false, swap: false, incomingRefer: false });
+    expect(backend.capabilities).toEqual({ safeBlind: false, attended: false, swap: false, incomingRefer: false, handOverEndsLeg: true });
     expect(backend.dialog('call-1')).toBeNull();
     let incoming = 0;
     const off = backend.onIncomingRequest(() => incoming++);

@@ -22,6 +22,12 @@ export interface TransferCapabilities {
   swap: boolean;
   /** Follow (or offer the agent) the far end's own transfer of a call. */
   incomingRefer: boolean;
+  /**
+   * The platform ends our leg itself while it takes the call over, possibly
+   * before it confirms the hand-over: that end is not the caller hanging up.
+   * Absent: false (SIP: the caller's side ends our leg only after a 202, if at all).
+   */
+  handOverEndsLeg?: boolean;
 }
 
 /** How the network answers one hand-over, in the order it happens. */

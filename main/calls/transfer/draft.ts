@@ -154,5 +154,6 @@ export function newTransfer(id: string, mode: Transfer['mode'], target: Resolved
     referId: null,
     followedCallId: null,
     referrerGone: false,
+    callerGone: false,
   };
 }

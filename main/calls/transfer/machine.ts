@@ -326,6 +326,7 @@ class Run extends TransferDraft {
 
   private referRejected(code: number) {
     const reason = reasonForReferRejection(code);
+    if (this.t.callerGone) return this.lostWithLeg(reason, code);
     if (this.s.phase === 'completing') {
       this.backToConsult(reason, code);
       return;
@@ -375,8 +376,20 @@ class Run extends TransferDraft {
       this.s.phase = 'done';
       return true;
     }
-    this.takeBack(reasonForFailure(code), code);
+    if (t.callerGone) this.lostWithLeg(reasonForFailure(code), code);
+    else this.takeBack(reasonForFailure(code), code);
     return true;
+  }
+
+  /**
+   * The hand-over failed after the backend already ended our leg: there is no caller to take back.
+   * Said as it is — the platform's outcome, not a completion.
+   */
+  private lostWithLeg(reason: TransferReason, code: number | null) {
+    this.cancelTimers();
+    this.step('failed', code, `${reason.message}; our leg had already been ended by the platform`);
+    this.tell(reason);
+    this.s.phase = 'done';
   }
 
   /** NOTIFY 2xx (or the time-out after 202): the transferee has the caller; we keep no leg. */
@@ -467,6 +480,12 @@ class Run extends TransferDraft {
       this.s.phase = 'done';
       return;
     }
+    if (phase === 'referring' && t.options.legEndsOnHandOver && !t.referAccepted && t.afterHold === null) {
+      // The platform hung our leg up while it takes the caller over: wait for its answer, keep the timer.
+      t.callerGone = true;
+      t.holdsCaller = false;
+      return;
+    }
     this.cancelTimers();
     // A consult still waiting for the caller's hold was never dialled, and now never will be.
     if (t.afterHold === 'dialConsult' && t.consult) t.consult.state = 'ended';
@@ -505,7 +524,8 @@ class Run extends TransferDraft {
         return true;
       case 'referring':
         if (name !== 'refer') return false;
-        this.takeBack(reasonForFailure(null), null);
+        if (t.callerGone) this.lostWithLeg(reasonForFailure(null), null);
+        else this.takeBack(reasonForFailure(null), null);
         return true;
       case 'completing':
         if (name !== 'complete') return false;

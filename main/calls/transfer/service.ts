@@ -461,6 +461,7 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
     blind(req) {
       const c = requireCaller(req.callId);
       const event = blindRequestEvent(req, context(c));
+      if (event.type === 'request.blind' && can().handOverEndsLeg) event.options.legEndsOnHandOver = true;
       if (event.type === 'request.blind') refuseUnless(!event.options.safe || can().safeBlind, 'keep the caller on hold during a blind transfer; use a plain blind transfer');
       return snapshotOf(feedIntent(req.callId, event));
     },

@@ -60,6 +60,8 @@ export interface TransferOptions {
    * (Kamailio: 120 s) while the caller sits on hold music. 0 disables it.
    */
   consultTimeoutMs: number;
+  /** The backend ends our leg itself during a hand-over (its capability `handOverEndsLeg`); absent: false. */
+  legEndsOnHandOver?: boolean;
 }
 
 /**
@@ -133,6 +135,8 @@ export interface Transfer {
   followedCallId: string | null;
   /** Incoming REFER being followed after the referring dialog ended (JsSIP issue 556: no NOTIFY any more). */
   referrerGone: boolean;
+  /** Our leg to the caller ended during a hand-over the backend ends it for; its report decides the outcome. */
+  callerGone: boolean;
 }
 
 export interface TransferState {

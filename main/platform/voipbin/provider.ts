@@ -114,7 +114,7 @@ export function createVoipbinProvider(o: VoipbinProviderOptions): VoipbinProvide
     return {
       id: q.id,
       name: q.name || q.id,
-      address: o.queueAddresses?.[q.id] ?? (q.name ? o.queueAddresses?.[q.name] : undefined) ?? '',
+      address: o.queueAddresses?.[q.id] ?? (q.name ? o.queueAddresses?.[q.name] : undefined) ?? null,
       waiting,
       longestWaitSec: waiting === 0 ? 0 : longest,
       // Queue routing offers a call to available agents carrying the queue's tags.

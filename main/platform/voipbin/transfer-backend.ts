@@ -27,7 +27,7 @@ import { VoipbinError, type VoipbinClient } from './client';
 import type { EventsState, VoipbinEvents } from './events';
 import type { Address, Call, Groupcall, VoipbinEvent } from './schemas';
 
-export const voipbinCapabilities = { safeBlind: false, attended: false, swap: false, incomingRefer: false } as const;
+export const voipbinCapabilities = { safeBlind: false, attended: false, swap: false, incomingRefer: false, handOverEndsLeg: true } as const;
 
 export interface VoipbinTransferOptions {
   client: Pick<VoipbinClient, 'createTransfer' | 'groupcall'>;

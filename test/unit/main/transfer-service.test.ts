@@ -257,6 +257,31 @@ describe('transfer service over the call service', () => {
     expect(r.trace).toEqual(['handOver c1 sip:2001@pbx.test']);
   });
 
+  it('a platform that ends our leg while it takes the caller over: that end is not the caller hanging up — its answer decides', async () => {
+    const r = rig({ prefs: { safeBlind: false }, can: { safeBlind: false, attended: false, swap: false, handOverEndsLeg: true } });
+    await r.answered();
+    r.transfers.blind({ callId: 'c1', target: to2001 });
+    // The platform hangs up our leg before it answers the request.
+    r.phone.leg('c1').emit({ type: 'sip.ended', by: 'remote', reason: 'Hung up by the other party', code: null });
+    expect(r.transfers.snapshot('c1').phase).toBe('referring');
+    r.handOvers[0]!.report.accepted();
+    r.handOvers[0]!.report.progress(100);
+    expect(r.transfers.snapshot('c1')).toMatchObject({ phase: 'done', reason: null });
+    expect(r.steps.map((s) => s.step)).toEqual(['requested', 'refer-sent', 'accepted', 'dialing', 'completed']);
+    expect(r.transfers.counters()).toMatchObject({ timers: 0, wants: 0 });
+  });
+
+  it('…and when it refuses after our leg is gone, the transfer is recorded as failed with the reason, never as the caller hanging up', async () => {
+    const r = rig({ prefs: { safeBlind: false }, can: { safeBlind: false, attended: false, swap: false, handOverEndsLeg: true } });
+    await r.answered();
+    r.transfers.blind({ callId: 'c1', target: to2001 });
+    r.phone.leg('c1').emit({ type: 'sip.ended', by: 'remote', reason: 'Hung up by the other party', code: null });
+    r.handOvers[0]!.report.rejected(500);
+    expect(r.transfers.snapshot('c1')).toMatchObject({ phase: 'done', reason: { code: 'refer-refused' } });
+    expect(r.transfers.snapshot('c1').timeline.at(-1)).toMatchObject({ step: 'failed', sipCode: 500 });
+    expect(r.transfers.counters()).toMatchObject({ timers: 0, wants: 0 });
+  });
+
   it('undo window: nothing is sent, Undo after it is a typed refusal; dispose leaves no timer, listener or policy', async () => {
     const r = rig({ prefs: { undoWindowSec: 3 } });
     await r.answered();
