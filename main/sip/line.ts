@@ -20,6 +20,7 @@ import { randomUUID } from 'node:crypto';
 import { UA } from 'jssip';
 import type { RTCSession } from 'jssip/lib/RTCSession';
 import type { Socket } from 'jssip/lib/Socket';
+import type { Subscriber } from 'jssip/lib/Subscriber';
 import { ConsoleError, type LineStatus } from '../../preload/contract';
 import type { CallLeg, Telephony } from '../calls/call/ports';
 import { describeRemote } from '../calls/numbers';
@@ -101,6 +102,8 @@ export interface Line extends Telephony {
   dropConnection(): void;
   /** Target-refresh re-INVITE on every established call (done automatically after a reconnect). */
   refreshRoutes(): void;
+  /** An RFC 6665 subscription from this line's UA, not yet sent (`.subscribe()` sends it); used by main/sip/presence.ts. */
+  subscribe(target: string, event: string, accept: string, options: NonNullable<Parameters<UA['subscribe']>[3]>): Subscriber;
 }
 
 export function createLine(account: LineAccount, options: LineOptions): Line {
@@ -353,6 +356,7 @@ export function createLine(account: LineAccount, options: LineOptions): Line {
         else leg.refreshRoute();
       }
     },
+    subscribe: (target, event, accept, subscribeOptions) => ua.subscribe(target, event, accept, subscribeOptions),
     // --- Telephony --------------------------------------------------------
     isConnected: () => ua.isConnected(),
     domain: () => domain,

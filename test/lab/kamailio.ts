@@ -3,9 +3,12 @@
  * WebSocket on a loopback port chosen per run. Config: ./kamailio.cfg (beside this file, not in a kamailio/ folder: a folder of that name would shadow this module for tsx).
  * Runs in the foreground (-DD -E) as our child, in its own process group and
  * its own runtime dir, logging to test-results/lab/. Stopped by PID.
+ * Presence and pua insist on a database: they get Debian's db_text tables,
+ * copied fresh into the runtime dir at every (re)start so a restart forgets
+ * publications and subscriptions just as it forgets registrations.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
+import { copyFileSync, createWriteStream, mkdirSync, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,6 +19,9 @@ export const KAMAILIO_BIN = '/usr/sbin/kamailio';
 export const KAMAILIO_CFG = resolve(import.meta.dirname, 'kamailio.cfg');
 export const LAB_DOMAIN = 'lab.invalid';
 export const LAB_LOG_DIR = resolve(import.meta.dirname, '../../test-results/lab');
+/** Debian's db_text schema files (package kamailio); presence and pua read only these tables. */
+export const DBTEXT_SCHEMA_DIR = '/usr/share/kamailio/dbtext/kamailio';
+const DBTEXT_TABLES = ['version', 'presentity', 'active_watchers', 'watchers', 'pua'];
 
 export class KamailioStartError extends Error {
   override readonly name = 'KamailioStartError';
@@ -77,12 +83,23 @@ export async function startKamailio(opts: KamailioOptions = {}): Promise<Kamaili
   let child: ChildProcess | undefined;
   let tail = '';
 
+  const dbDir = join(runDir, 'db');
   const launch = async (): Promise<void> => {
     const started = Date.now();
     log.write(`\n===== start ${new Date().toISOString()} port ${port} =====\n`);
+    rmSync(dbDir, { recursive: true, force: true });
+    mkdirSync(dbDir);
+    for (const t of DBTEXT_TABLES) copyFileSync(join(DBTEXT_SCHEMA_DIR, t), join(dbDir, t));
     const c = spawn(
       KAMAILIO_BIN,
-      ['-f', KAMAILIO_CFG, '-DD', '-E', '-A', `LAB_PORT=${port}`, '-Y', runDir, '-P', join(runDir, 'kamailio.pid'), '-w', runDir],
+      [
+        '-f', KAMAILIO_CFG, '-DD', '-E',
+        '-A', `LAB_PORT=${port}`,
+        '-A', `LAB_DB="text://${dbDir}"`,
+        '-A', `LAB_SELF="sip:127.0.0.1:${port}"`,
+        '-A', `LAB_SELF_TCP="sip:127.0.0.1:${port};transport=tcp"`,
+        '-Y', runDir, '-P', join(runDir, 'kamailio.pid'), '-w', runDir,
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     );
     child = c;
