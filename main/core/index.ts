@@ -119,6 +119,7 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
     factory: providerFactory({
       settings,
       calls: phone.calls,
+      line: () => phone.line(),
       now,
       log: log.scope('targets'),
       tell: (message) => addNotice('warning', message),
@@ -151,7 +152,8 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
       void mediaSettings?.apply();
       void targets.refresh(false);
     },
-    accountChanged: () => void phone.accountChanged(),
+    // A live provider is built on the account (the SIP line, the VoIPBIN extension): it follows it.
+    accountChanged: () => void phone.accountChanged().then(() => targets.refresh(settings.file().provider.kind !== 'configured')),
     providerChanged: () => void targets.refresh(true),
   });
   registerHistoryHandlers(router, history.repo, history.unavailable);

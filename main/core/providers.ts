@@ -2,7 +2,8 @@
  * The live target providers, built from the settings on demand
  * (main/core/targets.ts asks). Each is given only what it needs: the VoIPBIN
  * provider a REST client with the sealed credentials, the extension's SIP
- * domain, and a way to find the platform's id of one of our calls.
+ * domain, and a way to find the platform's id of one of our calls; the SIP
+ * provider the running line (a new line — the account saved — restarts it).
  */
 import type { CallService } from '../calls/call/service';
 import type { Logger } from '../logging/logger';
@@ -10,11 +11,15 @@ import { createVoipbinClient, type VoipbinAuth } from '../platform/voipbin/clien
 import { findPlatformCall } from '../platform/voipbin/call-match';
 import { createVoipbinProvider } from '../platform/voipbin/provider';
 import type { SettingsStore } from '../settings/store';
+import type { Line } from '../sip/line';
+import { createSipPresenceProvider } from '../sip/presence';
 import type { ProviderFactory } from './targets';
 
 export interface ProviderDeps {
   settings: SettingsStore;
   calls: CallService;
+  /** The running SIP line; null without an account (or before the media host is up). */
+  line: () => Line | null;
   now: () => number;
   log: Logger;
   /** A refusal the agent must read (e.g. a role that cannot transfer). */
@@ -26,7 +31,11 @@ const domainOf = (sipUri: string) => /@([^;:>]+)/.exec(sipUri)?.[1] ?? null;
 
 export function providerFactory(d: ProviderDeps): ProviderFactory {
   return (kind) => {
-    if (kind === 'sip') return { unavailable: 'Live presence over SIP is not available in this version yet; the configured list is shown.' };
+    if (kind === 'sip') {
+      const line = d.line();
+      if (!line) return { unavailable: 'Set up the SIP account first: colleagues\u2019 presence comes from its server.' };
+      return createSipPresenceProvider(line, d.settings.file().preferences.targets, { log: d.log, now: d.now });
+    }
     const p = d.settings.file().provider;
     if (p.kind !== 'voipbin') return { unavailable: 'VoIPBIN is not set up.' };
     const secret = d.settings.providerSecret();

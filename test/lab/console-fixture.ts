@@ -115,7 +115,7 @@ export async function startConsole(lab: Lab, o: { user?: string; dataDir?: strin
   await core.telephony.accountChanged();
   await until(() => lineStates.at(-1)?.state === 'registered', 15_000, 'registered');
 
-  const ipc = async <T,>(channel: string, payload: unknown = null): Promise<Result<T>> => (await ui.invoke(channel, payload)) as Result<T>;
+  const ipc = async <T,>(channel: string, payload?: unknown): Promise<Result<T>> => (await ui.invoke(channel, payload)) as Result<T>;
   const live = () => calls.filter((c) => c.state !== 'ended');
 
   const { agentHears, expectAgentHears } = agentEars(host.page);
