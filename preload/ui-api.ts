@@ -94,6 +94,7 @@ export function createUiApi(bridge: UiBridge) {
     }),
     targets: Object.freeze({
       list: call(targets.list),
+      setAgentStatus: call(targets.setAgentStatus),
       onChanged: on(targets.changed),
     }),
   });

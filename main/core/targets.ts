@@ -7,7 +7,7 @@
  * choice, so nothing above it changes. A provider that cannot start leaves
  * the configured list in place and says why in the view.
  */
-import type { AgentStatus, ProviderKind, TargetsView } from '../../preload/contract';
+import { ConsoleError, type AgentStatus, type ProviderKind, type TargetsView } from '../../preload/contract';
 import type { TransferBackend } from '../calls/transfer/backend';
 import type { Logger } from '../logging/logger';
 import { createConfiguredProvider } from '../targets/configured';
@@ -108,8 +108,13 @@ export function startTargets(o: {
       return () => listeners.delete(listener);
     },
     async setAgentStatus(status) {
-      if (!live?.setAgentStatus) throw new Error('this provider keeps no agent status');
-      await live.setAgentStatus(status);
+      if (!live?.setAgentStatus) throw new ConsoleError('not-allowed', 'Your status is kept by a platform provider (VoIPBIN); the configured list and SIP presence keep none.');
+      try {
+        await live.setAgentStatus(status);
+      } catch (e) {
+        // The platform's own words (its role, its reachability) are what the agent can act on.
+        throw e instanceof ConsoleError ? e : new ConsoleError('unavailable', `Your status could not be set: ${e instanceof Error ? e.message : String(e)}`);
+      }
     },
     backend,
     async refresh(provider) {

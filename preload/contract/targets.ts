@@ -54,6 +54,8 @@ export type TargetsView = z.infer<typeof targetsViewSchema>;
 
 export const targets = {
   list: request('targets:list', noInput, targetsViewSchema),
+  /** The agent's own status on the provider's platform (available, away, wrap-up…); `not-allowed` where it keeps none. */
+  setAgentStatus: request('targets:set-agent-status', z.strictObject({ status: z.enum(agentStatuses) }), targetsViewSchema),
   /** The whole view again whenever anything in it changed. */
   changed: event('targets:changed', targetsViewSchema),
 } as const;

@@ -62,8 +62,25 @@ describe('VoIPBIN as the console’s target provider', () => {
     expect(await ui.invoke('targets:list')).toMatchObject({ ok: true, value: { provider: 'voipbin', state: 'live' } });
     await ui.until(() => server.openSockets === 1, { what: 'the event socket open' });
 
+    // The agent's own status is the console's to set: available, and wrap-up (sent as busy, shown as wrap-up).
+    expect(await ui.invoke('targets:set-agent-status', { status: 'available' })).toMatchObject({ ok: true, value: { agentStatus: 'available' } });
+    expect(server.requests.some((r) => r.method === 'PUT' && /service_agents\/me\/status$/.test(r.path))).toBe(true);
+    expect(await ui.invoke('targets:set-agent-status', { status: 'wrap-up' })).toMatchObject({ ok: true, value: { agentStatus: 'wrap-up' } });
+    expect(await ui.invoke('targets:set-agent-status', { status: 'dancing' })).toMatchObject({ ok: false, code: 'invalid-request' });
+
     await ui.invoke('provider:save', { kind: 'configured' });
     await ui.until(() => latest()?.provider === 'configured');
     await ui.until(() => server.openSockets === 0, { what: 'the event socket closed' });
+    // The configured list keeps no status: refused in words, not an internal error.
+    expect(await ui.invoke('targets:set-agent-status', { status: 'away' })).toMatchObject({ ok: false, code: 'not-allowed' });
+  });
+
+  it('the platform refusing a status change reaches the agent as a typed error', async () => {
+    await ui.invoke('account:save', { wsUrl: 'wss://sip.voipbin.example:5066', sipUri: `sip:2001@${server.sipDomain}`, password: 'ext-secret' });
+    await ui.invoke('provider:save', { kind: 'voipbin', apiUrl: server.url, login: { method: 'accesskey', accessKey: 'key-1' } });
+    await ui.until(() => (latest()?.state === 'live' ? latest() : undefined), { timeoutMs: 5000, what: 'live' });
+    server.fail('PUT', /service_agents\/me\/status$/, 500);
+    const r = await ui.invoke('targets:set-agent-status', { status: 'away' });
+    expect(r).toMatchObject({ ok: false, code: 'unavailable' });
   });
 });
