@@ -8,11 +8,11 @@
  *     register on every `connected` event — which also re-registers after every
  *     reconnect (the server's binding died with the old connection);
  *   - the line state is OUR state machine fed by JsSIP events, and it is pushed
- *     again after every re-registration (JsSIP issue 337: JsSIP once did not
+ *     again after every re-registration (JsSIP #337: JsSIP once did not
  *     re-fire `registered` after a reconnect; the UI must not depend on it);
  *   - a REGISTER that gets no answer is reported after `registerTimeoutMs`
  *     instead of JsSIP's 32 s Timer F, and retried.
- * Established calls survive a WebSocket drop (JsSIP issue 99); after the
+ * Established calls survive a WebSocket drop (JsSIP #99); after the
  * re-registration each one sends a target-refresh re-INVITE so the far end can
  * reach us through the new connection.
  */
@@ -122,7 +122,7 @@ export function createLine(account: LineAccount, options: LineOptions): Line {
   let started = false;
 
   const setStatus = (state: LineStatus['state'], reason: LineStatus['reason'] = null) => {
-    // Re-emitted even when unchanged after a reconnect: the UI learns the line is back (JsSIP issue 337).
+    // Re-emitted even when unchanged after a reconnect: the UI learns the line is back (JsSIP #337).
     status = { state, aor: account.sipUri, reason, since: now() };
     log.info('sip: line', { state, reason: reason?.code });
     for (const l of [...statusListeners]) l(status);

@@ -18,8 +18,8 @@
  *   other failures roll the hold flag back (§14.1: the session is unchanged)
  *   and report sip.holdFailed; the whole operation has a time-out.
  * - A hold is not started while the WebSocket is down: a transaction in flight
- *   when the transport drops terminates the session (JsSIP issue 738).
- * - NOTIFY on a dialog that already ended is dropped (JsSIP issue 556).
+ *   when the transport drops terminates the session (JsSIP #738).
+ * - NOTIFY on a dialog that already ended is dropped (JsSIP #556).
  */
 import type { RTCSession } from 'jssip/lib/RTCSession';
 import type { CallEvent, CallDirection, RemoteParty } from '../calls/call/machine';
@@ -173,13 +173,13 @@ export function adaptSession(session: RTCSession, o: SessionAdapterOptions): Lin
     iceTimer = null;
   });
 
-  // JsSIP issue 556: a NOTIFY (REFER progress) sent on a dialog that already ended must not blow up.
+  // JsSIP #556: a NOTIFY (REFER progress) sent on a dialog that already ended must not blow up.
   type SendRequest = (method: string, options?: unknown) => unknown;
   const withSend = session as unknown as { sendRequest: SendRequest };
   const originalSendRequest = withSend.sendRequest.bind(session);
   withSend.sendRequest = (method, options) => {
     if (method === 'NOTIFY' && session.isEnded()) {
-      log.debug('sip: dropped NOTIFY on an ended dialog (JsSIP issue 556)', { callId: o.id });
+      log.debug('sip: dropped NOTIFY on an ended dialog (JsSIP #556)', { callId: o.id });
       return undefined;
     }
     return originalSendRequest(method, options);
@@ -211,7 +211,7 @@ export function adaptSession(session: RTCSession, o: SessionAdapterOptions): Lin
     const internals = holdInternals(session);
     if (internals._localHold === op.on) return finishHold({ ok: true });
     if (!o.isTransportUp()) {
-      // JsSIP issue 738: never start an in-dialog transaction on a dead socket — wait for the reconnect.
+      // JsSIP #738: never start an in-dialog transaction on a dead socket — wait for the reconnect.
       later(tryReinvite, o.busyRetryMs ?? 200);
       return;
     }

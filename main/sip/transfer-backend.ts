@@ -1,6 +1,6 @@
 /**
  * The SIP transfer backend (main/calls/transfer/backend.ts): REFER with a
- * Refer-To we build ourselves (RFC 3515; JsSIP issue 817 — never JsSIP's
+ * Refer-To we build ourselves (RFC 3515; JsSIP #817 — never JsSIP's
  * `replaces` option), its ReferSubscriber turned into the backend's report,
  * and the far end's REFER (followed as an ordinary call of the call service,
  * with our own NOTIFY sipfrag back, RFC 3515 §2.4.5). INVITE with Replaces and
@@ -11,7 +11,7 @@
  *  - `refer()` returns its ReferSubscriber although the typings say void;
  *  - an incoming REFER is answered 202 + NOTIFY 100 by JsSIP itself before the
  *    `refer` event (its `reject()` would always say 603: we send our own NOTIFYs);
- *  - a NOTIFY on an ended dialog throws (JsSIP issue 556): the session adapter
+ *  - a NOTIFY on an ended dialog throws (JsSIP #556): the session adapter
  *    drops it, and we do not even try once the dialog ended.
  */
 import type { RTCSession } from 'jssip/lib/RTCSession';
@@ -80,7 +80,7 @@ export function createSipTransferBackend(o: { sessions: SessionRegistry; log: Lo
 
   /** Our own NOTIFY (message/sipfrag) for a REFER we follow or refuse; terminated on a final code. */
   const notify = (p: PendingRefer, code: number) => {
-    if (p.finished || p.session.isEnded()) return; // JsSIP issue 556
+    if (p.finished || p.session.isEnded()) return; // JsSIP #556
     if (code >= 200) p.finished = true;
     const reason = reasonPhrase[code] ?? (code < 200 ? 'Progress' : code < 300 ? 'OK' : 'Failed');
     try {
@@ -102,7 +102,7 @@ export function createSipTransferBackend(o: { sessions: SessionRegistry; log: Lo
     handOver(callId, referTo, report) {
       const session = o.sessions.get(callId);
       if (!session || session.isEnded()) throw new Error('the call has no SIP dialog any more');
-      // JsSIP issue 817: the Replaces (if any) is already in referTo, escaped; no `replaces` option.
+      // JsSIP #817: the Replaces (if any) is already in referTo, escaped; no `replaces` option.
       const sub = session.refer(referTo) as unknown as SubscriberLike | false;
       if (!sub) throw new Error('the call is not confirmed; a REFER cannot be sent on it');
       sub.on('requestSucceeded', () => report.accepted());

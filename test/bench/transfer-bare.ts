@@ -5,7 +5,7 @@
  * the agent's tone), real RTCPeerConnections, no proxy, no service, no state
  * machine. Blind: REFER, BYE on the first NOTIFY (the seed's "release after
  * dialing"). Attended: hold + consult call, then REFER with JsSIP's own
- * `replaces` (correct here: our consult is an OUTGOING call, JsSIP issue 817
+ * `replaces` (correct here: our consult is an OUTGOING call, JsSIP #817
  * bites only on incoming ones), BYE both on NOTIFY 2xx.
  */
 import { createServer, type Server } from 'node:http';

@@ -1,7 +1,7 @@
 /**
  * The SIP line against a scripted SIP peer over a real local WebSocket:
  * registration (401 challenge → 200), failure mapping, TLS options, reconnect
- * with re-registration and a re-emitted line state (JsSIP issue 337).
+ * with re-registration and a re-emitted line state (JsSIP #337).
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -176,7 +176,7 @@ describe('reconnect', () => {
     expect(seen.map((s) => s.state)).toEqual(['registered']);
   });
 
-  it('WebSocket drop → reconnecting → re-REGISTER on the new connection → registered pushed again (JsSIP issue 337)', async () => {
+  it('WebSocket drop → reconnecting → re-REGISTER on the new connection → registered pushed again (JsSIP #337)', async () => {
     const p = await peer();
     const { l, seen, until } = line({ wsUrl: p.url });
     l.start();

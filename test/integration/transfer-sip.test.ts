@@ -307,7 +307,7 @@ describe('attended completion: our REFER with Replaces (RFC 3891)', () => {
     const atC = dialogOf(k.session);
     expect(replaces).toEqual({ callId: atC.callId, toTag: atC.localTag, fromTag: atC.remoteTag });
     // That is our remote tag as to-tag, whichever side sent the consult INVITE. JsSIP's own `replaces`
-    // option copies that INVITE's To/From tags instead, wrong when C sent it (JsSIP issue 817).
+    // option copies that INVITE's To/From tags instead, wrong when C sent it (JsSIP #817).
     expect(replaces.toTag).toBe(d.remoteTag);
     expect(replaces.fromTag).toBe(d.localTag);
 
@@ -339,7 +339,7 @@ describe('attended completion: our REFER with Replaces (RFC 3891)', () => {
   }
 
   it('the consult was dialled by us: Replaces names it as C sees it', () => attended('dialled'));
-  it('the consult was an incoming call (JsSIP issue 817 swaps the tags here): Replaces names it as C sees it', () => attended('incoming'));
+  it('the consult was an incoming call (JsSIP #817 swaps the tags here): Replaces names it as C sees it', () => attended('incoming'));
 });
 
 describe('INVITE with Replaces for one of our calls (RFC 3891, 3892)', () => {

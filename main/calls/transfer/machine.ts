@@ -38,7 +38,7 @@
  * Agent intents not drawn here throw IllegalTransferTransition("<phase> → <event>")
  * with a typed refusal (e.g. undo after send: 'undo-too-late'). SIP events and
  * timers that arrive late or for a leg we no longer track (NOTIFY after BYE,
- * NOTIFY on an ended dialog — JsSIP issue 556 — a stale timer) are explicit
+ * NOTIFY on an ended dialog — JsSIP #556 — a stale timer) are explicit
  * no-ops: `transferRules` (rules.ts) lists every (phase, event) pair
  * as handle / ignore / refuse, and the tests walk the whole cross product.
  * Building blocks (timeline + history, timers, hold requests) live in
@@ -497,7 +497,7 @@ class Run extends TransferDraft {
       this.step('completed', null, 'the caller\u2019s side ended our leg after accepting the transfer');
     } else if (phase === 'refer-offered' || phase === 'following') {
       // The referrer hung up (it may not wait for our NOTIFY). Keep following; no NOTIFY
-      // may go out on the ended dialog any more (JsSIP issue 556).
+      // may go out on the ended dialog any more (JsSIP #556).
       if (phase === 'following') {
         t.referrerGone = true;
         return;

@@ -9,7 +9,7 @@ import type { DialogId, ReplacesHeader } from './types';
  * matches to-tag against ITS local tag and from-tag against its remote tag.
  * Its local tag is our remote tag, whichever side sent the consult INVITE.
  * JsSIP instead copies the INVITE's To/From tags, which is right only when we
- * sent the consult INVITE (JsSIP issue 817) — hence built here.
+ * sent the consult INVITE (JsSIP #817) — hence built here.
  */
 export function replacesFor(dialog: DialogId): ReplacesHeader {
   return { callId: dialog.callId, toTag: dialog.remoteTag, fromTag: dialog.localTag };

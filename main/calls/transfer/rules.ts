@@ -7,7 +7,7 @@
  * Only agent intents are ever refused: SIP events, the calls' events and
  * timers come from the outside world, which cannot be told "illegal" — those a
  * phase does not list are no-ops: NOTIFY after our BYE, a consult's BYE after
- * a completed transfer, NOTIFY on an ended dialog (JsSIP issue 556).
+ * a completed transfer, NOTIFY on an ended dialog (JsSIP #556).
  */
 import type { RefusalCode, TransferEventType, TransferPhase } from './types';
 
@@ -171,7 +171,7 @@ export const transferRules: Record<TransferPhase, Partial<Record<TransferEventTy
   done: {
     'consult.started': H,
     'incoming.replaces': H, // answered 481: the dialog to replace is gone (RFC 3891 §3)
-    // Everything else — NOTIFY after our BYE, NOTIFY on an ended dialog (JsSIP issue 556), the
+    // Everything else — NOTIFY after our BYE, NOTIFY on an ended dialog (JsSIP #556), the
     // consult's own BYE after a completed transfer, a REFER on a dead dialog — is ignored: nothing left to do.
   },
 };

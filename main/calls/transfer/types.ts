@@ -67,7 +67,7 @@ export interface TransferOptions {
 /**
  * A confirmed dialog as seen from OUR side. `direction` matters because JsSIP
  * builds Replaces from the INVITE's From/To tags, which are swapped for an
- * incoming call (JsSIP issue 817); we build Replaces from local/remote instead.
+ * incoming call (JsSIP #817); we build Replaces from local/remote instead.
  */
 export interface DialogId {
   callId: string;
@@ -133,7 +133,7 @@ export interface Transfer {
   /** Incoming REFER: its id in the call service, and the call it created when followed. */
   referId: string | null;
   followedCallId: string | null;
-  /** Incoming REFER being followed after the referring dialog ended (JsSIP issue 556: no NOTIFY any more). */
+  /** Incoming REFER being followed after the referring dialog ended (JsSIP #556: no NOTIFY any more). */
   referrerGone: boolean;
   /** Our leg to the caller ended during a hand-over the backend ends it for; its report decides the outcome. */
   callerGone: boolean;
@@ -228,7 +228,7 @@ export type TransferEffect =
    * Hand `callId`'s far end over to the target (SIP: REFER on its dialog).
    * `referTo` is the complete target URI (with `?Replaces=` already escaped
    * when attended); the SIP backend passes it to JsSIP's `refer(referTo)`
-   * WITHOUT its `replaces` option (JsSIP issue 817).
+   * WITHOUT its `replaces` option (JsSIP #817).
    */
   | {
       type: 'handOver';
