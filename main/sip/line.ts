@@ -27,6 +27,7 @@ import { describeRemote } from '../calls/numbers';
 import type { Logger } from '../logging/logger';
 import { adaptSession, type LineLeg, type SessionAdapterOptions, type SessionMedia } from './session';
 import { SessionRegistry } from './sessions';
+import { Timers } from './timers';
 import { WsSocket, type ConnectionProblem } from './ws-socket';
 
 /** What the line needs of its transport: JsSIP's Socket plus problem reports and the fault hook. */
@@ -114,7 +115,7 @@ export function createLine(account: LineAccount, options: LineOptions): Line {
   const statusListeners = new Set<(s: LineStatus) => void>();
   const incomingListeners = new Set<(leg: CallLeg) => void>();
   const legs = new Map<string, LineLeg>();
-  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const timers = new Timers();
   let lastProblem: ConnectionProblem | null = null;
   let everConnected = false;
   let reconnected = false;
@@ -127,17 +128,7 @@ export function createLine(account: LineAccount, options: LineOptions): Line {
     log.info('sip: line', { state, reason: reason?.code });
     for (const l of [...statusListeners]) l(status);
   };
-  const after = (fn: () => void, ms: number) => {
-    const t = setTimeout(() => {
-      timers.delete(t);
-      fn();
-    }, ms);
-    timers.add(t);
-    return () => {
-      clearTimeout(t);
-      timers.delete(t);
-    };
-  };
+  const after = (fn: () => void, ms: number) => timers.after(fn, ms);
 
   const sessions = options.sessions ?? new SessionRegistry();
   const socket: LineSocket =
@@ -311,7 +302,6 @@ export function createLine(account: LineAccount, options: LineOptions): Line {
       if (stopping) return;
       stopping = true;
       cancelRegisterWatch?.();
-      for (const t of timers) clearTimeout(t);
       timers.clear();
       if (!started) return;
       const wasRegistered = ua.isRegistered();

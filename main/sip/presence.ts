@@ -35,6 +35,7 @@ import {
   type PidfInfo,
 } from './dialog-info';
 import type { Line } from './line';
+import { Timers } from './timers';
 
 export interface SipPresenceConfig {
   queues: ReadonlyArray<{ name: string; address: string }>;
@@ -119,7 +120,7 @@ export function createSipPresenceProvider(line: PresenceLine, config: SipPresenc
   }));
 
   const listeners = new Set<(v: TargetsView) => void>();
-  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const timers = new Timers();
   let offLine: (() => void) | null = null;
   let started = false;
   let stopped = false;
@@ -155,17 +156,7 @@ export function createSipPresenceProvider(line: PresenceLine, config: SipPresenc
     for (const l of [...listeners]) l(view);
   };
 
-  const after = (fn: () => void, ms: number) => {
-    const t = setTimeout(() => {
-      timers.delete(t);
-      fn();
-    }, ms);
-    timers.add(t);
-    return () => {
-      clearTimeout(t);
-      timers.delete(t);
-    };
-  };
+  const after = (fn: () => void, ms: number) => timers.after(fn, ms);
 
   /** Dialog state wins (a call in progress is what a transfer cares about); PIDF adds offline/away. */
   const combine = (w: Watch): Presence => {
@@ -360,7 +351,6 @@ export function createSipPresenceProvider(line: PresenceLine, config: SipPresenc
       stopped = true;
       offLine?.();
       offLine = null;
-      for (const t of timers) clearTimeout(t);
       timers.clear();
       const ending: Promise<void>[] = [];
       for (const w of watches) {
