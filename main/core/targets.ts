@@ -40,6 +40,8 @@ export function startTargets(o: {
   let live: TargetProvider | null = null;
   let offLive: (() => void) | null = null;
   let unavailable: { kind: ProviderKind; reason: string } | null = null;
+  /** A refresh that arrives after stop (a line restart finishing late) starts nothing. */
+  let stopped = false;
 
   const view = (): TargetsView => {
     if (live) return live.view();
@@ -80,11 +82,13 @@ export function startTargets(o: {
   };
 
   const choose = async (restart: boolean) => {
+    if (stopped) return;
     const kind = o.settings.file().provider.kind;
     if (!restart && (live?.kind ?? 'configured') === kind && unavailable === null) return;
     const before = JSON.stringify(view());
     await stopLive();
     unavailable = null;
+    if (stopped) return;
     if (kind !== 'configured') {
       const made = o.factory(kind);
       if ('unavailable' in made) {
@@ -123,6 +127,7 @@ export function startTargets(o: {
       await choose(provider || (listChanged && live?.kind === 'sip'));
     },
     async stop() {
+      stopped = true;
       listeners.clear();
       await stopLive();
       await configured.stop();

@@ -120,6 +120,15 @@ describe('the target provider the settings choose', () => {
   });
 });
 
+it('a refresh that arrives after stop (a line restart finishing late) starts nothing', async () => {
+  const log: string[] = [];
+  const r = rig((kind) => fakeProvider(kind, log));
+  r.settings.saveProvider({ kind: 'sip' });
+  await r.targets.stop();
+  await r.targets.refresh(true);
+  expect(log).toEqual([]);
+});
+
 describe('provider settings', () => {
   it('keeps the VoIPBIN secret sealed, write-only, and tied to its login', () => {
     const settings = openSettingsStore(dir, harnessSecretStore(), silentLogger);
