@@ -5,12 +5,12 @@
  * an agent may attach to a support ticket.
  */
 
-const SECRET_KEYS = /^(password\w*|passwd|pass|secret|token|authorization|proxy-authorization|ha1|credentials?)$/i;
+const SECRET_KEYS = /^(password\w*|passwd|pass|secret|token|access[_-]?key|authorization|proxy-authorization|ha1|credentials?)$/i;
 
 // Header lines inside SIP messages or HTTP dumps: keep the scheme, drop the rest of the line.
 const AUTH_HEADER = /\b((?:proxy-)?authorization\s*:\s*)([A-Za-z]+)?[^\r\n]*/gi;
-// `password=...` / `"password":"..."` in free text.
-const INLINE_SECRET = /((?:"|')?(?:password|passwd|secret|token)(?:"|')?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s,;&}]+)/gi;
+// `password=...` / `"password":"..."` in free text, and a platform's `?token=` / `?accesskey=` in URLs.
+const INLINE_SECRET = /((?:"|')?(?:password|passwd|secret|token|access[_-]?key)(?:"|')?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s,;&}]+)/gi;
 // Digest parameters that can be replayed or cracked offline.
 const DIGEST_PARAM = /\b(response|cnonce|nonce)=("[^"]*"|[^\s,]+)/gi;
 // Credentials in URLs: wss://user:pass@host

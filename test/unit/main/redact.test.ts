@@ -25,6 +25,14 @@ describe('log redaction', () => {
     expect(redactText('wss://1001:hunter2@pbx.example.com/ws')).toBe(`wss://1001:${REDACTED}@pbx.example.com/ws`);
   });
 
+  it('removes a platform token or access key from URLs and structured data (VoIPBIN sends them as query parameters)', () => {
+    expect(redactText('wss://api.voipbin.example/v1.0/ws?token=eyJhbGciOi.x.y')).toBe(`wss://api.voipbin.example/v1.0/ws?token=${REDACTED}`);
+    expect(redactText('GET https://api.voipbin.example/v1.0/queues?accesskey=k-123&page_size=100')).toBe(
+      `GET https://api.voipbin.example/v1.0/queues?accesskey=${REDACTED}&page_size=100`,
+    );
+    expect(redact({ accessKey: 'k-123', access_key: 'k-456' })).toEqual({ accessKey: REDACTED, access_key: REDACTED });
+  });
+
   it('redacts secret keys in structured data, deeply, and survives cycles', () => {
     const data: Record<string, unknown> = { account: { sipUri: 'sip:1001@pbx', password: 'hunter2', passwordSealed: 'AAAA' }, headers: { Authorization: 'Basic dXNlcjpwYXNz' } };
     data['self'] = data;
