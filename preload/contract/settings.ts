@@ -6,18 +6,24 @@ import { z } from 'zod';
 import { event, noInput, request } from './define';
 import { addressText, nameText } from './transfer';
 
-const wsUrl = z
-  .string()
-  .trim()
-  .max(2048)
-  .refine((v) => {
-    try {
-      const u = new URL(v);
-      return (u.protocol === 'ws:' || u.protocol === 'wss:') && u.hostname.length > 0;
-    } catch {
-      return false;
-    }
-  }, 'Enter a WebSocket address starting with wss:// (or ws:// for a lab server), e.g. wss://sip.example.com:8089/ws');
+/** An address field: trimmed, bounded, and a URL that `accept` takes (a string that is no URL never is). */
+const urlField = (accept: (u: URL) => boolean, message: string) =>
+  z
+    .string()
+    .trim()
+    .max(2048)
+    .refine((v) => {
+      try {
+        return accept(new URL(v));
+      } catch {
+        return false;
+      }
+    }, message);
+
+const wsUrl = urlField(
+  (u) => (u.protocol === 'ws:' || u.protocol === 'wss:') && u.hostname.length > 0,
+  'Enter a WebSocket address starting with wss:// (or ws:// for a lab server), e.g. wss://sip.example.com:8089/ws',
+);
 
 // sip:user@host[:port][;params] — user part required: we register an address of record.
 const sipUriPattern = /^sips?:[^\s@:;]+@[A-Za-z0-9.-]+(:\d{1,5})?(;[^\s]*)?$/;
@@ -166,19 +172,10 @@ export type PreferencesPatch = z.input<typeof preferencesPatchSchema>;
 // ─── where transfer targets (and, on a platform, transfers) come from ────────
 
 /** https:// for a platform; plain http:// only on this computer (a local test server). */
-const apiUrl = z
-  .string()
-  .trim()
-  .max(2048)
-  .refine((v) => {
-    try {
-      const u = new URL(v);
-      const local = u.hostname === '127.0.0.1' || u.hostname === 'localhost' || u.hostname === '[::1]';
-      return u.protocol === 'https:' || (u.protocol === 'http:' && local);
-    } catch {
-      return false;
-    }
-  }, 'Enter the API address starting with https://, e.g. https://api.voipbin.net');
+const apiUrl = urlField((u) => {
+  const local = u.hostname === '127.0.0.1' || u.hostname === 'localhost' || u.hostname === '[::1]';
+  return u.protocol === 'https:' || (u.protocol === 'http:' && local);
+}, 'Enter the API address starting with https://, e.g. https://api.voipbin.net');
 
 const secret = (what: string) => z.string().max(512, `The ${what} is limited to 512 characters`);
 
