@@ -117,32 +117,55 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
   };
 
   /** Agent intents: a refusal throws (typed). */
+  /**
+   * Events that arrive while a transition's effects run (an effect answered at once: a hold already
+   * settled, a consult dialled, a call's event) wait until that transition is done and published,
+   * so every transition sees the state the one before it left and the last snapshot pushed is the newest.
+   */
+  const queued: Array<{ callId: string; event: TransferEvent }> = [];
+  let executing = false;
+
+  /** Agent intents: a refusal throws (typed). Returns the state once every event it caused was fed. */
   const feedIntent = (callId: string, event: TransferEvent): TransferState => {
     try {
-      return feed(callId, event);
+      feed(callId, event);
     } catch (e) {
       throw refusalToConsoleError(e);
     }
+    if (!executing) drain();
+    return machines.get(callId) ?? createTransferState(callId);
   };
 
   /** Network, call and timer events: the world may say things no edge exists for; never crash main on it. */
   const feedEvent = (callId: string, event: TransferEvent) => {
     if (disposed) return;
-    try {
-      feed(callId, event);
-    } catch (e) {
-      if (!(e instanceof IllegalTransferTransition)) throw e;
-      log.warn('transfer: event with no transition', { callId, error: e.message });
+    queued.push({ callId, event });
+    if (!executing) drain();
+  };
+
+  const drain = () => {
+    for (let next = queued.shift(); next && !disposed; next = queued.shift()) {
+      try {
+        feed(next.callId, next.event);
+      } catch (e) {
+        if (!(e instanceof IllegalTransferTransition)) throw e;
+        log.warn('transfer: event with no transition', { callId: next.callId, error: e.message });
+      }
     }
   };
 
-  const feed = (callId: string, event: TransferEvent): TransferState => {
+  const feed = (callId: string, event: TransferEvent): void => {
     const before = machines.get(callId) ?? createTransferState(callId);
     const t = transition(before, event);
     machines.set(callId, t.state);
-    for (const effect of t.effects) execute(t.state, effect);
+    const outer = executing;
+    executing = true;
+    try {
+      for (const effect of t.effects) execute(t.state, effect);
+    } finally {
+      executing = outer;
+    }
     if (t.state !== before) o.publish(snapshotOf(t.state));
-    return t.state;
   };
 
   const at = () => o.clock.now();
@@ -495,6 +518,7 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
       offRequests();
       for (const cancel of timers.values()) cancel();
       timers.clear();
+      queued.length = 0;
       machines.clear();
       follows.clear();
       referredBy.clear();

@@ -130,6 +130,21 @@ describe('transfer service over the call service', () => {
     expect(r.trace).toEqual(['handOver c1 sip:2001@pbx.test']);
   });
 
+  it('events that answer an effect at once are fed after the transition that asked, so the last snapshot pushed is the newest', async () => {
+    const r = rig();
+    await r.answered();
+    r.calls.hold('c1');
+    await r.reinvite('c1', true);
+    // The caller is already held: the executor answers `call.hold` at once, and the consult is dialled in the same request.
+    const returned = r.transfers.attended({ callId: 'c1', target: to2001 });
+    const consult = r.phone.legs.at(-1)!;
+    expect(consult.direction).toBe('outgoing');
+    expect(returned.legs.consult?.callId).toBe(consult.id);
+    const pushed = r.snapshots.filter((s) => s.callId === 'c1');
+    expect(pushed.at(-1)!.legs.consult?.callId).toBe(consult.id);
+    expect(pushed.at(-1)!.phase).toBe('consult-dialing');
+  });
+
   it('a hold the far end refuses sends nothing and gives the caller back with the reason', async () => {
     const r = rig();
     await r.answered();
