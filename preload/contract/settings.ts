@@ -140,6 +140,22 @@ export const preferencesSchema = z.strictObject({
       colleagues: configuredTargets('colleague', 500),
     })
     .prefault({}),
+  /** How the console looks: the OS's theme and language unless the agent chose one. */
+  appearance: z
+    .strictObject({
+      theme: z.enum(['system', 'light', 'dark']).default('system'),
+      language: z.enum(['system', 'en', 'de']).default('system'),
+    })
+    .prefault({}),
+  /** The agent's workspace: what a drop onto a target does, and the targets kept at hand. */
+  workspace: z
+    .strictObject({
+      /** A call dropped on a target without a modifier: ask, or start this kind straight away. */
+      dropAction: z.enum(['ask', 'blind', 'attended']).default('ask'),
+      /** Addresses (numbers or SIP addresses) the agent starred. */
+      favourites: z.array(addressText).max(100, 'At most 100 favourites').default([]),
+    })
+    .prefault({}),
 });
 export type Preferences = z.output<typeof preferencesSchema>;
 
@@ -166,6 +182,8 @@ export const preferencesPatchSchema = z.strictObject({
   holdMusic: patchOf(preferencesSchema.shape.holdMusic.unwrap()).optional(),
   history: patchOf(preferencesSchema.shape.history.unwrap()).optional(),
   targets: patchOf(preferencesSchema.shape.targets.unwrap()).optional(),
+  appearance: patchOf(preferencesSchema.shape.appearance.unwrap()).optional(),
+  workspace: patchOf(preferencesSchema.shape.workspace.unwrap()).optional(),
 });
 export type PreferencesPatch = z.input<typeof preferencesPatchSchema>;
 

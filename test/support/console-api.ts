@@ -22,6 +22,8 @@ export const basePreferences: SettingsView['preferences'] = {
   holdMusic: { track: 'builtin:lounge', volume: 0.5 },
   history: { retentionDays: null },
   targets: { queues: [], colleagues: [] },
+  appearance: { theme: 'system', language: 'system' },
+  workspace: { dropAction: 'ask', favourites: [] },
 };
 
 /**

@@ -1,0 +1,3 @@
+import type { calls as en } from '../en/calls';
+
+export const calls: Record<keyof typeof en, string> = {};

@@ -1,0 +1,3 @@
+import type { desktop as en } from '../en/desktop';
+
+export const desktop: Record<keyof typeof en, string> = {};

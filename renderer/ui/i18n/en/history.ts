@@ -1,0 +1,2 @@
+/** Strings of the history area (keys start with `history.`). */
+export const history = {} as const;

@@ -1,0 +1,24 @@
+/**
+ * English, the source catalogue: one file per area of the screen, merged here.
+ * Keys are `area.thing`; other languages must carry exactly these keys.
+ */
+import { calls } from './calls';
+import { common } from './common';
+import { desktop } from './desktop';
+import { history } from './history';
+import { settings } from './settings';
+import { targets } from './targets';
+import { transfer } from './transfer';
+
+export const en = {
+  ...common,
+  ...calls,
+  ...transfer,
+  ...targets,
+  ...history,
+  ...settings,
+  ...desktop,
+} as const;
+
+export type MessageKey = keyof typeof en;
+export type Catalogue = Readonly<Record<MessageKey, string>>;

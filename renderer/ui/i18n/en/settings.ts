@@ -1,0 +1,2 @@
+/** Strings of the settings area (keys start with `settings.`). */
+export const settings = {} as const;

@@ -1,0 +1,2 @@
+/** Strings of the targets area (keys start with `targets.`). */
+export const targets = {} as const;

@@ -1,0 +1,106 @@
+/**
+ * The UI's one message catalogue (docs/ui.md#language). Components never hold
+ * a user-facing string: they call `t('area.key', { name })`, and numbers,
+ * times and durations go through the `format*` helpers so they follow the
+ * chosen language. English is the source catalogue; every other language is
+ * type-checked to carry exactly its keys.
+ *
+ * Plurals: a key with `.one` / `.other` (and, where a language needs them,
+ * `.few` / `.many`…) variants is read with `tn(key, count)`, which picks the
+ * variant by Intl.PluralRules.
+ */
+import { en, type MessageKey, type Catalogue } from './en';
+import { de } from './de';
+
+export type { MessageKey } from './en';
+export const languages = ['en', 'de'] as const;
+export type Language = (typeof languages)[number];
+export type LanguageChoice = Language | 'system';
+
+const catalogues: Record<Language, Catalogue> = { en, de };
+
+/** The first of the OS's preferred languages the console speaks; English otherwise. */
+export function systemLanguage(preferred: readonly string[] = globalThis.navigator?.languages ?? []): Language {
+  for (const tag of preferred) {
+    const base = tag.toLowerCase().split('-')[0];
+    if ((languages as readonly string[]).includes(base)) return base as Language;
+  }
+  return 'en';
+}
+
+class Locale {
+  choice = $state<LanguageChoice>('system');
+  readonly language = $derived<Language>(this.choice === 'system' ? systemLanguage() : this.choice);
+  /** BCP 47 tag for Intl: the OS's own regional tag when it speaks the chosen language (en-GB dates for en-GB). */
+  readonly tag = $derived.by(() => {
+    const os = globalThis.navigator?.languages ?? [];
+    return os.find((t) => t.toLowerCase().split('-')[0] === this.language) ?? this.language;
+  });
+}
+
+/** The language the UI speaks now; settings set `locale.choice`. */
+export const locale = new Locale();
+
+type Params = Readonly<Record<string, string | number>>;
+
+function fill(text: string, params: Params | undefined): string {
+  if (!params) return text;
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const v = params[name];
+    if (v === undefined) return whole;
+    return typeof v === 'number' ? formatNumber(v) : v;
+  });
+}
+
+/** The message for `key` in the current language, `{name}` placeholders filled. */
+export function t(key: MessageKey, params?: Params): string {
+  const text = catalogues[locale.language][key] ?? en[key];
+  return fill(text, params);
+}
+
+type PluralBase<K> = K extends `${infer B}.other` ? B : never;
+export type PluralKey = PluralBase<MessageKey>;
+
+/** A counted message: `{count}` is filled, the variant chosen by the language's plural rules. */
+export function tn(key: PluralKey, count: number, params?: Params): string {
+  const rule = new Intl.PluralRules(locale.tag).select(count);
+  const cat = catalogues[locale.language] as Record<string, string>;
+  const text = cat[`${key}.${rule}`] ?? cat[`${key}.other`] ?? (en as Record<string, string>)[`${key}.other`] ?? key;
+  return fill(text, { count, ...params });
+}
+
+export function formatNumber(n: number): string {
+  return new Intl.NumberFormat(locale.tag).format(n);
+}
+
+/** A time of day ("14:05"), in the language's convention. */
+export function formatTime(at: number): string {
+  return new Intl.DateTimeFormat(locale.tag, { hour: 'numeric', minute: '2-digit' }).format(at);
+}
+
+/** A date and time ("29 Nov 2026, 14:05"). */
+export function formatDateTime(at: number): string {
+  return new Intl.DateTimeFormat(locale.tag, { dateStyle: 'medium', timeStyle: 'short' }).format(at);
+}
+
+/** A call timer: m:ss, or h:mm:ss from an hour (digits in the language's numbering). */
+export function formatClock(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const m = Math.floor(s / 60);
+  const h = Math.floor(m / 60);
+  const two = (n: number) => new Intl.NumberFormat(locale.tag, { minimumIntegerDigits: 2 }).format(n);
+  const one = (n: number) => new Intl.NumberFormat(locale.tag).format(n);
+  return h > 0 ? `${one(h)}:${two(m % 60)}:${two(s % 60)}` : `${one(m)}:${two(s % 60)}`;
+}
+
+/** A duration in words for screen readers and summaries ("2 minutes 5 seconds"). */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  const unit = (value: number, u: 'hour' | 'minute' | 'second') =>
+    new Intl.NumberFormat(locale.tag, { style: 'unit', unit: u, unitDisplay: 'long' }).format(value);
+  const parts = [h > 0 ? unit(h, 'hour') : null, m > 0 ? unit(m, 'minute') : null, sec > 0 || s === 0 ? unit(sec, 'second') : null];
+  return parts.filter(Boolean).join(' ');
+}
