@@ -69,6 +69,8 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
   // Notices: things the agent must see once (settings kept aside, …), held until dismissed.
   const notices: Notice[] = [];
   const addNotice = (level: Notice['level'], message: string) => {
+    // The same problem twice (a device lost again) is one notice, not a pile.
+    if (notices.some((n) => n.message === message)) return;
     const notice: Notice = { id: `n${now()}-${notices.length}`, level, message, at: now() };
     notices.push(notice);
     router.push(contract.app.noticeAdded, notice);
@@ -138,7 +140,6 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
     domain: () => phone.line()?.domain() ?? null,
     now,
     log: log.scope('transfer'),
-    notice: (message) => addNotice('info', message),
   });
 
 

@@ -61,7 +61,8 @@ export function startTelephony(o: TelephonyOptions): TelephonyCore {
       },
       incoming: (callId, remote) => log.info('calls: incoming', { callId, from: remote.uri }),
       dismiss: () => {},
-      missed: (_callId, remote) => o.notice('info', `Missed call from ${remote.displayName ?? remote.number}.`),
+      // A missed call is the history's (its unseen-missed count on the tab), not a notice that piles up.
+      missed: () => {},
       problem: (_callId, message) => o.notice('warning', message),
     },
     music: createHoldMusicPort(media, o.sessions),

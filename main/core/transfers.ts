@@ -23,7 +23,6 @@ export interface TransfersOptions {
   domain: () => string | null;
   now: () => number;
   log: Logger;
-  notice?: (message: string) => void;
 }
 
 export interface Transfers {
@@ -49,7 +48,6 @@ export function startTransfers(o: TransfersOptions): Transfers {
     domain: o.domain,
     publish: (snapshot) => o.router.push(contract.transfer.changed, snapshot),
     cue: () => void o.media?.playCue().catch((e: unknown) => o.log.warn('transfer: cue not played', { error: String(e) })),
-    ...(o.notice && { tell: (_callId: string, message: string) => o.notice!(message) }),
     log: o.log,
   });
   return {

@@ -125,8 +125,44 @@ export const transferReasonSchema = z.strictObject({
 });
 export type TransferReasonView = z.infer<typeof transferReasonSchema>;
 
-export const transferActions = ['undo', 'complete', 'cancel', 'swap', 'follow-refer', 'decline-refer'] as const;
+/**
+ * What the agent may do now. The first three START a transfer of this call
+ * (answered, no transfer of its own under way, not a leg of another call's
+ * transfer, and the backend can do that kind); the rest act on the transfer
+ * under way.
+ */
+export const transferActions = [
+  'blind',
+  'safe-blind',
+  'attended',
+  'undo',
+  'complete',
+  'cancel',
+  'swap',
+  'follow-refer',
+  'decline-refer',
+] as const;
 export type TransferActionName = (typeof transferActions)[number];
+export type TransferStartAction = Extract<TransferActionName, 'blind' | 'safe-blind' | 'attended'>;
+
+/**
+ * How the agent's last transfer of this call ended, for its outcome line:
+ * transferred (the target has the caller), released (we let go; whether the
+ * target answered is not known), caller-back (it failed and the caller is the
+ * agent's again), caller-lost (it failed after our leg was gone), back-to-consult
+ * (completing failed, both legs still ours), cancelled, undone, caller-hung-up.
+ */
+export const transferOutcomes = [
+  'transferred',
+  'released',
+  'caller-back',
+  'caller-lost',
+  'back-to-consult',
+  'cancelled',
+  'undone',
+  'caller-hung-up',
+] as const;
+export type TransferOutcomeName = (typeof transferOutcomes)[number];
 
 export const timelineEntrySchema = z.strictObject({
   step: z.enum(transferSteps),
@@ -164,6 +200,18 @@ export const transferSnapshotSchema = z.strictObject({
   reason: transferReasonSchema.nullable(),
   timeline: z.array(timelineEntrySchema),
   allowedActions: z.array(z.enum(transferActions)),
+  /** What "Blind" does unqualified: the agent's safe-blind setting, within what the backend can do. */
+  blindDefault: z.enum(['safe', 'plain']),
+  /** The agent's last transfer of this call: how it ended, to whom, and why (reason). */
+  outcome: z
+    .strictObject({
+      result: z.enum(transferOutcomes),
+      /** The target's label ("2002", "Support"). */
+      target: z.string().nullable(),
+      reason: transferReasonSchema.nullable(),
+      at: epochMs,
+    })
+    .nullable(),
 });
 export type TransferSnapshot = z.infer<typeof transferSnapshotSchema>;
 

@@ -77,7 +77,6 @@ async function rig(username: 'agent1' | 'plain') {
     domain: () => server.sipDomain,
     publish: () => {},
     cue: () => {},
-    tell: (_id, message) => told.push(message),
     log: silentLogger,
   });
   const caller = phone.ring('c1');

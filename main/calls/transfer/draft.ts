@@ -12,6 +12,7 @@ import type {
   TransferEffect,
   TransferEvent,
   TransferOptions,
+  TransferOutcomeResult,
   TransferReason,
   TransferState,
   TransferStep,
@@ -71,6 +72,12 @@ export class TransferDraft {
     this.t.timers = [];
   }
 
+  /** What the agent's transfer came to; incoming transfers (the far end's) have no outcome line. */
+  protected ends(result: TransferOutcomeResult) {
+    const t = this.t;
+    if (t.mode === 'blind' || t.mode === 'attended') t.outcome = { result, at: this.e.at };
+  }
+
   protected tell(reason: TransferReason) {
     this.t.reason = reason;
     this.emit({ type: 'notify.agent', callId: this.callId, reason });
@@ -122,6 +129,7 @@ export class TransferDraft {
     // Every failed transfer ends its timeline on a terminal step, even if the caller never waited.
     if (wasHeld || failedCode === 'no-step') this.step('taken-back', null, reason.message);
     this.tell(reason);
+    this.ends('caller-back');
     this.t.undoDeadline = null;
     this.s.phase = 'idle';
   }
@@ -155,5 +163,6 @@ export function newTransfer(id: string, mode: Transfer['mode'], target: Resolved
     followedCallId: null,
     referrerGone: false,
     callerGone: false,
+    outcome: null,
   };
 }

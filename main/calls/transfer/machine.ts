@@ -263,6 +263,7 @@ class Run extends TransferDraft {
     this.cancelTimers();
     this.t.undoDeadline = null;
     this.step('undone');
+    this.ends('undone');
     this.s.phase = 'idle';
   }
 
@@ -278,6 +279,7 @@ class Run extends TransferDraft {
       this.dropConsult();
     }
     this.resumeCaller();
+    this.ends('cancelled');
     this.s.phase = 'idle';
   }
 
@@ -342,6 +344,7 @@ class Run extends TransferDraft {
       if (code < 200) return false; // the transferee answers INVITE-with-Replaces at once
       if (code < 300) {
         this.step('completed', code);
+        this.ends('transferred');
         this.completeAttended();
         return true;
       }
@@ -362,6 +365,7 @@ class Run extends TransferDraft {
         // The seed: release the transferer right after the transferee is dialled.
         this.cancelTimers();
         this.step('completed', code, 'released after the transferee was dialled');
+        this.ends('released');
         this.releaseCaller();
         this.s.phase = 'done';
         return true;
@@ -372,6 +376,7 @@ class Run extends TransferDraft {
       this.cancelTimers();
       this.step('answered', code);
       this.step('completed', code);
+      this.ends('transferred');
       this.releaseCaller();
       this.s.phase = 'done';
       return true;
@@ -389,6 +394,7 @@ class Run extends TransferDraft {
     this.cancelTimers();
     this.step('failed', code, `${reason.message}; our leg had already been ended by the platform`);
     this.tell(reason);
+    this.ends('caller-lost');
     this.s.phase = 'done';
   }
 
@@ -412,6 +418,7 @@ class Run extends TransferDraft {
       return;
     }
     this.tell(reason);
+    this.ends('back-to-consult');
     this.s.phase = 'consulting';
   }
 
@@ -461,6 +468,7 @@ class Run extends TransferDraft {
       this.t.undoDeadline = null;
       this.step('cancelled', code, transfereeHungUp.message);
       this.tell(transfereeHungUp);
+      this.ends('cancelled');
       this.s.phase = 'idle';
       return;
     }
@@ -495,6 +503,8 @@ class Run extends TransferDraft {
       // Many UAs end the transferer's dialog themselves once they accepted the REFER:
       // after a 202 a BYE from the caller's side means the transfer went through.
       this.step('completed', null, 'the caller\u2019s side ended our leg after accepting the transfer');
+      // Attended: the caller's side took the Replaces; blind: it went on its way, where to is unknown.
+      this.ends(phase === 'completing' ? 'transferred' : 'released');
     } else if (phase === 'refer-offered' || phase === 'following') {
       // The referrer hung up (it may not wait for our NOTIFY). Keep following; no NOTIFY
       // may go out on the ended dialog any more (JsSIP #556).
@@ -506,6 +516,7 @@ class Run extends TransferDraft {
     } else {
       this.step('cancelled', null, callerHungUp.message);
       t.reason = callerHungUp;
+      this.ends('caller-hung-up');
       if (consultPhases.has(phase) || phase === 'completing') this.handOverConsult();
     }
     t.undoDeadline = null;
@@ -532,6 +543,7 @@ class Run extends TransferDraft {
         if (t.referAccepted) {
           // 202 but no NOTIFY 2xx in time: the far end never notifies; release as if it did.
           this.step('completed', null, 'no NOTIFY after the REFER was accepted; released after the time-out');
+          this.ends('released');
           this.completeAttended();
         } else {
           this.backToConsult(reasonForFailure(null), null);

@@ -65,8 +65,6 @@ export interface TransferServiceOptions {
   publish: (snapshot: TransferSnapshot) => void;
   /** The short completion cue when a transferred call reaches the agent. */
   cue: () => void;
-  /** Tell the agent why a transfer did not go through (the snapshot carries it too). */
-  tell?: (callId: string, message: string) => void;
   log: Logger;
 }
 
@@ -104,7 +102,30 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
     const c = o.calls.state(callId);
     return { held: !!c && c.hold.local, music: !!c && c.holdMusic !== null };
   };
-  const snapshotOf = (s: TransferState) => toTransferSnapshot(s, hold, can());
+  /** May this call start a transfer now: answered, not another transfer's leg, an account to dial on. */
+  const startOf = (callId: string) => ({
+    callReady: isUp(o.calls.state(callId)) && transferBlocker(machines.values(), callId) === null && o.domain() !== null,
+    safeBlindPreferred: o.prefs().safeBlind,
+  });
+  const snapshotOf = (s: TransferState) => toTransferSnapshot(s, hold, can(), startOf(s.callId));
+  const stateOf = (callId: string) => machines.get(callId) ?? createTransferState(callId);
+
+  /**
+   * Push every call's snapshot that changed since it was last pushed. One call's transfer or
+   * hold moves what OTHER calls may start (a consult leg may not start its own), so each change
+   * looks at all of them — six calls at most, compared as text.
+   */
+  const pushed = new Map<string, string>();
+  const publishChanges = () => {
+    const ids = new Set([...o.calls.states().map((c) => c.id), ...machines.keys()]);
+    for (const callId of ids) {
+      const snapshot = snapshotOf(stateOf(callId));
+      const text = JSON.stringify(snapshot);
+      if (pushed.get(callId) === text) continue;
+      pushed.set(callId, text);
+      o.publish(snapshot);
+    }
+  };
 
   // ── feeding machines ──
 
@@ -165,7 +186,7 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
     } finally {
       executing = outer;
     }
-    if (t.state !== before) o.publish(snapshotOf(t.state));
+    if (t.state !== before) publishChanges();
   };
 
   const at = () => o.clock.now();
@@ -200,8 +221,8 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
         timers.delete(effect.timer.id);
         return;
       case 'notify.agent':
-        log.info('transfer: agent told', { callId: effect.callId, reason: effect.reason.code });
-        o.tell?.(effect.callId, `Transfer: ${effect.reason.message}`);
+        // The agent reads it on the call's outcome line (the snapshot's `outcome`), not in a notice.
+        log.info('transfer: did not go through', { callId: effect.callId, reason: effect.reason.code });
         return;
       case 'media.cue':
         return o.cue();
@@ -336,14 +357,15 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
 
   // ── the call service's events → machine events ──
 
-  /** Snapshots whose legs' hold changed (what each party hears is read from the calls). */
-  const republish = (callId: string) => {
-    const { asCaller, asConsult } = routesFor(machines.values(), callId);
-    for (const s of [asCaller, asConsult]) if (s && s.transfer) o.publish(snapshotOf(s));
-  };
-
   const onFact = (f: CallFact) => {
     if (disposed) return;
+    handleFact(f);
+    // Whatever the fact changed — a leg's hold (what each party hears), whether a call may start
+    // a transfer (answered, ended) — reaches the UI once the machines it fed have moved.
+    if (f.type !== 'removed') publishChanges();
+  };
+
+  const handleFact = (f: CallFact) => {
     const id = f.callId;
     switch (f.type) {
       case 'placed':
@@ -385,11 +407,11 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
       case 'held':
       case 'resumed':
         for (const legId of [...wants.keys()]) reconcile(legId);
-        return republish(id);
+        return;
       case 'holdFailed':
         holdFailed(id, f.wanted);
         for (const legId of [...wants.keys()]) reconcile(legId);
-        return republish(id);
+        return;
       case 'ended': {
         referredBy.delete(id);
         const { asCaller, asConsult } = routesFor(machines.values(), id);
@@ -421,6 +443,7 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
     follows.delete(callId);
     referredBy.delete(callId);
     wants.delete(callId);
+    pushed.delete(callId);
     const s = machines.get(callId);
     if (s && (s.phase === 'idle' || s.phase === 'done')) {
       for (const timerId of s.transfer?.timers ?? []) {
@@ -479,8 +502,9 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
   };
 
   return {
-    list: () => [...machines.values()].map(snapshotOf),
-    snapshot: (callId) => snapshotOf(machines.get(callId) ?? createTransferState(callId)),
+    // Every call the agent has, idle ones too: what each may start is part of its snapshot.
+    list: () => [...new Set([...o.calls.states().map((c) => c.id), ...machines.keys()])].map((id) => snapshotOf(stateOf(id))),
+    snapshot: (callId) => snapshotOf(stateOf(callId)),
     blind(req) {
       const c = requireCaller(req.callId);
       const event = blindRequestEvent(req, context(c));
@@ -520,6 +544,7 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
       timers.clear();
       queued.length = 0;
       machines.clear();
+      pushed.clear();
       follows.clear();
       referredBy.clear();
       wants.clear();

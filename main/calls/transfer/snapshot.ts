@@ -8,11 +8,32 @@ import type { TransferSnapshot } from '../../../preload/contract/transfer';
 import { allCapabilities, type TransferCapabilities } from './backend';
 import type { TransferAction, TransferState } from './types';
 
+/**
+ * What the service knows beyond the machine: may this call start a transfer
+ * now (answered, not a leg of another call's transfer, an account to resolve
+ * numbers on), and what a plain "Blind" means under the agent's setting.
+ */
+export interface TransferStart {
+  callReady: boolean;
+  safeBlindPreferred: boolean;
+}
+const notReady: TransferStart = { callReady: false, safeBlindPreferred: true };
+
 /** A leg's hold as its call has it: held by us, and whether music plays to it. */
 export type LegHold = (callId: string) => { held: boolean; music: boolean };
 
-export function allowedTransferActions(s: TransferState, can: TransferCapabilities = allCapabilities): TransferAction[] {
-  return phaseActions(s).filter((a) => a !== 'swap' || can.swap);
+export function allowedTransferActions(
+  s: TransferState,
+  can: TransferCapabilities = allCapabilities,
+  start: TransferStart = notReady,
+): TransferAction[] {
+  const starts: TransferAction[] = [];
+  if (start.callReady && s.phase === 'idle') {
+    starts.push('blind');
+    if (can.safeBlind) starts.push('safe-blind');
+    if (can.attended) starts.push('attended');
+  }
+  return [...starts, ...phaseActions(s).filter((a) => a !== 'swap' || can.swap)];
 }
 
 function phaseActions(s: TransferState): TransferAction[] {
@@ -40,8 +61,15 @@ export function isTransferActive(s: TransferState): boolean {
 }
 
 const talking = { held: false, music: false };
+/** Outcomes that are no failure: an earlier refusal's reason (a retried complete) is not theirs. */
+const succeeded = new Set(['transferred', 'released', 'undone']);
 
-export function toTransferSnapshot(s: TransferState, hold: LegHold = () => talking, can: TransferCapabilities = allCapabilities): TransferSnapshot {
+export function toTransferSnapshot(
+  s: TransferState,
+  hold: LegHold = () => talking,
+  can: TransferCapabilities = allCapabilities,
+  start: TransferStart = notReady,
+): TransferSnapshot {
   const t = s.transfer;
   const callerUp = s.phase !== 'done';
   const consultHold = t?.consult?.callId && t.consult.state === 'up' ? hold(t.consult.callId) : talking;
@@ -64,6 +92,10 @@ export function toTransferSnapshot(s: TransferState, hold: LegHold = () => talki
     undoDeadline: s.phase === 'pending' ? (t?.undoDeadline ?? null) : null,
     reason: t?.reason ? { ...t.reason } : null,
     timeline: (t?.timeline ?? []).map((e) => ({ ...e })),
-    allowedActions: allowedTransferActions(s, can),
+    allowedActions: allowedTransferActions(s, can, start),
+    blindDefault: start.safeBlindPreferred && can.safeBlind ? 'safe' : 'plain',
+    outcome: t?.outcome
+      ? { ...t.outcome, target: t.target?.label ?? null, reason: t.reason && !succeeded.has(t.outcome.result) ? { ...t.reason } : null }
+      : null,
   };
 }

@@ -137,7 +137,20 @@ export interface Transfer {
   referrerGone: boolean;
   /** Our leg to the caller ended during a hand-over the backend ends it for; its report decides the outcome. */
   callerGone: boolean;
+  /** How the agent's transfer ended (or where it stands after a refusal), set where it happens; null until then. */
+  outcome: { result: TransferOutcomeResult; at: number } | null;
 }
+
+/** The end of an agent's transfer, as the agent is told it (preload/contract/transfer.ts). */
+export type TransferOutcomeResult =
+  | 'transferred'
+  | 'released'
+  | 'caller-back'
+  | 'caller-lost'
+  | 'back-to-consult'
+  | 'cancelled'
+  | 'undone'
+  | 'caller-hung-up';
 
 export interface TransferState {
   /** The caller's leg: the call this machine belongs to. */

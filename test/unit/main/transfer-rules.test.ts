@@ -242,6 +242,9 @@ describe('transfer machine: refusals an agent can meet', () => {
 
   it('the actions offered in a snapshot are exactly the agent intents the machine accepts there', () => {
     const intentOf = {
+      blind: 'request.blind',
+      'safe-blind': 'request.blind',
+      attended: 'request.attended',
       undo: 'agent.undo',
       complete: 'agent.complete',
       cancel: 'agent.cancel',
@@ -252,7 +255,8 @@ describe('transfer machine: refusals an agent can meet', () => {
     const states = transferPhaseList.flatMap((phase) => [reach(phase), reach(phase, { waitingForHold: true })]);
     for (const h of states) {
       const phase = h.phase;
-      const offered = allowedTransferActions(h.state);
+      // As for a call that is answered and free: the start actions depend on the phase only then.
+      const offered = allowedTransferActions(h.state, undefined, { callReady: true, safeBlindPreferred: true });
       for (const action of offered) expect(ruleFor(phase, intentOf[action]), `${phase} offers ${action}`).toBe('handle');
       for (const [action, intent] of Object.entries(intentOf)) {
         // In the undo window Cancel is accepted as an alias of Undo; the UI offers Undo only.

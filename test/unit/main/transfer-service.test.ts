@@ -334,3 +334,90 @@ describe('transfer service over the call service', () => {
     expect(r.transfers.counters()).toEqual({ machines: 0, timers: 0, wants: 0 });
   });
 });
+
+describe('what a call may start, and the outcome line of each end', () => {
+  it('only an answered call offers start actions; they follow the backend and disappear while its transfer runs', async () => {
+    const r = rig();
+    const leg = r.phone.ring('c1');
+    expect(r.transfers.list().find((s) => s.callId === 'c1')?.allowedActions).toEqual([]);
+    r.calls.answer('c1');
+    leg.emit({ type: 'sip.accepted' });
+    await flush();
+    // Pushed without any transfer having run: answering is what changed.
+    expect(r.snapshots.at(-1)).toMatchObject({ callId: 'c1', phase: 'idle', allowedActions: ['blind', 'safe-blind', 'attended'], blindDefault: 'safe' });
+    r.transfers.blind({ callId: 'c1', target: to2001 });
+    expect(r.transfers.snapshot('c1').allowedActions).toEqual([]);
+  });
+
+  it('a backend without hold or consult offers plain blind only, and plain is the blind default', async () => {
+    const r = rig({ can: { safeBlind: false, attended: false, swap: false } });
+    await r.answered();
+    expect(r.transfers.snapshot('c1')).toMatchObject({ allowedActions: ['blind'], blindDefault: 'plain' });
+  });
+
+  it('a consult leg may not start a transfer of its own while it is one', async () => {
+    const r = rig();
+    await r.answered();
+    r.transfers.attended({ callId: 'c1', target: to2001 });
+    await r.reinvite('c1', true);
+    const consult = r.phone.legs.at(-1)!;
+    consult.emit({ type: 'sip.accepted' });
+    await flush();
+    expect(r.transfers.snapshot(consult.id).allowedActions).toEqual([]);
+    expect(r.transfers.list().map((s) => s.callId).sort()).toEqual(['c1', consult.id].sort());
+  });
+
+  it('safe blind answered: "transferred" to the target, no reason', async () => {
+    const r = rig();
+    await r.answered();
+    r.transfers.blind({ callId: 'c1', target: to2001 });
+    await r.reinvite('c1', true);
+    r.handOvers[0]!.report.accepted();
+    r.handOvers[0]!.report.progress(200);
+    expect(r.transfers.snapshot('c1').outcome).toMatchObject({ result: 'transferred', target: '2001', reason: null });
+  });
+
+  it('safe blind to a busy target: the caller is back, and the outcome names why', async () => {
+    const r = rig();
+    await r.answered();
+    r.transfers.blind({ callId: 'c1', target: to2001 });
+    await r.reinvite('c1', true);
+    r.handOvers[0]!.report.accepted();
+    r.handOvers[0]!.report.progress(486);
+    await flush();
+    expect(r.transfers.snapshot('c1').outcome).toMatchObject({ result: 'caller-back', target: '2001', reason: { code: 'busy', sipCode: 486 } });
+  });
+
+  it('plain blind: released once the target is dialled — the card never claims a transfer it cannot know', async () => {
+    const r = rig({ prefs: { safeBlind: false } });
+    await r.answered();
+    r.transfers.blind({ callId: 'c1', target: to2001 });
+    r.handOvers[0]!.report.accepted();
+    r.handOvers[0]!.report.progress(100);
+    expect(r.transfers.snapshot('c1')).toMatchObject({ phase: 'done', outcome: { result: 'released', target: '2001' } });
+  });
+
+  it('a platform that refuses after our leg is gone: "caller-lost", with the reason', async () => {
+    const r = rig({ prefs: { safeBlind: false }, can: { safeBlind: false, attended: false, swap: false, handOverEndsLeg: true } });
+    await r.answered();
+    r.transfers.blind({ callId: 'c1', target: to2001 });
+    r.phone.leg('c1').emit({ type: 'sip.ended', by: 'remote', reason: 'Hung up by the other party', code: null });
+    r.handOvers[0]!.report.rejected(500);
+    expect(r.transfers.snapshot('c1').outcome).toMatchObject({ result: 'caller-lost', reason: { code: 'refer-refused' } });
+  });
+
+  it('attended cancelled: "cancelled", the caller back; a failed complete: "back-to-consult"', async () => {
+    const r = rig();
+    await r.answered();
+    r.transfers.attended({ callId: 'c1', target: to2001 });
+    await r.reinvite('c1', true);
+    const consult = r.phone.legs.at(-1)!;
+    consult.emit({ type: 'sip.accepted' });
+    await flush();
+    r.transfers.intent('c1', 'complete');
+    r.handOvers[0]!.report.rejected(603);
+    expect(r.transfers.snapshot('c1')).toMatchObject({ phase: 'consulting', outcome: { result: 'back-to-consult', target: '2001' } });
+    r.transfers.intent('c1', 'cancel');
+    expect(r.transfers.snapshot('c1').outcome).toMatchObject({ result: 'cancelled', target: '2001' });
+  });
+});
