@@ -9,7 +9,8 @@
 import { once } from 'node:events';
 import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { ConsoleError, type CallSummary, type HistoryExportResult } from '../../preload/contract';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { ConsoleError, type CallSummary, type HistoryExportProgress, type HistoryExportWritten } from '../../preload/contract';
 import type { Logger } from '../logging/logger';
 import { csvRow } from './csv';
 import { openDatabase, type SqliteDatabase } from './database';
@@ -72,22 +73,39 @@ export interface ExportJob {
   params: Record<string, unknown>;
   now: () => number;
   log: Logger;
+  /** The file to write (chosen by the agent in main's save dialog); default a new name in `exportDir`. */
+  path?: string;
+  /** Rows written of the total, after the count and then every `progressEvery` rows (and at the end). */
+  onProgress?: (progress: HistoryExportProgress) => void;
 }
 
-export async function writeCsvExport(o: ExportJob): Promise<HistoryExportResult> {
+/** Rows between progress reports; each report also lets main's event loop run (pushes go out, IPC is answered). */
+export const progressEvery = 5_000;
+
+export async function writeCsvExport(o: ExportJob): Promise<HistoryExportWritten> {
   let reader: SqliteDatabase | undefined;
   let out: WriteStream | undefined;
   let partial: string | undefined; // set once the file is ours to remove
   let rows = 0;
   try {
-    mkdirSync(o.exportDir, { recursive: true });
-    const stamp = new Date(o.now()).toISOString().replace(/[:.]/g, '-');
-    let path = join(o.exportDir, `history-${stamp}.csv`);
-    for (let n = 2; existsSync(path) || existsSync(`${path}.partial`); n++) path = join(o.exportDir, `history-${stamp}-${n}.csv`);
+    let path: string;
+    if (o.path !== undefined) {
+      // The agent chose this file in the save dialog (and confirmed replacing it): the finished export replaces it.
+      path = o.path;
+    } else {
+      mkdirSync(o.exportDir, { recursive: true });
+      const stamp = new Date(o.now()).toISOString().replace(/[:.]/g, '-');
+      path = join(o.exportDir, `history-${stamp}.csv`);
+      for (let n = 2; existsSync(path) || existsSync(`${path}.partial`); n++) path = join(o.exportDir, `history-${stamp}-${n}.csv`);
+    }
     out = createWriteStream(`${path}.partial`, { flags: 'wx' }); // 'wx': never overwrite a file we did not create
     await once(out, 'open');
     partial = `${path}.partial`;
     reader = openDatabase(o.dbPath, { readonly: true });
+    // One read transaction for the count and the rows, so the total is the number of rows written.
+    reader.exec('BEGIN');
+    const total = o.onProgress ? ((reader.prepare(`SELECT count(*) FROM (${o.sql})`).pluck().get(o.params) as number) ?? 0) : 0;
+    o.onProgress?.({ rows: 0, total });
     const rowsOf = reader.prepare(o.sql).iterate(o.params) as IterableIterator<CallRow & { notes_text: string | null }>;
     let chunk = csvRow(exportColumns);
     for (const row of rowsOf) {
@@ -98,10 +116,16 @@ export async function writeCsvExport(o: ExportJob): Promise<HistoryExportResult>
         chunk = '';
         if (!more) await once(out, 'drain');
       }
+      if (o.onProgress && rows % progressEvery === 0) {
+        o.onProgress({ rows, total: Math.max(total, rows) });
+        await yieldToLoop();
+      }
     }
+    reader.exec('COMMIT');
     out.end(chunk);
     await once(out, 'finish');
     renameSync(partial, path);
+    o.onProgress?.({ rows, total: Math.max(total, rows) });
     return { path, rows };
   } catch (e) {
     out?.destroy();

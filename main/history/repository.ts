@@ -18,9 +18,11 @@ import {
   transferStepSchema,
   type CallDetail,
   type HistoryCursor,
-  type HistoryExportResult,
+  type HistoryExportWritten,
+  type HistoryExportProgress,
   type HistoryFilter,
   type HistoryPage,
+  type MissedCalls,
 } from '../../preload/contract';
 import { silentLogger, type Logger } from '../logging/logger';
 import { openDatabase, type SqliteDatabase } from './database';
@@ -55,6 +57,17 @@ export interface SearchQuery extends PageQuery {
   query: string;
 }
 
+/** What changed in the file: a call started or ended (the UI's badge and the top of its list follow). */
+export type HistoryChange = { kind: 'started' | 'ended'; id: number };
+
+export interface ExportQuery {
+  filter?: HistoryFilter;
+  query?: string;
+  /** Where to write (a path the agent chose in main's save dialog); default a new file in the export folder. */
+  path?: string;
+  onProgress?: (progress: HistoryExportProgress) => void;
+}
+
 export class HistoryRepository implements CallRecorder {
   /** Calls found open when the database was opened (the console had stopped mid-call), now `interrupted`. */
   readonly recoveredCalls: number;
@@ -70,6 +83,7 @@ export class HistoryRepository implements CallRecorder {
    * has committed, and idOf() falls back to the database.
    */
   private readonly live = new Map<string, number>();
+  private readonly listeners = new Set<(change: HistoryChange) => void>();
   private closed = false;
 
   private readonly stmt: {
@@ -91,6 +105,10 @@ export class HistoryRepository implements CallRecorder {
     deleteBatch: Statement;
     merge: Statement;
     totalChanges: Statement<[], number>;
+    seenThrough: Statement<[], number>;
+    unseenMissed: Statement<[number], number>;
+    markSeen: Statement;
+    latestId: Statement<[], number>;
   };
 
   constructor(path: string, options: HistoryOptions = {}) {
@@ -138,6 +156,14 @@ export class HistoryRepository implements CallRecorder {
       // A negative page count merges regardless of level: step by step towards a single segment.
       merge: db.prepare("INSERT INTO call_search (call_search, rank) VALUES ('merge', @pages)"),
       totalChanges: db.prepare('SELECT total_changes()').pluck() as Statement<[], number>,
+      seenThrough: db.prepare("SELECT value FROM history_marks WHERE name = 'missed_seen_through'").pluck() as Statement<[], number>,
+      // Reads the partial index calls_missed (migrations/0005): only missed rows above the mark.
+      unseenMissed: db.prepare("SELECT count(*) FROM calls WHERE outcome = 'missed' AND id > ?").pluck() as Statement<[number], number>,
+      // Never moves back, and never past the newest call (a mark ahead of the file would hide calls not yet made).
+      markSeen: db.prepare(`
+        UPDATE history_marks SET value = max(value, min(@through, (SELECT coalesce(max(id), 0) FROM calls)))
+        WHERE name = 'missed_seen_through'`),
+      latestId: db.prepare('SELECT coalesce(max(id), 0) FROM calls').pluck() as Statement<[], number>,
     };
     this.recoveredCalls = this.recoverOpenCalls();
     if (this.recoveredCalls > 0) this.log.warn('history: calls left open by the previous run marked interrupted', { count: this.recoveredCalls });
@@ -166,6 +192,7 @@ export class HistoryRepository implements CallRecorder {
       });
       this.live.set(e.callId, Number(lastInsertRowid));
     });
+    this.notify({ kind: 'started', id: this.live.get(e.callId) ?? 0 });
   }
 
   callAnswered(callId: string, at: number): void {
@@ -173,9 +200,11 @@ export class HistoryRepository implements CallRecorder {
   }
 
   callEnded(e: CallEndedEvent): void {
+    let ended = 0;
     this.guard('record the end of a call', () =>
       this.db.transaction(() => {
         const id = this.idOf(e.callId);
+        ended = id;
         this.stmt.closeHolds.run({ id, at: e.at });
         const changed = this.stmt.end.run({
           id,
@@ -189,6 +218,7 @@ export class HistoryRepository implements CallRecorder {
         this.live.delete(e.callId);
       })(),
     );
+    this.notify({ kind: 'ended', id: ended });
   }
 
   holdStarted(callId: string, at: number, heard: HoldAudio): void {
@@ -248,6 +278,35 @@ export class HistoryRepository implements CallRecorder {
       this.stmt.setDisposition.run({ id, code: parsed ? parsed.data : null });
     });
     return this.get(id);
+  }
+
+  // ── missed calls seen ───────────────────────────────────────────────────
+
+  /** How many missed calls came after the agent's "seen" mark (kept in the file, migrations/0005). */
+  missedCalls(): MissedCalls {
+    return this.guard('count missed calls', () => {
+      const seenThrough = this.stmt.seenThrough.get() ?? 0;
+      return { unseen: this.stmt.unseenMissed.get(seenThrough) ?? 0, seenThrough };
+    });
+  }
+
+  /** Marks missed calls up to `throughId` seen (default: every call so far). The mark only moves forward. */
+  markMissedSeen(throughId?: number): MissedCalls {
+    this.guard('remember which missed calls were seen', () => {
+      this.stmt.markSeen.run({ through: throughId ?? Number.MAX_SAFE_INTEGER });
+    });
+    return this.missedCalls();
+  }
+
+  /** The newest call's id, 0 for an empty history. */
+  latestId(): number {
+    return this.guard('read the history', () => this.stmt.latestId.get() ?? 0);
+  }
+
+  /** Called after a call's start or end was written; returns the unsubscribe. Cleared on close. */
+  onChange(listener: (change: HistoryChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
   }
 
   // ── queries ─────────────────────────────────────────────────────────────
@@ -319,7 +378,7 @@ export class HistoryRepository implements CallRecorder {
    * Streams the filtered (and optionally searched) history, newest first, to
    * a CSV file in the export folder (see export.ts).
    */
-  async exportCsv(q: { filter?: HistoryFilter; query?: string } = {}): Promise<HistoryExportResult> {
+  async exportCsv(q: ExportQuery = {}): Promise<HistoryExportWritten> {
     const filter = this.parseFilter(q.filter);
     const plan = q.query === undefined ? null : planSearch(q.query);
     const where = filterSql(filter);
@@ -337,7 +396,16 @@ export class HistoryRepository implements CallRecorder {
         (SELECT group_concat(n.text, char(10) ORDER BY n.id) FROM call_notes n WHERE n.call_id = c.id) AS notes_text
       FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order}`;
     if (this.closed) throw new ConsoleError('unavailable', 'The call history is closed.');
-    return writeCsvExport({ dbPath: this.path, exportDir: this.exportDir, sql, params, now: this.now, log: this.log });
+    return writeCsvExport({
+      dbPath: this.path,
+      exportDir: this.exportDir,
+      sql,
+      params,
+      now: this.now,
+      log: this.log,
+      ...(q.path !== undefined && { path: q.path }),
+      ...(q.onProgress && { onProgress: q.onProgress }),
+    });
   }
 
   // ── retention ───────────────────────────────────────────────────────────
@@ -368,6 +436,7 @@ export class HistoryRepository implements CallRecorder {
     this.closed = true;
     this.cache.clear();
     this.live.clear();
+    this.listeners.clear();
     try {
       // Lets SQLite refresh its planner statistics where they drifted (https://www.sqlite.org/pragma.html#pragma_optimize).
       this.db.pragma('optimize');
@@ -394,6 +463,17 @@ export class HistoryRepository implements CallRecorder {
         return open.length;
       })(),
     );
+  }
+
+  private notify(change: HistoryChange): void {
+    if (change.id <= 0) return;
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(change);
+      } catch (e) {
+        this.log.error('history: a change listener failed', { error: String(e) });
+      }
+    }
   }
 
   private idOf(callId: string): number {

@@ -30,6 +30,8 @@ export interface CallRow {
   ended_by: string | null;
   disposition: string | null;
   transferred: number;
+  transfer_target: string | null;
+  held: number;
   note_count: number;
 }
 
@@ -38,6 +40,9 @@ export const summaryColumns = `
   c.started_at, c.ringing_at, c.answered_at, c.ended_at, c.duration_ms, c.outcome, c.sip_code, c.sip_reason,
   c.ended_by, c.disposition,
   EXISTS (SELECT 1 FROM transfer_steps t WHERE t.call_id = c.id) AS transferred,
+  (SELECT t.target FROM transfer_steps t WHERE t.call_id = c.id
+     ORDER BY t.step = 'completed' DESC, t.at DESC, t.id DESC LIMIT 1) AS transfer_target,
+  EXISTS (SELECT 1 FROM holds h WHERE h.call_id = c.id) AS held,
   (SELECT count(*) FROM call_notes n WHERE n.call_id = c.id) AS note_count`;
 
 /** Fixed SQL fragments per filter key; values are bound by name. */
@@ -79,6 +84,8 @@ export function toSummary(row: CallRow): CallSummary {
     sipReason: row.sip_reason,
     endedBy: row.ended_by,
     transferred: row.transferred === 1,
+    transferTarget: row.transfer_target,
+    held: row.held === 1,
     disposition: row.disposition,
     noteCount: row.note_count,
   });

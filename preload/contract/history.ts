@@ -5,7 +5,7 @@
  * history repository hands out is parsed by these schemas first.
  */
 import { z } from 'zod';
-import { epochMs, request, text } from './define';
+import { epochMs, event, noInput, request, text } from './define';
 import { transferSteps } from './transfer';
 
 /*
@@ -104,6 +104,13 @@ export const callSummarySchema = z.strictObject({
   sipReason: z.string().nullable(),
   endedBy: z.enum(endedByValues).nullable(),
   transferred: z.boolean(),
+  /**
+   * Where the call went: the target of its completed transfer, else of its
+   * latest transfer step; null when no transfer was tried.
+   */
+  transferTarget: z.string().nullable(),
+  /** At least one hold period. */
+  held: z.boolean(),
   disposition: z.string().nullable(),
   noteCount: z.number().int().nonnegative(),
 });
@@ -215,8 +222,43 @@ export const historyExportRequestSchema = z.strictObject({
   filter: historyFilterSchema.optional(),
   query: text(searchQueryMaxLength).optional(),
 });
-export const historyExportResultSchema = z.strictObject({ path: z.string(), rows: z.number().int().nonnegative() });
+/** Written: where and how many rows. Cancelled: the agent closed the save dialog (Electron), nothing written. */
+export const historyExportWrittenSchema = z.strictObject({ path: z.string(), rows: z.number().int().nonnegative() });
+export type HistoryExportWritten = z.infer<typeof historyExportWrittenSchema>;
+export const historyExportResultSchema = z.union([historyExportWrittenSchema, z.strictObject({ cancelled: z.literal(true) })]);
 export type HistoryExportResult = z.infer<typeof historyExportResultSchema>;
+
+/** How far a running export is: rows written so far of `total` (counted before the first row). */
+export const historyExportProgressSchema = z.strictObject({
+  rows: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+});
+export type HistoryExportProgress = z.infer<typeof historyExportProgressSchema>;
+
+/**
+ * Missed calls the agent has not seen yet. "Seen" is a mark kept in the
+ * history file (migrations/0005): every missed call with an id at or below
+ * `seenThrough` counts as seen, so a reload or a restart keeps it.
+ */
+export const missedCallsSchema = z.strictObject({
+  unseen: z.number().int().nonnegative(),
+  seenThrough: z.number().int().nonnegative(),
+});
+export type MissedCalls = z.infer<typeof missedCallsSchema>;
+
+/** Marks missed calls seen up to `throughId` (the newest the agent was shown); without it, every call so far. */
+export const historyMarkSeenRequestSchema = z.strictObject({ throughId: z.number().int().nonnegative().optional() });
+
+/**
+ * Pushed after the recorder wrote a call's start or end (coalesced): the UI
+ * refreshes the badge and, when it shows the newest calls, the top of the list.
+ */
+export const historyChangedSchema = z.strictObject({
+  missed: missedCallsSchema,
+  /** The newest call's id (0 when there is none). */
+  latestId: z.number().int().nonnegative(),
+});
+export type HistoryChanged = z.infer<typeof historyChangedSchema>;
 
 export const history = {
   page: request('history:page', historyPageRequestSchema, historyPageSchema),
@@ -225,4 +267,8 @@ export const history = {
   note: request('history:note', historyNoteRequestSchema, callDetailSchema),
   disposition: request('history:disposition', historyDispositionRequestSchema, callDetailSchema),
   export: request('history:export', historyExportRequestSchema, historyExportResultSchema),
+  missed: request('history:missed', noInput, missedCallsSchema),
+  markSeen: request('history:mark-seen', historyMarkSeenRequestSchema, missedCallsSchema),
+  changed: event('history:changed', historyChangedSchema),
+  exportProgress: event('history:export-progress', historyExportProgressSchema),
 } as const;
