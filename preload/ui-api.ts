@@ -32,7 +32,7 @@ export function createUiApi(bridge: UiBridge) {
     (listener) =>
       bridge.subscribe(channel.name, listener as (payload: unknown) => void);
 
-  const { app, settings, line, calls, history, transfer, audio, targets } = contract;
+  const { app, settings, line, calls, history, transfer, audio, targets, agent, desktop } = contract;
   return Object.freeze({
     app: Object.freeze({
       info: call(app.info),
@@ -60,6 +60,10 @@ export function createUiApi(bridge: UiBridge) {
       addNote: call(history.note),
       setDisposition: call(history.disposition),
       exportCsv: call(history.export),
+      missed: call(history.missed),
+      markSeen: call(history.markSeen),
+      onChanged: on(history.changed),
+      onExportProgress: on(history.exportProgress),
     }),
     calls: Object.freeze({
       list: call(calls.list),
@@ -96,6 +100,23 @@ export function createUiApi(bridge: UiBridge) {
       list: call(targets.list),
       setAgentStatus: call(targets.setAgentStatus),
       onChanged: on(targets.changed),
+    }),
+    agent: Object.freeze({
+      status: call(agent.status),
+      set: call(agent.set),
+      extendWrapUp: call(agent.extendWrapUp),
+      endWrapUp: call(agent.endWrapUp),
+      setDoNotDisturb: call(agent.setDoNotDisturb),
+      onChanged: on(agent.changed),
+    }),
+    desktop: Object.freeze({
+      state: call(desktop.state),
+      takeDialRequest: call(desktop.takeDialRequest),
+      exportDiagnostics: call(desktop.exportDiagnostics),
+      showDiagnostics: call(desktop.showDiagnostics),
+      onChanged: on(desktop.changed),
+      onDialRequest: on(desktop.dialRequest),
+      onOpenPicker: on(desktop.openPicker),
     }),
   });
 }

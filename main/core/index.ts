@@ -8,11 +8,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { contract, type AppInfo, type Notice } from '../../preload/contract';
+import type { CallAlerts } from '../calls/call/ports';
 import { historyRecorder } from '../calls/call/history';
 import { safeRecorder, startHistory, type HistoryRepository } from '../history';
+import { registerAgentHandlers } from '../ipc/agent';
 import { registerAppHandlers } from '../ipc/app';
 import { registerAudioHandlers } from '../ipc/audio';
 import { registerCallHandlers } from '../ipc/calls';
+import { registerDesktopHandlers, type DesktopHandlers } from '../ipc/desktop';
 import { registerHistoryHandlers } from '../ipc/history';
 import { registerLineHandlers } from '../ipc/line';
 import { createRouter, type Router, type UiTransport } from '../ipc/router';
@@ -25,6 +28,7 @@ import type { SecretStore } from '../settings/secrets';
 import { openSettingsStore, type SettingsStore } from '../settings/store';
 import { SessionRegistry } from '../sip/sessions';
 import { createSipTransferBackend } from '../sip/transfer-backend';
+import { startAgent, type AgentCore } from './agent';
 import { startTelephony, type TelephonyCore, type TelephonyOptions } from './telephony';
 import { providerFactory } from './providers';
 import { startTargets } from './targets';
@@ -47,6 +51,14 @@ export interface CorePorts {
   sip?: TelephonyOptions['line'];
 }
 
+/** What the installed app's shell (main/desktop/shell.ts) plugs into the core once Electron has built it. */
+export interface DesktopAttachment {
+  /** The desktop:* channels. */
+  handlers: DesktopHandlers;
+  /** Call notifications: a call rings, stops ringing, was missed. */
+  alerts: Pick<CallAlerts, 'incoming' | 'dismiss' | 'missed'>;
+}
+
 export interface ConsoleCore {
   readonly router: Router;
   readonly settings: SettingsStore;
@@ -56,6 +68,14 @@ export interface ConsoleCore {
   readonly telephony: TelephonyCore;
   /** The transfer service over the call service and the SIP transfer backend. */
   readonly transfers: Transfers;
+  /** The agent's status (available, away, wrap-up) and do-not-disturb. */
+  readonly agent: AgentCore;
+  /** A notice the agent must see (held until dismissed). */
+  notice(level: Notice['level'], message: string): void;
+  /** After every settings:update (the shell re-registers hotkeys, applies auto-start); returns the unsubscribe. */
+  onPreferencesChanged(listener: () => void): () => void;
+  /** The desktop shell plugs in; returns the detach. One at a time. */
+  attachDesktop(desktop: DesktopAttachment): () => void;
   /** Graceful stop: unregister, close the database. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -91,6 +111,10 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
   });
   const recorder = history.repo ? safeRecorder(history.repo, log.scope('history')) : null;
 
+  // The installed app's shell, once attached (main/index.ts); null headless (harness, lab, tests).
+  let desktop: DesktopAttachment | null = null;
+  const preferenceListeners = new Set<() => void>();
+
   const noRecorder = { callStarted() {}, callAnswered() {}, callEnded() {}, holdStarted() {}, holdEnded() {} };
   const sessions = new SessionRegistry();
   const phone = startTelephony({
@@ -102,6 +126,7 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
     log,
     now,
     notice: addNotice,
+    shellAlerts: () => desktop?.alerts ?? null,
     ...(ports.sip && { line: ports.sip }),
   });
   // Audio devices and hold music follow the preferences, also after a media host restart.
@@ -141,7 +166,8 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
     now,
     log: log.scope('transfer'),
   });
-
+  // The agent's status follows the calls and is handed to the provider a platform keeps it on.
+  const agent = startAgent({ router, settings, calls: phone.calls, targets, recorder: history.repo, now, log: log.scope('agent') });
 
   // Every domain's channels, in one place.
   registerAppHandlers(router, {
@@ -152,6 +178,8 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
     preferencesChanged: () => {
       void mediaSettings?.apply();
       void targets.refresh(false);
+      agent.preferencesChanged();
+      for (const l of [...preferenceListeners]) l();
     },
     // A live provider is built on the account (the SIP line, the VoIPBIN extension): it follows it.
     accountChanged: () => void phone.accountChanged().then(() => targets.refresh(settings.file().provider.kind !== 'configured')),
@@ -163,6 +191,8 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
   registerTransferHandlers(router, transfers.service);
   registerTargetHandlers(router, targets);
   const offAudio = registerAudioHandlers(router, phone.media);
+  registerAgentHandlers(router, agent);
+  registerDesktopHandlers(router, () => desktop?.handlers ?? null);
 
   let stopped = false;
   return {
@@ -171,10 +201,25 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
     history: history.repo,
     telephony: phone,
     transfers,
+    agent,
+    notice: addNotice,
+    onPreferencesChanged(listener) {
+      preferenceListeners.add(listener);
+      return () => void preferenceListeners.delete(listener);
+    },
+    attachDesktop(attached) {
+      desktop = attached;
+      return () => {
+        if (desktop === attached) desktop = null;
+      };
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
+      desktop = null;
+      preferenceListeners.clear();
       transfers.stop();
+      agent.stop();
       offTargets();
       await targets.stop();
       mediaSettings?.dispose();

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { contract, type LineStatus, type Notice } from '../../preload/contract';
 import { createCallService, type CallService } from '../calls/call/service';
-import type { CallRecorder } from '../calls/call/ports';
+import type { CallAlerts, CallRecorder } from '../calls/call/ports';
 import type { Router } from '../ipc/router';
 import type { Logger } from '../logging/logger';
 import type { MediaHostLink } from '../media/link';
@@ -29,6 +29,8 @@ export interface TelephonyOptions {
   log: Logger;
   now: () => number;
   notice: (level: Notice['level'], message: string) => void;
+  /** The desktop shell's call notifications (main/desktop/notifications.ts), once it is attached; absent headless. */
+  shellAlerts?: () => Pick<CallAlerts, 'incoming' | 'dismiss' | 'missed'> | null;
   /** Overrides for tests and the lab (time-outs, back-off), and `caFile`: a PEM file of a private CA for wss://. */
   line?: Partial<Omit<LineOptions, 'log' | 'media' | 'now'>> & { caFile?: string };
 }
@@ -38,6 +40,8 @@ export interface TelephonyCore {
   readonly media: MediaClient | null;
   line(): Line | null;
   lineStatus(): LineStatus;
+  /** Every line status as it is published (the tray follows it); returns the unsubscribe. */
+  onLineStatus(listener: (status: LineStatus) => void): () => void;
   /** line:reconnect — register again now, or start a line that is not running. */
   reconnect(): LineStatus;
   /** The account was saved or removed: restart the line with the new settings. */
@@ -59,10 +63,14 @@ export function startTelephony(o: TelephonyOptions): TelephonyCore {
           log.warn('calls: ringer failed', { mode, error: String(e) }),
         );
       },
-      incoming: (callId, remote) => log.info('calls: incoming', { callId, from: remote.uri }),
-      dismiss: () => {},
-      // A missed call is the history's (its unseen-missed count on the tab), not a notice that piles up.
-      missed: () => {},
+      incoming: (callId, remote, volume) => {
+        log.info('calls: incoming', { callId, from: remote.uri });
+        o.shellAlerts?.()?.incoming(callId, remote, volume);
+      },
+      dismiss: (callId) => o.shellAlerts?.()?.dismiss(callId),
+      // A missed call is the history's (its unseen-missed count on the tab), not a notice that piles up;
+      // the desktop shell may still tell an agent who is away from the window.
+      missed: (callId, remote) => o.shellAlerts?.()?.missed(callId, remote),
       problem: (_callId, message) => o.notice('warning', message),
     },
     music: createHoldMusicPort(media, o.sessions),
@@ -83,9 +91,11 @@ export function startTelephony(o: TelephonyOptions): TelephonyCore {
   let detach: (() => void) | null = null;
   let offStatus: (() => void) | null = null;
   let status: LineStatus = { state: 'unconfigured', aor: null, reason: null, since: o.now() };
+  const statusListeners = new Set<(status: LineStatus) => void>();
   const publishStatus = (next: LineStatus) => {
     status = next;
     o.router.push(contract.line.changed, status);
+    for (const l of [...statusListeners]) l(status);
   };
 
   /** A line that is not running: pushed only when it differs from what the UI has (no push at start-up). */
@@ -170,6 +180,10 @@ export function startTelephony(o: TelephonyOptions): TelephonyCore {
     media,
     line: () => line,
     lineStatus: () => status,
+    onLineStatus(listener) {
+      statusListeners.add(listener);
+      return () => void statusListeners.delete(listener);
+    },
     reconnect() {
       if (line) line.reconnect();
       else startLine(true);
@@ -182,6 +196,7 @@ export function startTelephony(o: TelephonyOptions): TelephonyCore {
     async stop() {
       if (stopped) return;
       stopped = true;
+      statusListeners.clear();
       calls.dispose();
       await stopLine();
       offGone();

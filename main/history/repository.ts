@@ -57,6 +57,18 @@ export interface SearchQuery extends PageQuery {
   query: string;
 }
 
+/** Why an agent status period started (main/agent/machine.ts's words). */
+export type AgentStatusCause = 'start' | 'agent' | 'call-ended' | 'call-answered' | 'wrap-up-over';
+
+/** One stored agent status period; `endedAt` null: still open, or the console stopped without closing it. */
+export interface AgentStatusPeriod {
+  status: 'available' | 'away' | 'wrap-up';
+  cause: AgentStatusCause;
+  startedAt: number;
+  endedAt: number | null;
+  extensions: number;
+}
+
 /** What changed in the file: a call started or ended (the UI's badge and the top of its list follow). */
 export type HistoryChange = { kind: 'started' | 'ended'; id: number };
 
@@ -307,6 +319,53 @@ export class HistoryRepository implements CallRecorder {
   onChange(listener: (change: HistoryChange) => void): () => void {
     this.listeners.add(listener);
     return () => void this.listeners.delete(listener);
+  }
+
+  // ── agent status (main/agent/, migrations/0006) ─────────────────────────
+
+  /** The period this process opened and has not ended yet (a crash leaves it open, its end unknown). */
+  private agentPeriod: number | null = null;
+
+  /** A new status period starts now; the one this run had open ends at the same moment. */
+  agentStatusStarted(e: { status: 'available' | 'away' | 'wrap-up'; cause: AgentStatusCause; at: number }): void {
+    this.guard('record the agent status', () => {
+      this.db.transaction(() => {
+        this.endAgentPeriod(e.at);
+        const row = this.db
+          .prepare('INSERT INTO agent_status (status, cause, started_at) VALUES (@status, @cause, @at)')
+          .run({ status: e.status, cause: e.cause, at: e.at });
+        this.agentPeriod = Number(row.lastInsertRowid);
+      })();
+    });
+  }
+
+  /** The open wrap-up was extended (its new end is the agent's business; the history counts it). */
+  agentWrapUpExtended(_e: { at: number; endsAt: number }): void {
+    if (this.agentPeriod === null) return;
+    const id = this.agentPeriod;
+    this.guard('record the wrap-up extension', () => {
+      this.db.prepare("UPDATE agent_status SET extensions = extensions + 1 WHERE id = ? AND status = 'wrap-up'").run(id);
+    });
+  }
+
+  /** The console stops: the open period ends now. */
+  agentStatusEnded(at: number): void {
+    this.guard('record the end of the agent status', () => this.endAgentPeriod(at));
+  }
+
+  /** Status periods, newest first. */
+  agentStatusPeriods(limit = 100): AgentStatusPeriod[] {
+    return this.guard('read the agent status', () =>
+      this.db
+        .prepare('SELECT status, cause, started_at AS startedAt, ended_at AS endedAt, extensions FROM agent_status ORDER BY started_at DESC, id DESC LIMIT ?')
+        .all(clampLimit(limit)) as AgentStatusPeriod[],
+    );
+  }
+
+  private endAgentPeriod(at: number): void {
+    if (this.agentPeriod === null) return;
+    this.db.prepare('UPDATE agent_status SET ended_at = max(@at, started_at) WHERE id = @id AND ended_at IS NULL').run({ at, id: this.agentPeriod });
+    this.agentPeriod = null;
   }
 
   // ── queries ─────────────────────────────────────────────────────────────

@@ -14,15 +14,19 @@ export * from './calls';
 export * from './transfer';
 export * from './audio';
 export * from './targets';
+export * from './agent';
+export * from './desktop';
 
+import { agent } from './agent';
 import { app } from './app';
 import { audio } from './audio';
 import { history } from './history';
 import { calls } from './calls';
+import { desktop } from './desktop';
 import { line } from './line';
 import { settings } from './settings';
 import { targets } from './targets';
 import { transfer } from './transfer';
 
 /** Every domain's channels. Each later domain (calls, history, transfer) adds itself here. */
-export const contract = { app, settings, line, history, calls, transfer, audio, targets } as const;
+export const contract = { app, settings, line, history, calls, transfer, audio, targets, agent, desktop } as const;

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { event, noInput, request } from './define';
+import { defaultHotkeys, hotkeysSchema } from './desktop';
 import { addressText, nameText } from './transfer';
 
 /** An address field: trimmed, bounded, and a URL that `accept` takes (a string that is no URL never is). */
@@ -156,6 +157,27 @@ export const preferencesSchema = z.strictObject({
       favourites: z.array(addressText).max(100, 'At most 100 favourites').default([]),
     })
     .prefault({}),
+  /** The agent's status (main/agent/): wrap-up after calls, and what "quiet" (away, do-not-disturb) does to calls. */
+  agent: z
+    .strictObject({
+      /** After-call work when the agent's last answered call ends, in seconds; 0: none. */
+      wrapUpSec: z.number().int().min(0).max(1800).default(30),
+      /** What one "Extend" adds to a wrap-up. */
+      wrapUpExtendSec: z.number().int().min(10).max(600).default(30),
+      /** No notifications, and calls treated as `quietCalls` says, until switched off. */
+      doNotDisturb: z.boolean().default(false),
+      /** While away or on do-not-disturb: incoming calls ring in the console only, or are refused (the `calls.declineWith` code). */
+      quietCalls: z.enum(['ring', 'reject']).default('ring'),
+    })
+    .prefault({}),
+  /** The installed app: start at login, and global hotkeys (docs/desktop.md). */
+  desktop: z
+    .strictObject({
+      openAtLogin: z.boolean().default(false),
+      /** Every action's accelerator ('' = none); a patch gives the whole map. */
+      hotkeys: hotkeysSchema.default(() => ({ ...defaultHotkeys })),
+    })
+    .prefault({}),
 });
 export type Preferences = z.output<typeof preferencesSchema>;
 
@@ -184,6 +206,8 @@ export const preferencesPatchSchema = z.strictObject({
   targets: patchOf(preferencesSchema.shape.targets.unwrap()).optional(),
   appearance: patchOf(preferencesSchema.shape.appearance.unwrap()).optional(),
   workspace: patchOf(preferencesSchema.shape.workspace.unwrap()).optional(),
+  agent: patchOf(preferencesSchema.shape.agent.unwrap()).optional(),
+  desktop: patchOf(preferencesSchema.shape.desktop.unwrap()).optional(),
 });
 export type PreferencesPatch = z.input<typeof preferencesPatchSchema>;
 

@@ -10,6 +10,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { deflateSync } from 'node:zlib';
 
 const sizes = [16, 32, 48, 64, 128, 256, 512, 1024];
@@ -32,8 +33,8 @@ const band = (x, y, cx, cy, r, t) => {
   return y <= cy ? ring : Math.max(ring, y - cy);
 };
 
-const background = (x, y) => roundedBox(x, y, 0.5, 0.5, 0.46, 0.46, 0.2);
-const headset = (x, y) =>
+export const background = (x, y) => roundedBox(x, y, 0.5, 0.5, 0.46, 0.46, 0.2);
+export const headset = (x, y) =>
   Math.min(
     band(x, y, 0.5, 0.56, 0.27, 0.065),
     roundedBox(x, y, 0.23, 0.62, 0.075, 0.13, 0.05),
@@ -112,8 +113,11 @@ export function encodePng(size, rgba) {
   ]);
 }
 
-for (const size of sizes) {
-  const file = join(import.meta.dirname, `${size}x${size}.png`);
-  writeFileSync(file, encodePng(size, render(size)));
-  console.log(`wrote ${file}`);
+// Run as a script it writes the icons; imported (resources/tray/generate.mjs) it only lends its shapes and encoder.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  for (const size of sizes) {
+    const file = join(import.meta.dirname, `${size}x${size}.png`);
+    writeFileSync(file, encodePng(size, render(size)));
+    console.log(`wrote ${file}`);
+  }
 }

@@ -24,6 +24,22 @@ export const basePreferences: SettingsView['preferences'] = {
   targets: { queues: [], colleagues: [] },
   appearance: { theme: 'system', language: 'system' },
   workspace: { dropAction: 'ask', favourites: [] },
+  agent: { wrapUpSec: 30, wrapUpExtendSec: 30, doNotDisturb: false, quietCalls: 'ring' },
+  desktop: {
+    openAtLogin: false,
+    hotkeys: {
+      answer: 'CommandOrControl+Alt+Shift+A',
+      hangup: 'CommandOrControl+Alt+Shift+E',
+      answerOrHangup: 'MediaPlayPause',
+      hold: 'CommandOrControl+Alt+Shift+H',
+      mute: 'CommandOrControl+Alt+Shift+M',
+      transferPicker: 'CommandOrControl+Alt+Shift+T',
+      completeConsult: 'CommandOrControl+Alt+Shift+C',
+      cancelConsult: 'CommandOrControl+Alt+Shift+X',
+      undoTransfer: 'CommandOrControl+Alt+Shift+Z',
+      showWindow: 'CommandOrControl+Alt+Shift+O',
+    },
+  },
 };
 
 /**

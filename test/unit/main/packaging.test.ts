@@ -1,9 +1,11 @@
 /**
  * electron-builder.yml, checked as far as this machine allows (no Electron
  * download here): electron-builder itself loads and schema-validates it, its
- * own file matcher decides that every file the built app loads is packed, and
- * the platform essentials (icons, protocols, microphone permission text) are
- * present. `npm run dist` on a machine with internet does the rest.
+ * own file matcher decides that every file the built app loads is packed, its
+ * own Linux helper writes the desktop entry that hands tel:/sip: links to the
+ * console, and the platform essentials (icons, tray icons, protocols,
+ * microphone permission text, notification buttons) are present. `npm run
+ * dist` on a machine with internet does the rest.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,6 +25,9 @@ const { FileMatcher } = builderRequire('app-builder-lib/out/fileMatcher') as {
   };
 };
 const { DebugLogger } = builderRequire('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
+const { LinuxTargetHelper } = builderRequire('app-builder-lib/out/targets/LinuxTargetHelper') as {
+  LinuxTargetHelper: new (packager: unknown) => { computeDesktopEntry(options: unknown): Promise<string> };
+};
 
 interface Config {
   appId?: string;
@@ -30,10 +35,10 @@ interface Config {
   /** getConfig normalises `files` into file sets: [{ filter: patterns }]. */
   files?: Array<string | { from?: string; filter?: string[] }>;
   asarUnpack?: string[];
-  extraResources?: Array<{ from: string; to: string }>;
+  extraResources?: Array<{ from: string; to: string; filter?: string[] }>;
   icon?: string;
   protocols?: Array<{ name: string; schemes: string[] }>;
-  linux?: { target?: string[]; icon?: string };
+  linux?: { target?: string[]; icon?: string; executableName?: string; category?: string };
   win?: { target?: string[]; icon?: string };
   mac?: { target?: string[]; icon?: string; entitlements?: string; extendInfo?: Record<string, string> };
   electronFuses?: Record<string, boolean>;
@@ -117,6 +122,42 @@ describe('electron-builder.yml', { timeout: 30_000 }, () => {
 
   it('registers tel: and sip: links', () => {
     expect(config.protocols?.flatMap((p) => p.schemes).sort()).toEqual(['sip', 'tel']);
+  });
+
+  it('writes a Linux desktop entry that opens tel:/sip: links with the console and passes the link on (%U)', async () => {
+    // The packager as far as the desktop entry reads it (app-builder-lib's LinuxTargetHelper).
+    const packager = {
+      config,
+      platformSpecificBuildOptions: config.linux,
+      executableName: config.linux!.executableName,
+      appInfo: { productName: config.productName, sanitizedProductName: config.productName, description: 'Desktop console for contact-center agents' },
+      info: { metadata: JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown> },
+      fileAssociations: [],
+    };
+    const entry = await new LinuxTargetHelper(packager).computeDesktopEntry(config.linux);
+    const keys = Object.fromEntries(entry.trim().split('\n').slice(1).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+    expect(entry.startsWith('[Desktop Entry]\n')).toBe(true);
+    expect(keys['Exec']).toBe('"/opt/Agent Console/agent-console" %U');
+    expect(keys['MimeType']).toBe('x-scheme-handler/tel;x-scheme-handler/sip;');
+    expect(keys).toMatchObject({ Name: 'Agent Console', Type: 'Application', Icon: 'agent-console', Categories: 'Network;' });
+  });
+
+  it('packs the tray icons of every state (1x and 2x) and the notification icon, not their generator', async () => {
+    const { trayIcons } = await import('../../../main/desktop/tray-model');
+    for (const icon of trayIcons) {
+      expect(pngSize(`resources/tray/${icon}.png`), icon).toEqual({ width: 16, height: 16 });
+      expect(pngSize(`resources/tray/${icon}@2x.png`), icon).toEqual({ width: 32, height: 32 });
+      expect(packs(`resources/tray/${icon}.png`)).toBe(true);
+    }
+    expect(packs('resources/icons/128x128.png')).toBe(true);
+    expect(packs('resources/tray/generate.mjs')).toBe(false);
+    // The tray and notification icons are also real files beside the app (Windows toasts, Linux notify).
+    const extra = config.extraResources?.find((r) => r.from === 'resources');
+    expect(extra?.filter).toEqual(expect.arrayContaining(['**/*', '!tray/generate.mjs', '!icons/generate.mjs']));
+  });
+
+  it('lets macOS show Answer / Decline on incoming-call notifications (alert style)', () => {
+    expect(config.mac?.extendInfo?.['NSUserNotificationAlertStyle']).toBe('alert');
   });
 
   it('explains the microphone on macOS and is entitled to it under the hardened runtime', () => {
