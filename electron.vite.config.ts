@@ -35,6 +35,8 @@ export default defineConfig({
     plugins: [svelte()],
     build: {
       outDir: resolve(import.meta.dirname, 'out/renderer'),
+      // The pages ship minified: the UI bundle is loaded on every window open (budget in docs/testing.md).
+      minify: true,
       rollupOptions: {
         input: {
           ui: resolve(import.meta.dirname, 'renderer/ui/index.html'),

@@ -112,7 +112,7 @@ export async function startHarnessConsole(lab: Lab, o: { user?: string } = {}): 
 
   const uiReady = async () => {
     await ui.waitForFunction(() => typeof window.consoleApi === 'object', undefined, { timeout: 15_000 });
-    await ui.waitForSelector('ul[aria-label="Calls"]', { state: 'attached', timeout: 15_000 });
+    await ui.waitForSelector('[data-section]', { state: 'attached', timeout: 15_000 });
   };
 
   const { agentHears, expectAgentHears } = agentEars(media);

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AudioDevices, Result } from '../../preload/contract';
 import { repoRoot, startHarness, type Harness } from '../harness/index';
 import { expectNoSeriousA11yViolations } from '../support/a11y';
+import { expectNoA11yViolations } from '../support/a11y-strict';
 import { toneSamples, writeWav } from '../support/wav';
 import { mediaHostExtension } from '../harness/media-host';
 
@@ -141,9 +142,18 @@ describe.skipIf(!built)('audio settings in Chromium through the real core and me
     await expect.poll(() => savedHoldMusic().track).toBe('builtin:lounge');
   });
 
-  it('has no serious accessibility violations and looks right (screenshot)', async () => {
+  it('has no accessibility violations in either theme and looks right (screenshot)', async () => {
     const ui = harness.ui;
     await expectNoSeriousA11yViolations(harness.ui);
+    // The section itself: nothing at all, moderate included, light and dark.
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await ui.emulateMedia({ colorScheme });
+      await expectNoA11yViolations(ui, 'section.audio-settings');
+    }
+    await ui.emulateMedia({ colorScheme: 'dark' });
+    await ui.getByRole('heading', { name: 'Audio' }).evaluate((h) => h.scrollIntoView({ block: 'start' }));
+    await harness.screenshot('audio-settings-dark');
+    await ui.emulateMedia({ colorScheme: 'light' });
     await ui.setViewportSize({ width: 1024, height: 720 });
     await ui.getByRole('heading', { name: 'Audio' }).evaluate((h) => h.scrollIntoView({ block: 'start' }));
     await ui.getByRole('button', { name: 'Preview' }).blur();

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Preferences } from '../../preload/contract';
 import { repoRoot, startHarness, type Harness } from '../harness/index';
 import { expectNoSeriousA11yViolations } from '../support/a11y';
+import { expectNoA11yViolations } from '../support/a11y-strict';
 
 const built = existsSync(join(repoRoot, 'out/renderer/ui/index.html'));
 let harness: Harness;
@@ -67,9 +68,11 @@ describe.skipIf(!built)('transfer settings in Chromium through the real core', (
   it('turns safe blind off and on again with Tab and Space', async () => {
     const ui = harness.ui;
     const safe = ui.getByRole('switch', { name: 'Safe blind transfer' });
-    // Reach the switch by the keyboard: from the heading's section, Tab until it has focus.
-    await ui.getByRole('button', { name: 'Settings', exact: true }).focus();
-    for (let i = 0; i < 40 && !(await safe.evaluate((el) => el === document.activeElement)); i++) await ui.keyboard.press('Tab');
+    // Reach the switch by the keyboard: the settings contents jump to the section, then Tab.
+    await ui.getByRole('navigation', { name: 'Settings contents' }).getByRole('link', { name: 'Transfers' }).focus();
+    await ui.keyboard.press('Enter');
+    await expect.poll(() => ui.evaluate(() => document.activeElement?.id)).toBe('transfer-settings-heading');
+    for (let i = 0; i < 5 && !(await safe.evaluate((el) => el === document.activeElement)); i++) await ui.keyboard.press('Tab');
     expect(await safe.evaluate((el) => el === document.activeElement)).toBe(true);
     await ui.keyboard.press('Space');
     await expect.poll(() => savedTransfer()?.safeBlind).toBe(false);
@@ -114,9 +117,15 @@ describe.skipIf(!built)('transfer settings in Chromium through the real core', (
     expect(await ui.getByRole('radio', { name: /Follow at once/ }).isChecked()).toBe(true);
   });
 
-  it('has no serious accessibility violations, fits 720x480 and looks right (screenshot)', async () => {
+  it('has no accessibility violations in either theme, fits 720x480 and looks right (screenshot)', async () => {
     const ui = harness.ui;
     await expectNoSeriousA11yViolations(ui);
+    // The section itself: nothing at all, moderate included, light and dark.
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await ui.emulateMedia({ colorScheme });
+      await expectNoA11yViolations(ui, 'section.transfer-settings');
+    }
+    await ui.emulateMedia({ colorScheme: 'light' });
 
     await ui.setViewportSize({ width: 1024, height: 720 });
     await ui.getByRole('heading', { name: 'Transfers', exact: true }).evaluate((h) => h.scrollIntoView({ block: 'start' }));

@@ -1,7 +1,9 @@
 import { SvelteSet } from 'svelte/reactivity';
 import type { AccountInput, AccountView, Err } from '../../../preload/contract';
 import type { ConsoleApi } from '../../../preload/ui-api';
+import { t } from '../i18n/index.svelte';
 import { checkAccount, type AccountField, type AccountFormValues, type FieldErrors } from './account-checks';
+import type { LineModel } from './line.svelte';
 
 const empty = (): AccountFormValues => ({
   wsUrl: '',
@@ -17,6 +19,11 @@ const fieldNames: readonly AccountField[] = ['wsUrl', 'sipUri', 'authorizationUs
 /**
  * The SIP account form. The password is write-only: the field starts empty,
  * empty means "keep the saved one", and only `hasPassword` comes back from main.
+ *
+ * Saving an account only stores it; whether the line then registers is the
+ * line's news. With a line to follow (`followLine`), the form shows that
+ * outcome — registering, registered, or the failure and what to do — instead
+ * of leaving it to the header.
  */
 export class AccountFormModel {
   values = $state<AccountFormValues>(empty());
@@ -33,8 +40,25 @@ export class AccountFormModel {
 
   readonly hasPassword = $derived(this.saved?.hasPassword ?? false);
   readonly configured = $derived(this.saved !== null);
+  private line = $state.raw<LineModel | null>(null);
+  /** The line as it is now, told beside the form; null without an account or a line to follow. */
+  readonly lineOutcome = $derived(this.configured ? (this.line?.outcome ?? null) : null);
+  /** Main refused "try again" (e.g. the account went away meanwhile). */
+  retryError = $state<string | null>(null);
 
   constructor(private readonly api: ConsoleApi) {}
+
+  /** The line whose outcome the form shows; its owner starts and stops it. */
+  followLine(line: LineModel) {
+    this.line = line;
+  }
+
+  /** Registers again now (after the agent fixed something on the server side). */
+  async retryLine() {
+    this.retryError = null;
+    const r = await this.line?.reconnect();
+    if (r && !r.ok) this.retryError = r.message;
+  }
 
   /** Shows what main has stored (never a password). */
   load(account: AccountView | null) {
@@ -101,12 +125,15 @@ export class AccountFormModel {
       const r = await this.api.settings.saveAccount(input);
       if (r.ok) {
         this.load(r.value.account);
-        this.confirmation = 'Account saved';
+        this.confirmation = t('settings.account.saved');
+        this.retryError = null;
+        // Main restarted the line: read its state now rather than show the old line's until a push.
+        void this.line?.refresh();
         return null;
       }
       return this.showError(r);
     } catch {
-      this.formError = 'The console did not answer. Try again.';
+      this.formError = t('common.noAnswer');
       return null;
     } finally {
       this.saving = false;
@@ -118,7 +145,7 @@ export class AccountFormModel {
     const r = await this.api.settings.removeAccount();
     if (r.ok) {
       this.load(r.value.account);
-      this.confirmation = 'Account removed';
+      this.confirmation = t('settings.account.removed');
     } else this.showError(r);
   }
 
@@ -130,7 +157,7 @@ export class AccountFormModel {
     }
     this.errors = fields;
     const first = fieldNames.find((f) => fields[f]) ?? null;
-    this.formError = first ? (e.code === 'invalid-request' ? 'Check the highlighted fields.' : e.message) : e.message;
+    this.formError = first && e.code === 'invalid-request' ? t('settings.account.checkFields') : e.message;
     return first;
   }
 }

@@ -1,4 +1,5 @@
 import type { AudioDevice, AudioDevices, Preferences } from '../../../preload/contract';
+import { t } from '../i18n/index.svelte';
 import { PreferenceSection } from './preference-section.svelte';
 
 export type AudioPrefs = Preferences['audio'];
@@ -31,7 +32,7 @@ const defaultMusic: Preferences['holdMusic'] = { track: 'builtin:lounge', volume
 // Chromium lists the system default as its own entry (deviceId 'default', label "Default - <name>").
 const defaultLabel = (list: readonly AudioDevice[]) => {
   const label = list.find((d) => d.deviceId === 'default')?.label.replace(/^Default\s*-\s*/i, '');
-  return label ? `System default (${label})` : 'System default';
+  return label ? t('settings.audio.device.systemDefaultNamed', { name: label }) : t('settings.audio.device.systemDefault');
 };
 
 /**
@@ -96,7 +97,7 @@ export class AudioSettingsModel extends PreferenceSection<AudioField> {
       this.devices = r.value;
       this.devicesError = null;
     } else {
-      this.devicesError = r.code === 'unavailable' ? 'The audio engine is not running, so devices cannot be listed right now.' : r.message;
+      this.devicesError = r.code === 'unavailable' ? t('settings.audio.devicesUnavailable') : r.message;
     }
   }
 
@@ -114,20 +115,20 @@ export class AudioSettingsModel extends PreferenceSection<AudioField> {
     all.forEach((d, i) => {
       // 'communications' is Windows' second default; a plain default entry is already listed above.
       if (d.deviceId === 'default' || d.deviceId === 'communications') return;
-      options.push({ id: d.deviceId, label: d.label || `Device ${i + 1}` });
+      options.push({ id: d.deviceId, label: d.label || t('settings.audio.device.unnamed', { number: i + 1 }) });
     });
-    if (list && !options.some((o) => o.id === chosen)) options.push({ id: chosen, label: 'Saved device (not connected)', missing: true });
+    if (list && !options.some((o) => o.id === chosen)) options.push({ id: chosen, label: t('settings.audio.device.savedMissing'), missing: true });
     return options;
   }
 
   chooseDevice(role: DeviceRole, deviceId: string) {
     this.audio = { ...this.audio, [role]: deviceId };
-    return this.save({ audio: { [role]: deviceId } }, `audio.${role}`, 'Device saved');
+    return this.save({ audio: { [role]: deviceId } }, `audio.${role}`, t('settings.audio.saved.device'));
   }
 
   setSwitch(name: VoiceSwitch, on: boolean) {
     this.audio = { ...this.audio, [name]: on };
-    return this.save({ audio: { [name]: on } }, `audio.${name}`, on ? 'Turned on' : 'Turned off');
+    return this.save({ audio: { [name]: on } }, `audio.${name}`, t(on ? 'settings.audio.saved.on' : 'settings.audio.saved.off'));
   }
 
   chooseMusic(choice: MusicChoice) {
@@ -137,7 +138,7 @@ export class AudioSettingsModel extends PreferenceSection<AudioField> {
       // Nothing to save until a path is given; a saved file stays in use meanwhile.
       return this.filePath.trim() ? this.applyFile() : Promise.resolve(false);
     }
-    return this.save({ holdMusic: { track: choice } }, 'holdMusic.track', 'Hold music saved');
+    return this.save({ holdMusic: { track: choice } }, 'holdMusic.track', t('settings.holdMusic.saved'));
   }
 
   setFilePath(path: string) {
@@ -148,10 +149,10 @@ export class AudioSettingsModel extends PreferenceSection<AudioField> {
   applyFile() {
     const path = this.filePath.trim();
     if (path === '') {
-      this.errors = { ...this.errors, 'holdMusic.track': 'Enter the full path of an audio file.' };
+      this.errors = { ...this.errors, 'holdMusic.track': t('settings.holdMusic.check.pathEmpty') };
       return Promise.resolve(false);
     }
-    return this.save({ holdMusic: { track: `file:${path}` } }, 'holdMusic.track', 'Hold music saved');
+    return this.save({ holdMusic: { track: `file:${path}` } }, 'holdMusic.track', t('settings.holdMusic.saved'));
   }
 
   /** The system's file dialog (Electron); where there is none, main says so and the path can be typed. */
@@ -178,7 +179,7 @@ export class AudioSettingsModel extends PreferenceSection<AudioField> {
     const volume = this.volumePercent / 100;
     if (volume === this.holdMusic.volume) return Promise.resolve(true);
     this.holdMusic = { ...this.holdMusic, volume };
-    return this.save({ holdMusic: { volume } }, 'holdMusic.volume', `Volume ${this.volumePercent} %`);
+    return this.save({ holdMusic: { volume } }, 'holdMusic.volume', t('settings.holdMusic.saved.volume', { percent: this.volumePercent }));
   }
 
   async togglePreview() {
@@ -186,7 +187,7 @@ export class AudioSettingsModel extends PreferenceSection<AudioField> {
     this.previewError = null;
     const r = await this.api.audio.previewMusic({ on: true });
     if (r.ok) this.previewing = true;
-    else this.previewError = r.code === 'unavailable' ? 'The audio engine is not running: the preview cannot play right now.' : r.message;
+    else this.previewError = r.code === 'unavailable' ? t('settings.holdMusic.previewUnavailable') : r.message;
   }
 
   /** Stops a running preview (leaving the panel, closing the window); harmless when none runs. */

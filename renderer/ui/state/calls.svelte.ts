@@ -1,13 +1,34 @@
 import type { CallActionName, CallSnapshot } from '../../../preload/contract';
+import { SvelteSet } from 'svelte/reactivity';
 import type { ConsoleApi } from '../../../preload/ui-api';
 
-/** Calls as pushed by main. The UI offers exactly `allowedActions`; it never decides telephony rules. */
+/**
+ * Where the agent's next action is after an action: the slot of a call card
+ * (its hold/mute toggle, its first button) or the dialer. The calls column
+ * moves focus there once the new snapshot rendered, so focus never falls
+ * back to the page body.
+ */
+export type FocusTarget = { callId: string; slot: 'card' | 'hold' | 'mute' | 'first' } | { dialer: true };
+
+/**
+ * Calls as pushed by main. The UI offers exactly `allowedActions`; it never
+ * decides telephony rules. One request per call at a time: a double click on
+ * Answer sends one answer, not an answer and a refusal.
+ */
 export class CallsModel {
   list = $state.raw<CallSnapshot[]>([]);
   target = $state('');
   /** The last refused action or dial, in main's words. */
   error = $state<string | null>(null);
   busy = $state(false);
+  /** Calls with a request in flight (their buttons wait). */
+  readonly inFlight = new SvelteSet<string>();
+  /** The call whose keypad is open (physical digits go to it). */
+  keypadFor = $state<string | null>(null);
+  /** The card the agent last focused (keyboard commands act on it). */
+  focusedId = $state<string | null>(null);
+  /** Where focus goes after the next render; the calls column consumes it. */
+  focusRequest = $state.raw<FocusTarget | null>(null);
   /** Ticks once a second for the call timers. */
   now = $state(Date.now());
 
@@ -18,10 +39,10 @@ export class CallsModel {
     let pushed = false;
     const off = this.api.calls.onChanged((list) => {
       pushed = true;
-      this.list = list;
+      this.take(list);
     });
     void this.api.calls.list().then((r) => {
-      if (r.ok && !pushed) this.list = r.value;
+      if (r.ok && !pushed) this.take(r.value);
     });
     const tick = setInterval(() => (this.now = Date.now()), 1000);
     return () => {
@@ -30,55 +51,80 @@ export class CallsModel {
     };
   }
 
+  private take(list: CallSnapshot[]) {
+    this.list = list;
+    if (this.keypadFor && !list.some((c) => c.id === this.keypadFor && c.allowedActions.includes('dtmf'))) this.keypadFor = null;
+    if (this.focusedId && !list.some((c) => c.id === this.focusedId)) this.focusedId = null;
+  }
+
   async dial(): Promise<void> {
     if (this.busy) return;
     this.busy = true;
     this.error = null;
     const r = await this.api.calls.dial({ target: this.target });
     this.busy = false;
-    if (r.ok) this.target = '';
-    else this.error = r.message;
+    if (r.ok) {
+      this.target = '';
+      this.focusRequest = { callId: r.value.id, slot: 'first' };
+    } else {
+      this.error = r.message;
+    }
+  }
+
+  /** The history's call back (or a dropped number): ready to dial, never dialled. */
+  prefill(number: string) {
+    this.target = number;
+    this.error = null;
+    this.focusRequest = { dialer: true };
   }
 
   async act(action: CallActionName, callId: string, tones?: string): Promise<void> {
+    if (this.inFlight.has(callId) && action !== 'dtmf') return;
     this.error = null;
+    this.inFlight.add(callId);
     const c = this.api.calls;
-    const r =
-      action === 'dtmf'
-        ? await c.dtmf({ callId, tones: tones ?? '' })
-        : action === 'decline'
-          ? await c.decline({ callId })
-          : await c[action]({ callId });
-    if (!r.ok) this.error = r.message;
+    try {
+      const r =
+        action === 'dtmf'
+          ? await c.dtmf({ callId, tones: tones ?? '' })
+          : action === 'decline'
+            ? await c.decline({ callId })
+            : await c[action]({ callId });
+      if (!r.ok) this.error = r.message;
+      else this.focusAfter(action, callId);
+    } finally {
+      this.inFlight.delete(callId);
+    }
   }
-}
 
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  const m = Math.floor(s / 60);
-  const h = Math.floor(m / 60);
-  const two = (n: number) => String(n).padStart(2, '0');
-  return h > 0 ? `${h}:${two(m % 60)}:${two(s % 60)}` : `${m}:${two(s % 60)}`;
-}
-
-const phaseLabel: Record<CallSnapshot['state'], string> = {
-  trying: 'Calling…',
-  ringing: 'Ringing',
-  'early-media': 'Ringing (audio)',
-  answering: 'Connecting…',
-  established: 'Connected',
-  ended: 'Ended',
-};
-
-export function describeCall(c: CallSnapshot): string {
-  if (c.state === 'ringing' && c.direction === 'incoming') return c.ring === 'soft' ? 'Incoming (call waiting)' : 'Incoming call';
-  if (c.state === 'established') {
-    if (c.holdPending) return 'Changing hold…';
-    if (c.hold.local && c.hold.remote) return 'On hold (both sides)';
-    if (c.hold.local) return 'On hold';
-    if (c.hold.remote) return 'They put you on hold';
-    return c.muted ? 'Connected (muted)' : 'Connected';
+  toggleKeypad(callId: string) {
+    this.keypadFor = this.keypadFor === callId ? null : callId;
   }
-  if (c.state === 'ended') return c.ended?.reason ?? 'Ended';
-  return phaseLabel[c.state];
+
+  private focusAfter(action: CallActionName, callId: string) {
+    switch (action) {
+      case 'answer':
+      case 'swap':
+        this.focusedId = callId;
+        this.focusRequest = { callId, slot: 'hold' };
+        return;
+      case 'hold':
+      case 'unhold':
+        this.focusRequest = { callId, slot: 'hold' };
+        return;
+      case 'mute':
+      case 'unmute':
+        this.focusRequest = { callId, slot: 'mute' };
+        return;
+      case 'hangup':
+      case 'decline': {
+        // The next call that is still up, else the dialer.
+        const next = this.list.find((k) => k.id !== callId && k.state !== 'ended');
+        this.focusRequest = next ? { callId: next.id, slot: 'card' } : { dialer: true };
+        return;
+      }
+      case 'dtmf':
+        return;
+    }
+  }
 }

@@ -1,39 +1,98 @@
-import type { AppInfo } from '../../../preload/contract';
+import type { AppInfo, CallSnapshot } from '../../../preload/contract';
 import type { ConsoleApi } from '../../../preload/ui-api';
-import { AccountFormModel } from './account-form.svelte';
+import { t } from '../i18n/index.svelte';
+import { announceIncoming, announceOutcomes } from './announcements';
+import { Announcer } from './announcer.svelte';
+import { AppearanceModel } from './appearance.svelte';
+import { groupCalls, partyName, ringingCalls, type CallGroup } from './call-view';
+import { CallsModel } from './calls.svelte';
+import { DragModel } from './drag.svelte';
+import { HistoryModel } from './history.svelte';
 import { LineModel } from './line.svelte';
 import { NoticesModel } from './notices.svelte';
+import { PickerModel } from './picker.svelte';
+import { SettingsModels } from './settings.svelte';
+import { TargetsModel } from './targets.svelte';
+import { TransferModel } from './transfer.svelte';
 
 export type ConsoleView = 'calls' | 'history' | 'settings';
 
-/** The UI's root state: one instance per window, built over window.consoleApi. */
+/**
+ * The UI's root state: one instance per window over window.consoleApi. It
+ * builds every sub-model once, starts them once (`start()`), and disposes
+ * them together; components get what they show from here and stay
+ * presentational. It also keeps what spans views: which view is open, the
+ * window title, and what the live region announces.
+ */
 export class ConsoleModel {
   readonly line: LineModel;
+  readonly appearance: AppearanceModel;
   readonly notices: NoticesModel;
-  readonly account: AccountFormModel;
+  readonly announcer = new Announcer();
+  readonly calls: CallsModel;
+  readonly transfers: TransferModel;
+  readonly targets: TargetsModel;
+  readonly drag: DragModel;
+  readonly picker: PickerModel;
+  readonly history: HistoryModel;
+  readonly settings: SettingsModels;
   info = $state.raw<AppInfo | null>(null);
   view = $state<ConsoleView>('calls');
+  helpOpen = $state(false);
+
+  /** Cards of the calls column: consult legs inside their caller's card. */
+  readonly groups: CallGroup[];
+  readonly ringing: CallSnapshot[];
+  /** The window title says a call rings or is up, so the taskbar shows it from any view. */
+  readonly title: string;
+
   private stops: Array<() => void> = [];
+  private started = false;
 
   constructor(private readonly api: ConsoleApi) {
     this.line = new LineModel(api);
+    this.appearance = new AppearanceModel(api);
     this.notices = new NoticesModel(api);
-    this.account = new AccountFormModel(api);
+    this.calls = new CallsModel(api);
+    this.transfers = new TransferModel(api);
+    this.targets = new TargetsModel(api);
+    this.drag = new DragModel(api, this.transfers);
+    this.picker = new PickerModel(this.targets, this.transfers);
+    this.history = new HistoryModel(api);
+    this.settings = new SettingsModels(api, { line: this.line, appearance: this.appearance });
+    this.groups = $derived(groupCalls(this.calls.list, this.transfers.byCall));
+    this.ringing = $derived(ringingCalls(this.calls.list));
+    this.title = $derived.by(() => {
+      const app = this.info?.name ?? t('app.name');
+      const ring = this.ringing[0];
+      if (ring) return t('calls.title.ringing', { name: partyName(ring), app });
+      const talking = this.calls.list.find((c) => c.state === 'established' && !c.hold.local);
+      return talking ? t('calls.title.inCall', { name: partyName(talking), app }) : app;
+    });
   }
 
+  /** Starts every sub-model once; returns the dispose. */
   start(): () => void {
-    this.stops.push(this.line.start(), this.notices.start());
+    if (this.started) return () => this.dispose();
+    this.started = true;
     this.stops.push(
-      this.api.settings.onChanged((s) => {
-        // Another window (or main) changed the account: show it unless the agent is editing.
-        if (!this.account.saving) this.account.saved = s.account;
-      }),
+      // The theme and language first: nothing paints in the wrong one.
+      this.appearance.start(),
+      this.line.start(),
+      this.notices.start(),
+      this.calls.start(),
+      this.transfers.start(),
+      this.targets.start(),
+      this.drag.start(),
+      this.picker.start(),
+      this.history.start(),
+      this.settings.start(),
+      announceIncoming(this.api, (text) => this.announcer.say(text)),
+      announceOutcomes(this.api, (text) => this.announcer.say(text)),
     );
     void this.api.settings.get().then((r) => {
-      if (!r.ok) return;
-      this.account.load(r.value.account);
       // First start: nothing to do before a SIP account exists.
-      if (!r.value.account) this.view = 'settings';
+      if (r.ok && !r.value.account) this.view = 'settings';
     });
     void this.api.app.info().then((r) => {
       if (r.ok) this.info = r.value;
@@ -42,6 +101,18 @@ export class ConsoleModel {
   }
 
   dispose() {
-    for (const stop of this.stops.splice(0)) stop();
+    for (const stop of this.stops.splice(0).reverse()) stop();
+    this.started = false;
+  }
+
+  show(view: ConsoleView) {
+    this.view = view;
+    if (view !== 'calls') this.picker.close();
+  }
+
+  /** A number from history (call back) or a dropped row: in the dialer, ready, not dialled. */
+  prefillDialer(number: string) {
+    this.show('calls');
+    this.calls.prefill(number);
   }
 }

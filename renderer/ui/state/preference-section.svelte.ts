@@ -1,5 +1,6 @@
 import type { Err, Preferences, PreferencesPatch } from '../../../preload/contract';
 import type { ConsoleApi } from '../../../preload/ui-api';
+import { t } from '../i18n/index.svelte';
 
 /**
  * What every settings section does the same way: follow the saved
@@ -60,7 +61,7 @@ export abstract class PreferenceSection<Field extends string> {
       this.showError(r, field);
       return false;
     } catch {
-      this.formError = 'The console did not answer. Try again.';
+      this.formError = t('common.noAnswer');
       this.restore(field);
       return false;
     } finally {

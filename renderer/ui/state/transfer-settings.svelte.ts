@@ -1,4 +1,5 @@
 import type { Preferences } from '../../../preload/contract';
+import { t } from '../i18n/index.svelte';
 import { PreferenceSection } from './preference-section.svelte';
 
 export type TransferPrefs = Preferences['transfer'];
@@ -62,7 +63,7 @@ export class TransferSettingsModel extends PreferenceSection<TransferField> {
 
   setSafeBlind(on: boolean) {
     this.transfer = { ...this.transfer, safeBlind: on };
-    return this.save({ transfer: { safeBlind: on } }, 'transfer.safeBlind', on ? 'Safe blind on' : 'Safe blind off');
+    return this.save({ transfer: { safeBlind: on } }, 'transfer.safeBlind', t(on ? 'settings.transfer.saved.safeBlindOn' : 'settings.transfer.saved.safeBlindOff'));
   }
 
   /** Typing: the field follows; nothing is saved until the agent leaves it or presses Enter. */
@@ -79,8 +80,8 @@ export class TransferSettingsModel extends PreferenceSection<TransferField> {
     const trimmed = text.trim();
     const value = Number(trimmed);
     if (trimmed === '' || !Number.isFinite(value) || value < min || value > max || (whole && !Number.isInteger(value))) {
-      const kind = whole ? 'a whole number of seconds' : 'a number of seconds';
-      this.errors = { ...this.errors, [field]: `Enter ${kind} from ${min} to ${max}.` };
+      const message = t(whole ? 'settings.transfer.check.wholeSeconds' : 'settings.transfer.check.seconds', { min, max });
+      this.errors = { ...this.errors, [field]: message };
       this.confirmation = null;
       return Promise.resolve(false);
     }
@@ -97,18 +98,18 @@ export class TransferSettingsModel extends PreferenceSection<TransferField> {
     return this.save(
       { transfer: { incomingRefer: choice } },
       'transfer.incomingRefer',
-      choice === 'follow' ? 'Incoming transfers followed' : 'Incoming transfers asked',
+      t(choice === 'follow' ? 'settings.transfer.saved.referFollow' : 'settings.transfer.saved.referAsk'),
     );
   }
 
   private savedText(key: TransferNumber, value: number) {
     switch (key) {
       case 'safeBlindTimeoutSec':
-        return `No-answer time ${value} s`;
+        return t('settings.transfer.saved.noAnswer', { value });
       case 'undoWindowSec':
-        return value === 0 ? 'Undo window off' : `Undo window ${value} s`;
+        return value === 0 ? t('settings.transfer.saved.undoOff') : t('settings.transfer.saved.undo', { value });
       case 'completeTimeoutSec':
-        return `Completion wait ${value} s`;
+        return t('settings.transfer.saved.completeWait', { value });
     }
   }
 }

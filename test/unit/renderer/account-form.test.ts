@@ -7,9 +7,9 @@ import { fireEvent, render, screen } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import type { AccountInput, Result, SettingsView } from '../../../preload/contract';
 import App from '../../../renderer/ui/App.svelte';
-import { fakeConsoleApi, settle } from '../../support/console-api';
+import { basePreferences, fakeConsoleApi, settle } from '../../support/console-api';
 
-const preferences = {} as SettingsView['preferences'];
+const preferences = basePreferences;
 
 /** The shell answered for real (a notice to dismiss, `account` saved), account:save answered by the test. */
 function fakeApi(saveAccount: (input: AccountInput) => Promise<Result<SettingsView>>, account: SettingsView['account'] = null) {

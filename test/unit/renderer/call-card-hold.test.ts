@@ -6,13 +6,13 @@
 import { render, screen } from '@testing-library/svelte';
 import { describe, expect, it, vi } from 'vitest';
 import type { CallSnapshot } from '../../../preload/contract';
-import CallCard from '../../../renderer/ui/components/calls/CallCard.svelte';
+import CallLeg from '../../../renderer/ui/components/calls/CallLeg.svelte';
 import { callSnapshot } from '../../support/call-snapshot';
 
 const talking: CallSnapshot = callSnapshot({ state: 'established', ring: null, answeredAt: 1_000, allowedActions: ['hangup', 'hold', 'mute', 'dtmf'] });
 
 const hearsLine = (call: CallSnapshot, now: number) => {
-  render(CallCard, { props: { call, now, onaction: vi.fn() } });
+  render(CallLeg, { props: { call, now, pending: false, keypadOpen: false, onaction: vi.fn(), onkeypad: vi.fn() } });
   return screen.queryByTestId('caller-hears')?.textContent ?? null;
 };
 

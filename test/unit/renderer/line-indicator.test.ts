@@ -1,8 +1,9 @@
 import { render, screen } from '@testing-library/svelte';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { LineStatus } from '../../../preload/contract';
 import LineIndicator from '../../../renderer/ui/components/LineIndicator.svelte';
-import { describeLine } from '../../../renderer/ui/state/line-view';
+import { locale } from '../../../renderer/ui/i18n/index.svelte';
+import { describeLine, describeLineOutcome } from '../../../renderer/ui/state/line-view';
 
 const status = (state: LineStatus['state'], reason: LineStatus['reason'] = null): LineStatus => ({
   state,
@@ -49,5 +50,50 @@ describe('<LineIndicator>', () => {
     expect(screen.getByRole('status')).toBe(region);
     expect(region.textContent).toContain('Ready · 1001@pbx.example.com');
     expect(region.className).toContain('tone-ok');
+  });
+});
+
+describe('the line as the account form tells it', () => {
+  afterEach(() => {
+    locale.choice = 'system';
+  });
+
+  it('has nothing to say before a status or without an account', () => {
+    expect(describeLineOutcome(null)).toBeNull();
+    expect(describeLineOutcome({ ...status('unconfigured'), aor: null })).toBeNull();
+  });
+
+  it.each([
+    ['wrong-credentials', /Check the password/],
+    ['forbidden', /Ask your telephony administrator/],
+    ['not-found', /Check the SIP URI/],
+    ['timeout', /did not answer in time/],
+    ['unreachable', /Check the WebSocket URL and your network/],
+    ['tls', /custom CA certificate/],
+    ['server-error', /Try again in a moment/],
+    ['no-password', /Enter the password/],
+  ] as const)('a %s failure says what to do (%s), with main’s cause and a retry', (code, advice) => {
+    const outcome = describeLineOutcome(status('failed', { code, message: `main says ${code}` }));
+    expect(outcome).toMatchObject({ tone: 'problem', title: 'Not registered: calls cannot come in.', cause: `main says ${code}`, canRetry: true });
+    expect(outcome?.advice).toMatch(advice);
+  });
+
+  it.each([
+    [status('connecting'), 'busy', 'Connecting to the SIP server…', false],
+    [status('registering'), 'busy', 'Registering 1001@pbx.example.com…', false],
+    [status('registered'), 'ok', 'Registered as 1001@pbx.example.com: calls can come in.', false],
+    [status('reconnecting', { code: 'unreachable', message: 'socket closed' }), 'busy', 'Connection lost: reconnecting…', false],
+    [status('unregistered'), 'idle', 'The account is saved, but the line is not running.', true],
+  ] as const)('%j reads %s: %s', (s, tone, title, canRetry) => {
+    expect(describeLineOutcome(s)).toMatchObject({ tone, title, canRetry });
+  });
+
+  it('speaks the chosen language, keeping main’s own words for the cause', () => {
+    locale.choice = 'de';
+    expect(describeLine(status('registered')).label).toBe('Bereit · 1001@pbx.example.com');
+    const outcome = describeLineOutcome(status('failed', { code: 'not-found', message: 'The SIP server does not know this address (404 Not Found).' }));
+    expect(outcome?.title).toBe('Nicht angemeldet: Es können keine Anrufe eingehen.');
+    expect(outcome?.advice).toMatch(/Prüfen Sie die SIP-URI/);
+    expect(outcome?.cause).toMatch(/404 Not Found/);
   });
 });

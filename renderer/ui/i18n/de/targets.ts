@@ -1,3 +1,64 @@
 import type { targets as en } from '../en/targets';
 
-export const targets: Record<keyof typeof en, string> = {};
+export const targets: Record<keyof typeof en, string> = {
+  'targets.title': 'Weiterleitungsziele',
+  'targets.search.label': 'Ziel suchen',
+  'targets.search.placeholder': 'Name, Nummer oder SIP-Adresse',
+
+  'targets.section.results': 'Treffer',
+  'targets.section.favourites': 'Favoriten',
+  'targets.section.queues': 'Warteschlangen',
+  'targets.section.colleagues': 'Kolleginnen und Kollegen',
+  'targets.section.recent': 'Letzte Nummern',
+  'targets.results.none': 'Nichts passt zu „{query}“. Eine hier eingegebene Nummer oder SIP-Adresse wird zum Ziel.',
+  'targets.favourites.none': 'Markieren Sie ein Ziel mit dem Stern, um es hier zu behalten.',
+  'targets.queues.none': 'Keine Warteschlangen.',
+  'targets.colleagues.none': 'Keine Kolleginnen und Kollegen.',
+  'targets.recent.none': 'Noch keine letzten Nummern.',
+
+  'targets.provider.loading': 'Ziele werden geladen …',
+  'targets.provider.live': 'Live-Zahlen',
+  'targets.provider.configured': 'Konfigurierte Liste – keine Live-Zahlen',
+  'targets.provider.connecting': 'Verbindung zum Zielanbieter wird aufgebaut …',
+  'targets.provider.failed': 'Zielanbieter nicht erreichbar: {reason}. Die konfigurierte Liste wird angezeigt.',
+  'targets.provider.failed-unknown': 'Zielanbieter nicht erreichbar. Die konfigurierte Liste wird angezeigt.',
+
+  'targets.presence.available': 'Verfügbar',
+  'targets.presence.ringing': 'Klingelt',
+  'targets.presence.busy': 'Besetzt',
+  'targets.presence.away': 'Abwesend',
+  'targets.presence.offline': 'Offline',
+  'targets.presence.unknown': 'Status unbekannt',
+
+  'targets.queue.waiting': 'Wartend',
+  'targets.queue.longest': 'Längste Wartezeit',
+  'targets.queue.agents': 'Freie Agents',
+  'targets.queue.none': '—',
+  'targets.queue.no-address': 'Keine Adresse – kann keine Weiterleitungen annehmen',
+
+  'targets.kind.queue': 'Warteschlange',
+  'targets.kind.recent': 'Zuletzt',
+  'targets.kind.number': 'Nummer',
+  'targets.kind.uri': 'SIP-Adresse',
+  'targets.favourite': 'Favorit: {name}',
+  'targets.error.favourites': 'Favoriten nicht gespeichert: {message}',
+
+  'targets.drag.ghost': '{party} weiterleiten',
+  'targets.drag.ghost-to': '{party} an {target} weiterleiten',
+  'targets.drop.accept': 'Hier ablegen',
+  'targets.drop.warn': '{presence} – fragt zuerst',
+  'targets.drop.no-address': 'Keine Adresse',
+  'targets.drop.cannot-start': 'Gerade nicht möglich',
+  'targets.no-address': '{target} hat keine Adresse und kann daher keine Weiterleitung annehmen.',
+  'targets.notice.cannot-start': 'Der Anruf mit {party} kann gerade nicht weitergeleitet werden.',
+
+  'targets.picker.title': 'Anruf mit {party} weiterleiten',
+  'targets.picker.title-any': 'Anruf weiterleiten',
+  'targets.picker.label': 'Weiterleiten an',
+  'targets.picker.placeholder': 'Name, Nummer oder SIP-Adresse',
+  'targets.picker.results': 'Ziele',
+  'targets.picker.none': 'Kein Ziel passt zu „{query}“. Geben Sie eine Nummer oder SIP-Adresse ein, um dorthin weiterzuleiten.',
+  'targets.picker.type': 'Geben Sie einen Namen, eine Nummer oder eine SIP-Adresse ein.',
+  'targets.picker.blind': 'Blind',
+  'targets.picker.attended': 'Mit Rückfrage',
+};
