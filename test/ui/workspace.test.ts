@@ -7,7 +7,7 @@
  * pushes them (test/support/workspace-fixtures.ts); the telephony behind them
  * is the lab's business (test/lab/console-workspace.test.ts).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,8 @@ import { callSnapshot } from '../support/call-snapshot';
 import { establishedCall, idleTransfer, pushWorkspace } from '../support/workspace-fixtures';
 
 const built = existsSync(join(repoRoot, 'out/renderer/ui/index.html'));
+/** The views the README shows. */
+const readmeShots = new Set(['consult-light', 'outcome-dark', 'drop-choice-light', 'history-ringing-light', 'settings-dark']);
 const now = Date.now();
 
 const caller = establishedCall('w1', 'Alice Martin', '+44 20 7946 0018', now - 95_000);
@@ -77,13 +79,20 @@ describe.skipIf(!built)('the workspace, every view, light and dark', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  /** Checks the page in both themes (the OS preference, as a fresh install follows it) and keeps a screenshot of each. */
+  /**
+   * Checks the page in both themes (the OS preference, as a fresh install follows it) and keeps a
+   * screenshot of each; `UPDATE_README_SCREENSHOTS=1` also refreshes the README's copies in docs/screenshots/.
+   */
   async function everyTheme(name: string) {
     for (const scheme of ['light', 'dark'] as const) {
       await h.ui.emulateMedia({ colorScheme: scheme });
       await h.ui.waitForTimeout(50);
       await expectNoA11yViolations(h.ui);
-      await h.screenshot(`workspace-${name}-${scheme}`);
+      const shot = await h.screenshot(`workspace-${name}-${scheme}`);
+      if (process.env['UPDATE_README_SCREENSHOTS'] === '1' && readmeShots.has(`${name}-${scheme}`)) {
+        mkdirSync(join(repoRoot, 'docs/screenshots'), { recursive: true });
+        copyFileSync(shot, join(repoRoot, 'docs/screenshots', `${name}-${scheme}.png`));
+      }
     }
     await h.ui.emulateMedia({ colorScheme: 'light' });
   }

@@ -1,6 +1,7 @@
 import type { AppInfo, CallSnapshot } from '../../../preload/contract';
 import type { ConsoleApi } from '../../../preload/ui-api';
 import { t } from '../i18n/index.svelte';
+import { AgentModel } from './agent.svelte';
 import { announceIncoming, announceOutcomes } from './announcements';
 import { Announcer } from './announcer.svelte';
 import { AppearanceModel } from './appearance.svelte';
@@ -28,6 +29,7 @@ export class ConsoleModel {
   readonly line: LineModel;
   readonly appearance: AppearanceModel;
   readonly notices: NoticesModel;
+  readonly agent: AgentModel;
   readonly announcer = new Announcer();
   readonly calls: CallsModel;
   readonly transfers: TransferModel;
@@ -47,12 +49,14 @@ export class ConsoleModel {
   readonly title: string;
 
   private stops: Array<() => void> = [];
+  private viewChosen = false;
   private started = false;
 
   constructor(private readonly api: ConsoleApi) {
     this.line = new LineModel(api);
     this.appearance = new AppearanceModel(api);
     this.notices = new NoticesModel(api);
+    this.agent = new AgentModel(api);
     this.calls = new CallsModel(api);
     this.transfers = new TransferModel(api);
     this.targets = new TargetsModel(api);
@@ -80,6 +84,7 @@ export class ConsoleModel {
       this.appearance.start(),
       this.line.start(),
       this.notices.start(),
+      this.agent.start(),
       this.calls.start(),
       this.transfers.start(),
       this.targets.start(),
@@ -89,10 +94,12 @@ export class ConsoleModel {
       this.settings.start(),
       announceIncoming(this.api, (text) => this.announcer.say(text)),
       announceOutcomes(this.api, (text) => this.announcer.say(text)),
+      this.followDesktop(),
     );
     void this.api.settings.get().then((r) => {
-      // First start: nothing to do before a SIP account exists.
-      if (r.ok && !r.value.account) this.view = 'settings';
+      // First start: nothing to do before a SIP account exists — unless something already chose a view
+      // (a tel: link, a ringing call's Answer), which the agent must see.
+      if (r.ok && !r.value.account && !this.viewChosen) this.view = 'settings';
     });
     void this.api.app.info().then((r) => {
       if (r.ok) this.info = r.value;
@@ -106,8 +113,33 @@ export class ConsoleModel {
   }
 
   show(view: ConsoleView) {
+    this.viewChosen = true;
     this.view = view;
     if (view !== 'calls') this.picker.close();
+  }
+
+  /**
+   * What the desktop layer hands the window: a tel:/sip: link or --dial number (pre-filled, never
+   * dialled — taken from main so a second window or a reload does not fill it twice), and the
+   * transfer hotkey (the picker for that call).
+   */
+  private followDesktop(): () => void {
+    const take = () =>
+      void this.api.desktop.takeDialRequest().then((r) => {
+        if (r.ok && r.value) this.prefillDialer(r.value.number);
+      });
+    const offDial = this.api.desktop.onDialRequest(take);
+    const offPicker = this.api.desktop.onOpenPicker(({ callId }) => {
+      const call = this.calls.list.find((c) => c.id === callId);
+      if (!call || !this.transfers.canStart(callId)) return;
+      this.show('calls');
+      this.picker.open(callId, partyName(call));
+    });
+    take();
+    return () => {
+      offDial();
+      offPicker();
+    };
   }
 
   /** A number from history (call back) or a dropped row: in the dialer, ready, not dialled. */

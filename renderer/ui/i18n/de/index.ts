@@ -1,5 +1,6 @@
 /** German. Typed against the English catalogue: a missing key does not compile. */
 import type { Catalogue } from '../en';
+import { agent } from './agent';
 import { calls } from './calls';
 import { common } from './common';
 import { desktop } from './desktop';
@@ -11,6 +12,7 @@ import { transfer } from './transfer';
 export const de: Catalogue = {
   ...common,
   ...calls,
+  ...agent,
   ...transfer,
   ...targets,
   ...history,

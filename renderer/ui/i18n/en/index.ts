@@ -2,6 +2,7 @@
  * English, the source catalogue: one file per area of the screen, merged here.
  * Keys are `area.thing`; other languages must carry exactly these keys.
  */
+import { agent } from './agent';
 import { calls } from './calls';
 import { common } from './common';
 import { desktop } from './desktop';
@@ -13,6 +14,7 @@ import { transfer } from './transfer';
 export const en = {
   ...common,
   ...calls,
+  ...agent,
   ...transfer,
   ...targets,
   ...history,
