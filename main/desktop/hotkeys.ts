@@ -10,7 +10,6 @@
  * The OS port is `GlobalShortcuts`; `electronShortcuts()` adapts Electron's
  * globalShortcut, tests give a fake that refuses chosen combinations.
  */
-import { globalShortcut } from 'electron';
 import type { HotkeyAction, Hotkeys, HotkeyStatus } from '../../preload/contract';
 import { hotkeyActionNames, hotkeyActions } from '../../preload/contract';
 import type { Logger } from '../logging/logger';
@@ -101,8 +100,3 @@ export function createHotkeys(o: {
     },
   };
 }
-
-export const electronShortcuts = (): GlobalShortcuts => ({
-  register: (accelerator, fn) => globalShortcut.register(accelerator, fn),
-  unregister: (accelerator) => globalShortcut.unregister(accelerator),
-});

@@ -9,7 +9,8 @@
 import type * as Electron from 'electron';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { commandFor } from '../../../main/desktop/hotkey-map';
-import { createHotkeys, electronShortcuts } from '../../../main/desktop/hotkeys';
+import { electronShortcuts } from '../../../main/desktop/electron-shortcuts';
+import { createHotkeys } from '../../../main/desktop/hotkeys';
 import { silentLogger } from '../../../main/logging/logger';
 import { defaultHotkeys, hotkeysSchema, parseAccelerator, preferencesPatchSchema, type Hotkeys, type TransferSnapshot } from '../../../preload/contract';
 import { callSnapshot } from '../../support/call-snapshot';

@@ -9,7 +9,8 @@
 import type * as Electron from 'electron';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { decideIncoming, decideMissed, type NotifyEnvironment } from '../../../main/desktop/notification-policy';
-import { createCallNotifications, electronNotifier } from '../../../main/desktop/notifications';
+import { electronNotifier } from '../../../main/desktop/electron-notifier';
+import { createCallNotifications } from '../../../main/desktop/notifications';
 import { silentLogger } from '../../../main/logging/logger';
 
 const remote = { number: '+4930123', uri: 'sip:+4930123@pbx', displayName: 'Ada Lovelace' };
