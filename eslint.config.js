@@ -85,6 +85,27 @@ const areas = [
     extra: noIpcRendererOutsidePreload,
   },
   {
+    // The desktop shell and its models run in plain Node (unit tests, the harness, the lab's hotkey
+    // test); only the adapter files beside them (electron-*.ts, tray.ts, windows.ts, …) touch Electron.
+    name: 'layout/main-desktop-plain',
+    files: [
+      'main/desktop/shell.ts',
+      'main/desktop/hotkeys.ts',
+      'main/desktop/hotkey-map.ts',
+      'main/desktop/notifications.ts',
+      'main/desktop/notification-policy.ts',
+      'main/desktop/tray-model.ts',
+      'main/desktop/launch-links.ts',
+      'main/desktop/quit-guard.ts',
+      'main/desktop/diagnostics.ts',
+      'main/desktop/zip.ts',
+      'main/desktop/sip-trace.ts',
+    ],
+    paths: [...banOwned('electron', 'jssip', 'better-sqlite3')],
+    patterns: [],
+    extra: noIpcRendererOutsidePreload,
+  },
+  {
     name: 'layout/main-sip',
     files: ['main/sip/**/*.ts'],
     paths: banOwned('electron', 'better-sqlite3'),
