@@ -57,17 +57,32 @@ function runTests() {
   // A report left by an earlier run must never be summarised as this one's.
   rmSync('test-results/junit.xml', { force: true });
   const status = run('npx', ['vitest', 'run', ...args]);
-  summarise();
+  const skippedElsewhere = summarise();
+  // A skipped suite is not a passed one. Only the Electron suite may skip (no binary here); under
+  // CI, or inside the loopback namespace where the lab can run, any other skip fails the run.
+  // (A run narrowed on the command line — a file, -t — skips the rest on purpose.)
+  const strict = (process.env.CI === 'true' || process.env.AGENT_CONSOLE_IN_NETNS === '1') && args.length === 0;
+  if (status === 0 && strict && skippedElsewhere.length > 0) {
+    console.error(
+      `\n[agent-console] FAILED: ${skippedElsewhere.length} test(s) outside the Electron suite were skipped ` +
+        `(a lab, UI or media suite that could not start counts as a failure here):\n` +
+        skippedElsewhere.slice(0, 20).map((t) => `  - ${t}`).join('\n'),
+    );
+    return 1;
+  }
   return status;
 }
 
-/** One plain closing line from the JUnit report, the form CI dashboards and scripts read. */
+/**
+ * One plain closing line from the JUnit report, the form CI dashboards and scripts read.
+ * Returns the skipped tests outside the Electron suite ("file > name").
+ */
 function summarise() {
   let xml;
   try {
     xml = readFileSync('test-results/junit.xml', 'utf8');
   } catch {
-    return;
+    return [];
   }
   const root = /<testsuites\b[^>]*>/.exec(xml)?.[0] ?? '';
   const attr = (name) => Number(new RegExp(`\\b${name}="(\\d+)"`).exec(root)?.[1] ?? 0);
@@ -75,4 +90,9 @@ function summarise() {
   const failed = attr('failures') + attr('errors');
   const passed = attr('tests') - failed - skipped;
   console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+  const elsewhere = [];
+  for (const m of xml.matchAll(/<testcase classname="([^"]*)" name="([^"]*)"[^>]*>\s*<skipped/g)) {
+    if (!m[1].startsWith('test/e2e/')) elsewhere.push(`${m[1]} > ${m[2]}`);
+  }
+  return elsewhere;
 }
