@@ -24,13 +24,17 @@ export function describeCall(c: CallSnapshot): string {
   return t(key);
 }
 
-/** What the other party hears from us, when that is not simply the agent: "On hold 0:42 · caller hears music: Lounge". */
+/**
+ * What the other party hears from us, when that is not simply the agent — named, because during a
+ * consult the held party may be the transferee, not the caller: "On hold 0:42 · Bob Lee hears music: Lounge".
+ */
 export function callerHears(c: CallSnapshot, now: number): string | null {
   if (c.state !== 'established') return null;
   const what =
     c.holdAudio === 'you' ? t('calls.hears.you') : c.holdAudio === 'silence' ? t('calls.hears.silence') : t('calls.hears.music', { track: c.holdAudio.music });
-  if (c.hold.local && c.heldSince !== null) return t('calls.hears.held', { time: formatClock(now - c.heldSince), what });
-  return c.holdAudio === 'you' ? null : t('calls.hears.now', { what });
+  const name = partyName(c);
+  if (c.hold.local && c.heldSince !== null) return t('calls.hears.held', { time: formatClock(now - c.heldSince), what, name });
+  return c.holdAudio === 'you' ? null : t('calls.hears.now', { what, name });
 }
 
 /** One card in the calls column: a call, and the consult leg of its attended transfer shown with it. */

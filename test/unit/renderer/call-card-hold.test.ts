@@ -23,18 +23,22 @@ describe('call card: what the caller hears, and the hold timer', () => {
   it('hold re-INVITE in flight: silence, no timer yet', () => {
     expect(hearsLine({ ...talking, holdPending: true, holdAudio: 'silence', allowedActions: ['hangup', 'mute', 'dtmf'] }, 50_000)).toBe('Caller hears silence');
   });
-  it('held with music: "On hold 0:42 · caller hears music: Lounge"', () => {
+  it('held with music: "On hold 0:42 · Caller hears music: Lounge"', () => {
     const held: CallSnapshot = { ...talking, hold: { local: true, remote: false }, heldSince: 8_000, holdAudio: { music: 'Lounge' }, allowedActions: ['hangup', 'unhold', 'mute', 'dtmf'] };
-    expect(hearsLine(held, 50_000)).toBe('On hold 0:42 · caller hears music: Lounge');
+    expect(hearsLine(held, 50_000)).toBe('On hold 0:42 · Caller hears music: Lounge');
   });
   it('held while the music could not start: the timer and "silence"', () => {
     const held: CallSnapshot = { ...talking, hold: { local: true, remote: false }, heldSince: 8_000, holdAudio: 'silence' };
-    expect(hearsLine(held, 69_000)).toBe('On hold 1:01 · caller hears silence');
+    expect(hearsLine(held, 69_000)).toBe('On hold 1:01 · Caller hears silence');
   });
   it('muted while talking: silence, no hold timer', () => {
     expect(hearsLine({ ...talking, muted: true, holdAudio: 'silence' }, 50_000)).toBe('Caller hears silence');
   });
   it('the far end holds us: no music from us, no hold timer', () => {
     expect(hearsLine({ ...talking, hold: { local: false, remote: true } }, 50_000)).toBeNull();
+  });
+  it('a held consult leg names who hears the music — the transferee, not "the caller"', () => {
+    const bob: CallSnapshot = { ...talking, remote: { number: '2001', uri: 'sip:2001@lab.test', displayName: 'Bob Lee' }, hold: { local: true, remote: false }, heldSince: 40_000, holdAudio: { music: 'Lounge' } };
+    expect(hearsLine(bob, 50_000)).toBe('On hold 0:10 · Bob Lee hears music: Lounge');
   });
 });

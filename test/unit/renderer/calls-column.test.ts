@@ -58,7 +58,7 @@ describe('calls column', () => {
     const card = screen.getByRole('article');
     expect(within(card).getByLabelText(/^Duration/).textContent).toBe('1:05');
     expect(within(card).getByText('On hold')).toBeTruthy();
-    expect(within(card).getByTestId('caller-hears').textContent).toBe('On hold 1:00 · caller hears music: Lounge');
+    expect(within(card).getByTestId('caller-hears').textContent).toBe('On hold 1:00 · Caller hears music: Lounge');
     expect(within(card).getByRole('button', { name: 'Resume' }).id).toBe('call-c1-hold');
   });
 
