@@ -138,7 +138,7 @@ describe.skipIf(!built)('UI shell in Chromium through the real core', () => {
     await ui.getByRole('button', { name: 'Settings', exact: true }).click();
     await ui.getByRole('button', { name: 'Calls', exact: true }).focus();
     const order: string[] = [];
-    for (let i = 0; i < 19; i++) {
+    for (let i = 0; i < 22; i++) {
       await ui.keyboard.press('Tab');
       order.push(
         await ui.evaluate(() => {
@@ -154,14 +154,18 @@ describe.skipIf(!built)('UI shell in Chromium through the real core', () => {
     expect(order).toEqual([
       'History',
       'Settings',
+      // The agent's own status in the header.
+      'agent-status-choice',
       // The settings contents, then the sections in the same order.
       'SIP account',
       'Platform',
       'Queues and colleagues',
       'Workspace',
+      'After-call work',
       'Audio and hold music',
       'Transfers',
       'Appearance',
+      'Desktop',
       'account-wsUrl',
       'account-sipUri',
       'account-displayName',

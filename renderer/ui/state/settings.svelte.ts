@@ -1,7 +1,9 @@
 import type { ConsoleApi } from '../../../preload/ui-api';
 import { AccountFormModel } from './account-form.svelte';
+import { AgentSettingsModel } from './agent-settings.svelte';
 import { AppearanceModel } from './appearance.svelte';
 import { AudioSettingsModel } from './audio-settings.svelte';
+import { DesktopSettingsModel } from './desktop-settings.svelte';
 import { LineModel } from './line.svelte';
 import { ProviderSettingsModel } from './provider-settings.svelte';
 import { TargetsSettingsModel } from './targets-settings.svelte';
@@ -35,6 +37,8 @@ export class SettingsModels {
   readonly workspace: WorkspaceSettingsModel;
   readonly audio: AudioSettingsModel;
   readonly transfer: TransferSettingsModel;
+  readonly agent: AgentSettingsModel;
+  readonly desktop: DesktopSettingsModel;
   private readonly starters: Array<() => () => void> = [];
 
   constructor(
@@ -51,6 +55,8 @@ export class SettingsModels {
     this.workspace = this.owned(new WorkspaceSettingsModel(api));
     this.audio = this.owned(new AudioSettingsModel(api));
     this.transfer = this.owned(new TransferSettingsModel(api));
+    this.agent = this.owned(new AgentSettingsModel(api));
+    this.desktop = this.owned(new DesktopSettingsModel(api));
   }
 
   /** Starts every model built here; returns the dispose that stops them all. */

@@ -26,9 +26,11 @@ describe('the settings view', () => {
       'Platform',
       'Queues and colleagues',
       'Workspace',
+      'After-call work',
       'Audio and hold music',
       'Transfers',
       'Appearance',
+      'Desktop',
     ]);
     for (const link of links) {
       const heading = document.getElementById(link.getAttribute('href')!.slice(1));
