@@ -95,12 +95,8 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
     notices.push(notice);
     router.push(contract.app.noticeAdded, notice);
   };
-  if (settings.problem) {
-    addNotice(
-      'warning',
-      `Your settings could not be read (${settings.problem.message}). The console started with defaults; the old file was kept as ${settings.problem.keptAs}.`,
-    );
-  }
+  // One notice for the file: set aside whole, or which values were reset (the rest, the account included, kept).
+  if (settings.problem) addNotice('warning', settings.problem.notice);
 
   const history = startHistory({
     dataDir: ports.dataDir,
@@ -182,7 +178,12 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
       for (const l of [...preferenceListeners]) l();
     },
     // A live provider is built on the account (the SIP line, the VoIPBIN extension): it follows it.
-    accountChanged: () => void phone.accountChanged().then(() => targets.refresh(settings.file().provider.kind !== 'configured')),
+    // Never an unhandled rejection: a line that cannot start reports it in its own status.
+    accountChanged: () =>
+      void phone
+        .accountChanged()
+        .then(() => targets.refresh(settings.file().provider.kind !== 'configured'))
+        .catch((e: unknown) => log.error('core: restarting the line after an account change failed', { error: String(e) })),
     providerChanged: () => void targets.refresh(true),
   });
   registerHistoryHandlers(router, history.repo, history.unavailable);

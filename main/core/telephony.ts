@@ -16,6 +16,7 @@ import { createMediaClient, type MediaClient } from '../media/proxy';
 import type { SettingsStore } from '../settings/store';
 import { createHoldMusicPort } from '../sip/hold-music';
 import { createLine, type Line, type LineOptions } from '../sip/line';
+import { LineAccountError } from '../sip/line-account';
 import type { SessionRegistry } from '../sip/sessions';
 
 export interface TelephonyOptions {
@@ -106,6 +107,16 @@ export function startTelephony(o: TelephonyOptions): TelephonyCore {
     else status = next;
   };
 
+  /**
+   * A stored account the SIP stack cannot take (an older console's file, one edited by hand):
+   * the line fails with the reason and the console runs on, so the agent can fix it in Settings.
+   */
+  const cannotStart = (aor: string, reason: NonNullable<LineStatus['reason']>, push: boolean) => {
+    const next: LineStatus = { state: 'failed', aor, reason, since: o.now() };
+    if (push) publishStatus(next);
+    else status = next;
+  };
+
   const startLine = (push: boolean) => {
     const account = o.settings.file().account;
     if (!account) return idle('unconfigured', null, push);
@@ -132,33 +143,44 @@ export function startTelephony(o: TelephonyOptions): TelephonyCore {
         return;
       }
     }
-    line = createLine(
-      {
-        wsUrl: account.wsUrl,
-        sipUri: account.sipUri,
-        authorizationUser: account.authorizationUser,
-        password: o.settings.password(),
-        displayName: account.displayName,
-        acceptSelfSigned: account.acceptSelfSigned,
-        ca,
-      },
-      {
-        ...lineOptions,
-        sessions: o.sessions,
-        log: log.scope('sip'),
-        now: o.now,
-        media: {
-          microphone: () =>
-            media.acquireMicrophone({
-              deviceId: audio().inputDeviceId,
-              echoCancellation: audio().echoCancellation,
-              noiseSuppression: audio().noiseSuppression,
-              autoGainControl: audio().autoGainControl,
-            }) as unknown as Promise<MediaStream>,
-          release: (stream) => media.releaseStream(stream as never),
+    let created: Line;
+    try {
+      created = createLine(
+        {
+          wsUrl: account.wsUrl,
+          sipUri: account.sipUri,
+          authorizationUser: account.authorizationUser,
+          password: o.settings.password(),
+          displayName: account.displayName,
+          acceptSelfSigned: account.acceptSelfSigned,
+          ca,
         },
-      },
-    );
+        {
+          ...lineOptions,
+          sessions: o.sessions,
+          log: log.scope('sip'),
+          now: o.now,
+          media: {
+            microphone: () =>
+              media.acquireMicrophone({
+                deviceId: audio().inputDeviceId,
+                echoCancellation: audio().echoCancellation,
+                noiseSuppression: audio().noiseSuppression,
+                autoGainControl: audio().autoGainControl,
+              }) as unknown as Promise<MediaStream>,
+            release: (stream) => media.releaseStream(stream as never),
+          },
+        },
+      );
+    } catch (e) {
+      const reason =
+        e instanceof LineAccountError
+          ? e.reason
+          : { code: 'server-error' as const, message: `The SIP line could not be started (${String(e)}). Check the account in Settings → Account.` };
+      log.warn('sip: the stored account cannot start a line', { code: reason.code, error: String(e) });
+      return cannotStart(account.sipUri, reason, push);
+    }
+    line = created;
     offStatus = line.onStatus(publishStatus);
     detach = calls.attach(line);
     line.start();

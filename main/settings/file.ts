@@ -8,16 +8,26 @@ import { preferencesSchema } from '../../preload/contract';
 
 export const CURRENT_SETTINGS_VERSION = 1;
 
+/**
+ * The largest settings file read at all. Every value is bounded below, so a
+ * full file (500 colleagues, 200 queues, 100 favourites) stays well under it;
+ * anything bigger is no settings file of ours and is never parsed.
+ */
+export const MAX_SETTINGS_FILE_BYTES = 4 * 1024 * 1024;
+
+/** A stored string, bounded like the field it came from (a sealed secret is base64 of at most 512 characters plus the keyring's envelope). */
+const text = (max: number) => z.string().max(max);
+
 export const storedAccountSchema = z.strictObject({
-  wsUrl: z.string(),
-  sipUri: z.string(),
-  authorizationUser: z.string().optional(),
-  displayName: z.string().optional(),
+  wsUrl: text(2048),
+  sipUri: text(512),
+  authorizationUser: text(256).optional(),
+  displayName: text(128).optional(),
   acceptSelfSigned: z.boolean().default(false),
   /** PEM file of a private CA for wss:// (added later: files written before it simply lack the key). */
-  caFile: z.string().optional(),
+  caFile: text(1024).optional(),
   /** safeStorage-sealed password, base64; absent when none is stored. */
-  passwordSealed: z.string().optional(),
+  passwordSealed: text(8192).optional(),
 });
 export type StoredAccount = z.output<typeof storedAccountSchema>;
 
@@ -27,10 +37,10 @@ export const storedProviderSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('sip') }),
   z.strictObject({
     kind: z.literal('voipbin'),
-    apiUrl: z.string(),
+    apiUrl: text(2048),
     method: z.enum(['password', 'accesskey']),
-    username: z.string().optional(),
-    secretSealed: z.string().optional(),
+    username: text(256).optional(),
+    secretSealed: text(8192).optional(),
   }),
 ]);
 export type StoredProvider = z.output<typeof storedProviderSchema>;

@@ -1,11 +1,15 @@
 /**
  * Settings in `<dataDir>/settings.json`. Writes are atomic (temp file +
- * rename) so a crash never leaves half a file. A file that cannot be read —
- * corrupt JSON, wrong shape, or written by a newer console — is never
+ * rename) so a crash never leaves half a file, and a failed write leaves no
+ * temp file. A file that cannot be read at all — corrupt JSON, larger than any
+ * settings file, no object, or written by a newer console — is never
  * overwritten in place: it is renamed `settings.json.<reason>-<time>`, the
- * console starts from defaults, and the caller gets a notice to show.
+ * console starts from defaults, and the caller gets a notice to show. A file
+ * with some unusable values is recovered field by field (./recover.ts): the
+ * rest is kept, the original is copied aside, and one notice names what was
+ * reset.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   accountInputSchema,
@@ -20,14 +24,24 @@ import {
   type SettingsView,
 } from '../../preload/contract';
 import type { Logger } from '../logging/logger';
-import { CURRENT_SETTINGS_VERSION, defaultSettings, settingsFileSchema, type SettingsFile, type StoredProvider } from './file';
+import { CURRENT_SETTINGS_VERSION, defaultSettings, MAX_SETTINGS_FILE_BYTES, settingsFileSchema, type SettingsFile, type StoredProvider } from './file';
+import { recoverSettings } from './recover';
 import type { SecretStore } from './secrets';
 
 export interface SettingsProblem {
-  reason: 'corrupt' | 'invalid' | 'newer-version';
+  /** `recovered`: some values were reset, the rest kept; otherwise the whole file was set aside. */
+  reason: 'corrupt' | 'invalid' | 'newer-version' | 'too-large' | 'recovered';
+  /** Where the original file is now (renamed, or copied when recovered). */
   keptAs: string;
   message: string;
+  /** What was reset to its default (dotted paths); empty unless recovered. */
+  reset: string[];
+  /** The one notice the agent sees about it. */
+  notice: string;
 }
+
+/** At most this many paths are named in the notice; the rest are counted. */
+const NAMED_RESETS = 8;
 
 export interface SettingsStore {
   readonly problem: SettingsProblem | null;
@@ -52,43 +66,63 @@ function providerView(p: StoredProvider): ProviderView {
 export function openSettingsStore(dataDir: string, secrets: SecretStore, log: Logger): SettingsStore {
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, 'settings.json');
-  let problem: SettingsProblem | null = null;
+  let problem = null as SettingsProblem | null;
   let current: SettingsFile;
 
+  const asideName = (reason: SettingsProblem['reason']) => `${path}.${reason}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   const keepAside = (reason: SettingsProblem['reason'], message: string) => {
-    const keptAs = `${path}.${reason}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    const keptAs = asideName(reason);
     renameSync(path, keptAs);
-    problem = { reason, keptAs, message };
+    const notice = `Your settings could not be read (${message}). The console started with defaults; the old file was kept as ${keptAs}.`;
+    problem = { reason, keptAs, message, reset: [], notice };
     log.warn('settings: kept unreadable file aside and started from defaults', { reason, keptAs, message });
   };
+  const recovered = (raw: unknown, why: string): SettingsFile | null => {
+    const result = recoverSettings(raw);
+    if (!result) return null;
+    const keptAs = asideName('recovered');
+    copyFileSync(path, keptAs);
+    const named = result.reset.slice(0, NAMED_RESETS).join(', ');
+    const more = result.reset.length > NAMED_RESETS ? ` and ${result.reset.length - NAMED_RESETS} more` : '';
+    const notice = `Some settings could not be read and were reset to their defaults: ${named}${more}. Everything else was kept; the original file was kept as ${keptAs}.`;
+    problem = { reason: 'recovered', keptAs, message: why, reset: result.reset, notice };
+    log.warn('settings: reset unreadable values and kept the rest', { reset: result.reset, keptAs });
+    return result.file;
+  };
 
-  if (!existsSync(path)) {
-    current = defaultSettings();
-  } else {
+  // A temp file is ours only while a write runs: one left by a crash is removed.
+  for (const name of readdirSync(dataDir)) {
+    if (name.startsWith('settings.json.tmp-')) rmSync(join(dataDir, name), { force: true, recursive: true });
+  }
+
+  const read = (): SettingsFile => {
+    if (!existsSync(path)) return defaultSettings();
+    const size = statSync(path).size;
+    if (size > MAX_SETTINGS_FILE_BYTES) {
+      keepAside('too-large', `settings.json is ${(size / 1024 / 1024).toFixed(1)} MB; a settings file is at most ${MAX_SETTINGS_FILE_BYTES / 1024 / 1024} MB`);
+      return defaultSettings();
+    }
     let raw: unknown;
     try {
       raw = JSON.parse(readFileSync(path, 'utf8'));
     } catch (e) {
-      raw = undefined;
       keepAside('corrupt', `settings.json is not valid JSON (${(e as Error).message})`);
+      return defaultSettings();
     }
-    if (problem) {
-      current = defaultSettings();
-    } else {
-      const version = (raw as { schemaVersion?: unknown } | null)?.schemaVersion;
-      if (typeof version === 'number' && version > CURRENT_SETTINGS_VERSION) {
-        keepAside('newer-version', `settings.json was written by a newer console (schema ${version}; this one reads ${CURRENT_SETTINGS_VERSION})`);
-        current = defaultSettings();
-      } else {
-        const parsed = settingsFileSchema.safeParse(raw);
-        if (parsed.success) current = parsed.data;
-        else {
-          keepAside('invalid', `settings.json has unexpected content: ${parsed.error.issues[0]?.path.join('.') ?? ''} ${parsed.error.issues[0]?.message ?? ''}`.trim());
-          current = defaultSettings();
-        }
-      }
+    const version = (raw as { schemaVersion?: unknown } | null)?.schemaVersion;
+    if (typeof version === 'number' && version > CURRENT_SETTINGS_VERSION) {
+      keepAside('newer-version', `settings.json was written by a newer console (schema ${version}; this one reads ${CURRENT_SETTINGS_VERSION})`);
+      return defaultSettings();
     }
-  }
+    const parsed = settingsFileSchema.safeParse(raw);
+    if (parsed.success) return parsed.data;
+    const why = `settings.json has unexpected content: ${parsed.error.issues[0]?.path.join('.') ?? ''} ${parsed.error.issues[0]?.message ?? ''}`.trim();
+    const kept = recovered(raw, why);
+    if (kept) return kept;
+    keepAside('invalid', why);
+    return defaultSettings();
+  };
+  current = read();
 
   const write = (next: SettingsFile) => {
     const tmp = `${path}.tmp-${process.pid}`;
@@ -96,12 +130,18 @@ export function openSettingsStore(dataDir: string, secrets: SecretStore, log: Lo
       writeFileSync(tmp, JSON.stringify(next, null, 2), { mode: 0o600 });
       renameSync(tmp, path);
     } catch (e) {
+      try {
+        rmSync(tmp, { force: true });
+      } catch {
+        // Not a file we made (the path is taken by something else): nothing of ours to remove.
+      }
       log.error('settings: write failed', { error: String(e) });
       throw new ConsoleError('storage', `Settings could not be saved: ${(e as Error).message}`);
     }
     current = next;
   };
-  if (!existsSync(path)) write(current);
+  // A recovered file is written back at once: what the console runs on is what is on disk.
+  if (!existsSync(path) || problem?.reason === 'recovered') write(current);
 
   const view = (): SettingsView => ({
     account: current.account && {

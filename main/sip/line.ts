@@ -25,6 +25,7 @@ import { ConsoleError, type LineStatus } from '../../preload/contract';
 import type { CallLeg, Telephony } from '../calls/call/ports';
 import { describeRemote } from '../calls/numbers';
 import type { Logger } from '../logging/logger';
+import { dialUri, LineAccountError, lineAccountProblem, sipDisplayName } from './line-account';
 import { adaptSession, type LineLeg, type SessionAdapterOptions, type SessionMedia } from './session';
 import { SessionRegistry } from './sessions';
 import { Timers } from './timers';
@@ -107,7 +108,32 @@ export interface Line extends Telephony {
   subscribe(target: string, event: string, accept: string, options: NonNullable<Parameters<UA['subscribe']>[3]>): Subscriber;
 }
 
+/** JsSIP's ConfigurationError names the setting it refused: the account field it came from decides the reason. */
+function configurationFailure(e: unknown): LineFailure {
+  const parameter = (e as { parameter?: unknown }).parameter;
+  const detail = `the SIP stack refused the stored account (${typeof parameter === 'string' ? parameter : String(e)}). Correct it in Settings → Account.`;
+  if (parameter === 'authorization_user') return { code: 'wrong-credentials', message: `The authorization user cannot be used: ${detail}` };
+  if (parameter === 'sockets') return { code: 'unreachable', message: `The WebSocket address cannot be used: ${detail}` };
+  return { code: 'not-found', message: `The SIP address cannot be used: ${detail}` };
+}
+
+/**
+ * Throws LineAccountError (with the reason the line should show) when the
+ * account cannot make a UA: checked first, and whatever JsSIP's constructor
+ * still refuses is caught, so a stored account never throws anything else.
+ */
 export function createLine(account: LineAccount, options: LineOptions): Line {
+  const problem = lineAccountProblem(account);
+  if (problem) throw new LineAccountError(problem);
+  try {
+    return buildLine(account, options);
+  } catch (e) {
+    if (e instanceof LineAccountError) throw e;
+    throw new LineAccountError(configurationFailure(e));
+  }
+}
+
+function buildLine(account: LineAccount, options: LineOptions): Line {
   const log = options.log;
   const now = options.now ?? Date.now;
   const domain = /@([^;:>]+)/.exec(account.sipUri)?.[1] ?? null;
@@ -147,7 +173,8 @@ export function createLine(account: LineAccount, options: LineOptions): Line {
     uri: account.sipUri,
     ...(account.password !== null && { password: account.password }),
     ...(account.authorizationUser && { authorization_user: account.authorizationUser }),
-    ...(account.displayName && { display_name: account.displayName }),
+    // Printable text only: JsSIP quotes and escapes it, but would pass a line break through into From.
+    ...(sipDisplayName(account.displayName) && { display_name: sipDisplayName(account.displayName) }),
     register: false,
     register_expires: options.registerExpires ?? 600,
     connection_recovery_min_interval: options.reconnectMinSec ?? 2,
@@ -358,6 +385,8 @@ export function createLine(account: LineAccount, options: LineOptions): Line {
       if (status.state !== 'registered') {
         throw new ConsoleError('unavailable', `The line is ${status.state}; calls can be placed once it is registered.`);
       }
+      // Parsed by the stack before anything is sent: a target it cannot serialise is refused here, not on the wire.
+      const target = dialUri(uri);
       const id = randomUUID();
       const listeners = new Set<(e: Parameters<Parameters<CallLeg['onEvent']>[0]>[0]) => void>();
       const emit: Parameters<CallLeg['onEvent']>[0] = (e) => {
@@ -372,7 +401,8 @@ export function createLine(account: LineAccount, options: LineOptions): Line {
         .then((stream) => {
           if (cancelled) return options.media.release(stream);
           // The mediaStream option keeps JsSIP away from getUserMedia (there is none in main).
-          const session = ua.call(uri, { mediaStream: stream, pcConfig });
+          // JsSIP takes a parsed URI as is (Utils.normalizeTarget), though its typings say string.
+          const session = ua.call(target as unknown as string, { mediaStream: stream, pcConfig });
           inner = adaptSession(session, { ...adapterOptions(id, 'outgoing', remote), initialMic: stream });
           inner.onEvent(emit);
           track(inner, session);

@@ -305,6 +305,11 @@ export function adaptSession(session: RTCSession, o: SessionAdapterOptions): Lin
     hold: () => startHold(true),
     unhold: () => startHold(false),
     dtmf(tones, mode) {
+      // The tones become an INFO body line (Signal=…) or RFC 4733 events: only the tone alphabet gets through.
+      if (!/^[0-9A-Da-d*#,]{1,64}$/.test(tones)) {
+        log.warn('sip: DTMF refused', { callId: o.id, error: 'not DTMF tones' });
+        return;
+      }
       try {
         session.sendDTMF(tones, { transportType: (mode === 'rfc2833' ? 'RFC2833' : 'INFO') as never });
       } catch (e) {

@@ -18,6 +18,7 @@ import type { RTCSession } from 'jssip/lib/RTCSession';
 import { allCapabilities, type IncomingTransferRequest, type TransferBackend } from '../calls/transfer/backend';
 import type { DialogId } from '../calls/transfer/types';
 import type { Logger } from '../logging/logger';
+import { referUri } from './line-account';
 import type { SessionRegistry } from './sessions';
 
 interface IncomingRequestLike {
@@ -103,7 +104,8 @@ export function createSipTransferBackend(o: { sessions: SessionRegistry; log: Lo
       const session = o.sessions.get(callId);
       if (!session || session.isEnded()) throw new Error('the call has no SIP dialog any more');
       // JsSIP #817: the Replaces (if any) is already in referTo, escaped; no `replaces` option.
-      const sub = session.refer(referTo) as unknown as SubscriberLike | false;
+      // Parsed by the stack first: a target it cannot serialise never becomes a Refer-To header.
+      const sub = session.refer(referUri(referTo)) as unknown as SubscriberLike | false;
       if (!sub) throw new Error('the call is not confirmed; a REFER cannot be sent on it');
       sub.on('requestSucceeded', () => report.accepted());
       sub.on('requestFailed', (d) => report.rejected(d.response?.status_code ?? 408));

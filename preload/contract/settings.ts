@@ -21,32 +21,135 @@ const urlField = (accept: (u: URL) => boolean, message: string) =>
       }
     }, message);
 
+// ─── the SIP grammar an account must fit (RFC 3261 §25.1) ─────────────────────
+// Everything here ends up in SIP headers (From, To, Contact, Authorization) or
+// in the SIP stack's configuration: a value the stack cannot take must be
+// refused on save, under its field, not discovered when the line starts.
+
+/** C0 and C1 controls, DEL, and the Unicode line/paragraph separators: never part of a header value. */
+const controlChars = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+export const hasControlChars = (v: string) => controlChars.test(v);
+
+const alnum = 'A-Za-z0-9';
+const unreserved = `${alnum}\\-_.!~*'()`;
+const escaped = '%[0-9A-Fa-f]{2}';
+// user = 1*( unreserved / escaped / user-unreserved ), user-unreserved = & = + $ , ; ? /
+const userPart = new RegExp(`^(?:[${unreserved}&=+$,;?/]|${escaped})+$`);
+// hostname = *( domainlabel "." ) toplabel — a label starts with a letter or digit, and the last with a letter.
+const domainLabel = `[${alnum}](?:[${alnum}-]*[${alnum}])?`;
+const topLabel = `[A-Za-z](?:[${alnum}-]*[${alnum}])?`;
+const hostName = new RegExp(`^(?:${domainLabel}\\.)*${topLabel}$`);
+const ipv4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+// other-param = pname [ "=" pvalue ], paramchar = param-unreserved / unreserved / escaped
+const paramChars = `(?:[${unreserved}\\[\\]/:&+$]|${escaped})+`;
+const uriParam = new RegExp(`^(${paramChars})(?:=(${paramChars}))?$`);
+
+/** The hosts the SIP stack takes: a domain name, an IPv4 address or a bracketed IPv6 address. */
+export function isSipHost(host: string): boolean {
+  if (host.length === 0 || host.length > 253) return false;
+  if (host.startsWith('[') && host.endsWith(']')) {
+    if (!/^\[[0-9A-Fa-f:.]+\]$/.test(host)) return false;
+    try {
+      return new URL(`http://${host}/`).hostname.length > 2;
+    } catch {
+      return false;
+    }
+  }
+  return ipv4.test(host) || (hostName.test(host) && !/^[\d.]+$/.test(host));
+}
+
+const decodesCleanly = (v: string) => {
+  try {
+    return !hasControlChars(decodeURIComponent(v));
+  } catch {
+    return false; // %FF alone is no UTF-8: the stack throws when it decodes it
+  }
+};
+
+/**
+ * Why `value` is no SIP address of record the line can register, or null when
+ * it is one: sip:user@host[:port][;param[=value]]… — a user part is required,
+ * no password, no ?headers. The message names the part to fix.
+ */
+export function sipAddressProblem(value: string): string | null {
+  if (hasControlChars(value)) return 'The SIP address cannot contain line breaks or control characters';
+  // The SIP stack registers sip: addresses only (it reads sips: as a user named "sips"); wss:// already encrypts.
+  if (/^sips:/i.test(value)) return 'Write the SIP address with sip: rather than sips: (the wss:// connection is already encrypted)';
+  const m = /^(sip):([^@]*)@([^;]*)((?:;.*)?)$/i.exec(value);
+  if (!m) return 'Enter a SIP address like sip:1001@pbx.example.com';
+  const [, , user = '', hostPort = '', params = ''] = m;
+  if (user === '' || !userPart.test(user) || !decodesCleanly(user)) {
+    return "The user part of the SIP address (before @) may hold letters, digits, - _ . ! ~ * ' ( ) & = + $ , ? / and %XX escapes, e.g. sip:1001@pbx.example.com";
+  }
+  const hp = /^(\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?$/.exec(hostPort);
+  if (!hp || !isSipHost(hp[1] ?? '')) return 'The host of the SIP address (after @) must be a domain name like pbx.example.com or an IP address';
+  if (hp[2] !== undefined && (Number(hp[2]) < 1 || Number(hp[2]) > 65535)) return 'The port of the SIP address must be a number from 1 to 65535';
+  for (const param of params.split(';').slice(1)) {
+    const pm = uriParam.exec(param);
+    const name = pm?.[1]?.toLowerCase() ?? '';
+    // The stack reads lr, ttl, maddr and method itself (maddr even replaces the host): an address of record has no use for them.
+    if (!pm || name.startsWith('lr') || name === 'ttl' || name === 'maddr' || name === 'method') {
+      return 'A SIP address parameter after ; must be name or name=value of letters, digits and - _ . ! ~ * \' ( ), e.g. ;transport=ws (lr, ttl, maddr and method are not allowed)';
+    }
+    if (name === 'transport' && !/^(udp|tcp|sctp|tls|ws|wss)$/i.test(pm[2] ?? '')) return 'The transport parameter of the SIP address must be one of udp, tcp, tls, sctp, ws or wss';
+    if (name === 'user' && !/^(phone|ip)$/i.test(pm[2] ?? '')) return 'The user parameter of the SIP address must be user=phone or user=ip';
+  }
+  return null;
+}
+
 const wsUrl = urlField(
   (u) => (u.protocol === 'ws:' || u.protocol === 'wss:') && u.hostname.length > 0,
   'Enter a WebSocket address starting with wss:// (or ws:// for a lab server), e.g. wss://sip.example.com:8089/ws',
-);
+)
+  // URL() silently drops tabs and line breaks, but the stored text keeps them.
+  .refine((v) => !hasControlChars(v) && !/\s/.test(v), 'The WebSocket address cannot contain spaces, line breaks or control characters')
+  // The SIP stack names the connection by its host (a Via/Contact host): it must be a SIP host too.
+  .refine((v) => {
+    try {
+      return isSipHost(new URL(v).hostname);
+    } catch {
+      return true; // already refused above
+    }
+  }, 'The server name in the WebSocket address must be a domain name like sip.example.com or an IP address');
 
-// sip:user@host[:port][;params] — user part required: we register an address of record.
-const sipUriPattern = /^sips?:[^\s@:;]+@[A-Za-z0-9.-]+(:\d{1,5})?(;[^\s]*)?$/;
 const sipUri = z
   .string()
   .trim()
-  .max(512)
-  .regex(sipUriPattern, 'Enter a SIP address like sip:1001@pbx.example.com');
+  .max(512, 'The SIP address is limited to 512 characters')
+  .superRefine((v, ctx) => {
+    const problem = sipAddressProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 const optionalText = (max: number, what: string) =>
   z
     .string()
     .trim()
     .max(max, `${what} is limited to ${max} characters`)
+    .refine((v) => !hasControlChars(v), `${what} cannot contain line breaks or control characters`)
     .optional()
     .transform((v) => (v === '' ? undefined : v));
+
+/**
+ * The digest user name travels as a quoted string the stack writes without
+ * escaping (RFC 3261 §25.1 quoted-string): no quote or backslash in it.
+ */
+export function authorizationUserProblem(value: string): string | null {
+  if (hasControlChars(value)) return 'The authorization user cannot contain line breaks or control characters';
+  if (/["\\]/.test(value)) return 'The authorization user cannot contain quotes (") or backslashes (\\)';
+  return null;
+}
+const authorizationUser = optionalText(256, 'Authorization user').refine(
+  (v) => v === undefined || authorizationUserProblem(v) === null,
+  'The authorization user cannot contain quotes (") or backslashes (\\)',
+);
 
 /** A PEM file of the private CA that signed the wss:// server (main checks the file itself on save). */
 const caFile = z
   .string()
   .trim()
   .max(1024, 'The path is limited to 1024 characters')
+  .refine((v) => !hasControlChars(v), 'The path cannot contain line breaks or control characters')
   .refine(
     (v) => v === '' || v.startsWith('/') || /^[A-Za-z]:[\\/]/.test(v) || v.startsWith('\\\\'),
     'Enter the full path of the file (for example /etc/ssl/company-ca.pem)',
@@ -58,9 +161,14 @@ export const accountInputSchema = z
   .strictObject({
     wsUrl,
     sipUri,
-    authorizationUser: optionalText(256, 'Authorization user'),
+    authorizationUser,
     /** Omitted: keep the stored password. Empty string: remove it. */
-    password: z.string().max(512, 'Password is limited to 512 characters').optional(),
+    // Hashed into the digest, never written to a message; a NUL would still be lost on its way through the keyring.
+    password: z
+      .string()
+      .max(512, 'Password is limited to 512 characters')
+      .refine((v) => !/[\u0000\r\n]/.test(v), 'The password cannot contain line breaks or NUL characters')
+      .optional(),
     displayName: optionalText(128, 'Display name'),
     /** Lab servers only: accept a self-signed TLS certificate on wss://. */
     acceptSelfSigned: z.boolean().default(false),

@@ -20,7 +20,13 @@ export interface AccountFormValues {
 export type AccountField = keyof AccountFormValues;
 export type FieldErrors = Partial<Record<AccountField, string>>;
 
-const SIP_URI = /^sips?:[^\s@:;]+@[A-Za-z0-9.-]+(:\d{1,5})?(;[^\s]*)?$/;
+// A compact mirror of main's RFC 3261 check (preload/contract/settings.ts): sip: only (the stack registers
+// no sips: address), user part of unreserved / user-unreserved characters and %XX escapes, a host name or
+// IP address, an optional port, ;name[=value] parameters. Main's field message names the exact part.
+const USER = "(?:[A-Za-z0-9\\-_.!~*'()&=+$,;?/]|%[0-9A-Fa-f]{2})+";
+const HOST = '(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)';
+const PARAM = "(?:[A-Za-z0-9\\-_.!~*'()[\\]/:&+$]|%[0-9A-Fa-f]{2})+";
+const SIP_URI = new RegExp(`^sip:${USER}@${HOST}(?::\\d{1,5})?(?:;${PARAM}(?:=${PARAM})?)*$`, 'i');
 
 export function checkAccount(v: AccountFormValues): FieldErrors {
   const errors: FieldErrors = {};

@@ -44,7 +44,7 @@ describe('account:save request', () => {
     },
   );
 
-  it.each(['sip:1001@pbx.example.com', 'sips:agent.smith@10.0.0.5:5061', 'sip:+4930123@pbx;transport=ws'])('accepts SIP URI %j', (sipUri) => {
+  it.each(['sip:1001@pbx.example.com', 'sip:agent.smith@10.0.0.5:5061', 'sip:+4930123@pbx;transport=ws', 'SIP:1001@[2001:db8::1]'])('accepts SIP URI %j', (sipUri) => {
     expect(account.safeParse({ ...valid, sipUri }).success).toBe(true);
   });
 

@@ -36,12 +36,14 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('settings file that cannot be used is kept aside, never lost', () => {
-  const cases: Array<[string, string, RegExp, 'corrupt' | 'invalid' | 'newer-version']> = [
+  const cases: Array<[string, string, RegExp, 'corrupt' | 'invalid' | 'newer-version' | 'too-large']> = [
     ['corrupt JSON', '{"schemaVersion": 1, "account": {"wsUrl": "wss://x', /not valid JSON/, 'corrupt'],
     ['binary garbage', '\u0000\u00ff\u00fe garbage \ud83d\ude00', /not valid JSON/, 'corrupt'],
-    ['the wrong shape', JSON.stringify({ schemaVersion: 1, account: { wsUrl: 5 } }), /unexpected content: account\.wsUrl/, 'invalid'],
-    ['no version', JSON.stringify({ account: null }), /unexpected content/, 'invalid'],
+    // A file of the right kind with some wrong values is recovered field by field instead (settings-recovery.test.ts).
+    ['a list, not an object', JSON.stringify([{ schemaVersion: 1 }]), /unexpected content/, 'invalid'],
+    ['a bare number', '42', /unexpected content/, 'invalid'],
     ['JSON null', 'null', /unexpected content/, 'invalid'],
+    ['a file larger than any settings file', JSON.stringify({ schemaVersion: 1, pad: 'x'.repeat(5 * 1024 * 1024) }), /5\.0 MB; a settings file is at most 4 MB/, 'too-large'],
     ['a newer console', JSON.stringify({ schemaVersion: 7, account: null, preferences: {}, futureThing: true }), /newer console \(schema 7/, 'newer-version'],
   ];
 
