@@ -40,9 +40,16 @@ export function checkAccount(v: AccountFormValues): FieldErrors {
   else if (!SIP_URI.test(uri)) errors.sipUri = t('settings.account.check.sipUriForm');
   else if (uri.length > 512) errors.sipUri = t('settings.account.check.tooLong', { max: 512 });
 
-  if (v.authorizationUser.trim().length > 256) errors.authorizationUser = t('settings.account.check.tooLong', { max: 256 });
+  // Control characters would end a SIP header line: never in a field that reaches one.
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
+  const control = /[\u0000-\u001f\u007f]/;
+  const user = v.authorizationUser.trim();
+  if (control.test(v.authorizationUser)) errors.authorizationUser = t('settings.account.check.controlChars');
+  else if (/["\\]/.test(user)) errors.authorizationUser = t('settings.account.check.authUserQuote');
+  else if (user.length > 256) errors.authorizationUser = t('settings.account.check.tooLong', { max: 256 });
   if (v.password.length > 512) errors.password = t('settings.account.check.tooLong', { max: 512 });
-  if (v.displayName.trim().length > 128) errors.displayName = t('settings.account.check.tooLong', { max: 128 });
+  if (control.test(v.displayName)) errors.displayName = t('settings.account.check.controlChars');
+  else if (v.displayName.trim().length > 128) errors.displayName = t('settings.account.check.tooLong', { max: 128 });
 
   // Main also checks the file itself (exists, readable, ≤ 1 MB, PEM); these are the instant, path-only rules.
   const ca = v.caFile.trim();

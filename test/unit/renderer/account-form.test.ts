@@ -238,3 +238,14 @@ describe('SIP account form', () => {
     expect(unsubscribes).toHaveBeenCalledTimes(subscriptions());
   });
 });
+
+describe('account checks before save', () => {
+  it('flag a line break in the display name or authorization user, and quotes in the authorization user, before main sees them', async () => {
+    const { checkAccount } = await import('../../../renderer/ui/state/account-checks');
+    const base = { wsUrl: 'wss://pbx.example.com/ws', sipUri: 'sip:1001@pbx.example.com', authorizationUser: '', password: '', displayName: '', acceptSelfSigned: false, caFile: '' };
+    expect(checkAccount({ ...base, displayName: 'Dana\r\nX-Evil: 1' }).displayName).toMatch(/control characters/);
+    expect(checkAccount({ ...base, authorizationUser: '1001\r\n' }).authorizationUser).toMatch(/control characters/);
+    expect(checkAccount({ ...base, authorizationUser: '10"01' }).authorizationUser).toMatch(/quotes/);
+    expect(checkAccount(base)).toEqual({});
+  });
+});

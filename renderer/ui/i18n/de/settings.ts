@@ -54,6 +54,8 @@ export const settings: Record<keyof typeof en, string> = {
   'settings.account.check.sipUriEmpty': 'Geben Sie Ihre SIP-Adresse ein',
   'settings.account.check.sipUriForm': 'Geben Sie eine SIP-Adresse wie sip:1001@pbx.example.com ein',
   'settings.account.check.tooLong': 'Höchstens {max} Zeichen',
+  'settings.account.check.controlChars': "Zeilenumbrüche und andere Steuerzeichen entfernen",
+  'settings.account.check.authUserQuote': "Keine Anführungszeichen (\") oder Backslashes (\\) im Anmeldenamen",
   'settings.account.check.caFilePath': 'Geben Sie den vollständigen Pfad der Datei ein (zum Beispiel /etc/ssl/firmen-ca.pem)',
   'settings.account.check.caFileWs': 'Ein CA-Zertifikat gilt nur für wss://-Adressen; leeren Sie dieses Feld oder verwenden Sie wss://',
 

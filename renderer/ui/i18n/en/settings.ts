@@ -53,6 +53,8 @@ export const settings = {
   'settings.account.check.sipUriEmpty': 'Enter your SIP address',
   'settings.account.check.sipUriForm': 'Enter a SIP address like sip:1001@pbx.example.com',
   'settings.account.check.tooLong': 'Limited to {max} characters',
+  'settings.account.check.controlChars': "Remove line breaks and other control characters",
+  'settings.account.check.authUserQuote': "No quotes (\") or backslashes (\\) in the authorization user",
   'settings.account.check.caFilePath': 'Enter the full path of the file (for example /etc/ssl/company-ca.pem)',
   'settings.account.check.caFileWs': 'A CA certificate is used only with wss:// addresses; clear this field or use wss://',
 
