@@ -11,6 +11,7 @@
  */
 import { en, type MessageKey, type Catalogue } from './en';
 import { de } from './de';
+import { cached, numberFormat } from './formatters';
 
 export type { MessageKey } from './en';
 export const languages = ['en', 'de'] as const;
@@ -43,6 +44,8 @@ export const locale = new Locale();
 
 type Params = Readonly<Record<string, string | number>>;
 
+
+
 function fill(text: string, params: Params | undefined): string {
   if (!params) return text;
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
@@ -63,24 +66,26 @@ export type PluralKey = PluralBase<MessageKey>;
 
 /** A counted message: `{count}` is filled, the variant chosen by the language's plural rules. */
 export function tn(key: PluralKey, count: number, params?: Params): string {
-  const rule = new Intl.PluralRules(locale.tag).select(count);
+  const rule = cached(`p|${locale.tag}`, () => new Intl.PluralRules(locale.tag)).select(count);
   const cat = catalogues[locale.language] as Record<string, string>;
   const text = cat[`${key}.${rule}`] ?? cat[`${key}.other`] ?? (en as Record<string, string>)[`${key}.other`] ?? key;
   return fill(text, { count, ...params });
 }
 
 export function formatNumber(n: number): string {
-  return new Intl.NumberFormat(locale.tag).format(n);
+  return numberFormat(locale.tag).format(n);
 }
 
 /** A time of day ("14:05"), in the language's convention. */
 export function formatTime(at: number): string {
-  return new Intl.DateTimeFormat(locale.tag, { hour: 'numeric', minute: '2-digit' }).format(at);
+  const tag = locale.tag;
+  return cached(`t|${tag}`, () => new Intl.DateTimeFormat(tag, { hour: 'numeric', minute: '2-digit' })).format(at);
 }
 
 /** A date and time ("29 Nov 2026, 14:05"). */
 export function formatDateTime(at: number): string {
-  return new Intl.DateTimeFormat(locale.tag, { dateStyle: 'medium', timeStyle: 'short' }).format(at);
+  const tag = locale.tag;
+  return cached(`d|${tag}`, () => new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeStyle: 'short' })).format(at);
 }
 
 /** A call timer: m:ss, or h:mm:ss from an hour (digits in the language's numbering). */
@@ -88,8 +93,8 @@ export function formatClock(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
   const m = Math.floor(s / 60);
   const h = Math.floor(m / 60);
-  const two = (n: number) => new Intl.NumberFormat(locale.tag, { minimumIntegerDigits: 2 }).format(n);
-  const one = (n: number) => new Intl.NumberFormat(locale.tag).format(n);
+  const two = (n: number) => numberFormat(locale.tag, { minimumIntegerDigits: 2 }).format(n);
+  const one = (n: number) => numberFormat(locale.tag).format(n);
   return h > 0 ? `${one(h)}:${two(m % 60)}:${two(s % 60)}` : `${one(m)}:${two(s % 60)}`;
 }
 
@@ -100,7 +105,7 @@ export function formatDuration(ms: number): string {
   const m = Math.floor((s % 3600) / 60);
   const sec = s % 60;
   const unit = (value: number, u: 'hour' | 'minute' | 'second') =>
-    new Intl.NumberFormat(locale.tag, { style: 'unit', unit: u, unitDisplay: 'long' }).format(value);
+    numberFormat(locale.tag, { style: 'unit', unit: u, unitDisplay: 'long' }).format(value);
   const parts = [h > 0 ? unit(h, 'hour') : null, m > 0 ? unit(m, 'minute') : null, sec > 0 || s === 0 ? unit(sec, 'second') : null];
   return parts.filter(Boolean).join(' ');
 }
