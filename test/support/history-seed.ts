@@ -1,30 +1,29 @@
 /**
- * Support for the history screen's built-UI test and benchmark:
+ * Support for the history screen's built-UI test and benchmark, which run
+ * against the built app (out/renderer, `npx electron-vite build` first):
  *
  * - `seedHistory(dataDir, { calls })` writes a history database of `calls`
  *   calls into `<dataDir>/history.sqlite3` before the core starts: one
  *   transaction of prepared inserts (the FTS triggers index as they go), the
- *   way test/bench/history.bench.ts generates its million, then the search
- *   index merged as the app's daily upkeep would. Deterministic (seeded), so
- *   the test knows its landmarks: `landmarks` names a transferred call with
- *   full steps, a call with a note, a missed call, and a number to search for.
- *   100,000 calls take about 3 s, 1,000,000 about 30 s.
+ *   way test/bench/history.bench.ts generates its million. Deterministic
+ *   (seeded), so the test knows its landmarks: `HistoryLandmarks` names a
+ *   transferred call with full steps, a number that occurs once, and the
+ *   newest call. 100,000 calls take about 3 s, 1,000,000 about 30 s.
  *
- * - `historyRendererDir()` gives the renderer folder the harness should serve
- *   for the history screen: the built app when its bundle contains the
- *   history view (App.svelte wires it), otherwise a small page built here
- *   with Vite that mounts HistoryView over window.consoleApi alone, with a
- *   dialer field the call-back fills — so the screen can be tested before,
- *   and independently of, the rest of the app.
+ * - `tidySeededHistory(dataDir)` then merges the search index as the app's
+ *   daily upkeep would.
+ *
+ * - `waitForFirstView(ui)`: the app has settled on Settings (no SIP account),
+ *   so a click on the History tab sticks.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { openDatabase } from '../../main/history/database';
 import { reverseDigits } from '../../main/history/migrations/0003-number-suffix';
 import { HistoryRepository } from '../../main/history/repository';
 import { tidySearchIndex } from '../../main/history/retention';
-import { repoRoot, rendererOutDir } from '../harness/static-server';
+import { rendererOutDir } from '../harness/static-server';
 import { seededRandom } from './random';
 
 export const seedStart = Date.UTC(2025, 0, 1);
@@ -35,7 +34,7 @@ const last = ['Lovelace', 'Hopper', 'Turing', 'Liskov', 'Dijkstra', 'Knuth', 'Ha
 const outcomes = ['answered', 'answered', 'answered', 'answered', 'missed', 'declined', 'busy', 'no-answer', 'cancelled', 'failed', 'transferred'] as const;
 
 export interface HistoryLandmarks {
-  /** A transferred call near the top of the list: attended to sip:sales@pbx.example.com, with a failed first try. */
+  /** A transferred call near the top of the list: a failed attended try, taken back, then blind to sip:sales@pbx.example.com. */
   transferred: { id: number; number: string; name: string; target: string; steps: string[] };
   /** A number (as stored, +1 and 10 digits) that occurs in exactly one call. */
   unique: { id: number; stored: string; digits: string };
@@ -135,76 +134,16 @@ export async function tidySeededHistory(dataDir: string): Promise<void> {
   }
 }
 
-/** True when the built app's UI bundle contains the history view (App.svelte wires it). */
-export function appHasHistoryView(): boolean {
-  const assets = join(rendererOutDir, 'assets');
-  if (!existsSync(join(rendererOutDir, 'ui/index.html')) || !existsSync(assets)) return false;
-  return readdirSync(assets)
-    .filter((f) => f.endsWith('.js'))
-    .some((f) => readFileSync(join(assets, f), 'utf8').includes('history-view'));
+/** True when `npx electron-vite build` has put the app's UI page in out/renderer. */
+export function appBuilt(): boolean {
+  return existsSync(join(rendererOutDir, 'ui/index.html'));
 }
 
 /**
- * A renderer folder with `ui/index.html` mounting only HistoryView (over
- * window.consoleApi, as the harness shim provides it) and a dialer field the
- * call-back fills, built with Vite and the Svelte plugin into a temp folder.
+ * Waits until the app has settled on its first view. A console without a SIP
+ * account opens on Settings once it has read them; a click on History before
+ * that would be overridden by the switch to Settings.
  */
-export async function buildHistoryPage(): Promise<string> {
-  const { build } = await import('vite');
-  const { svelte } = await import('@sveltejs/vite-plugin-svelte');
-  // Inside the repository (under the ignored test-results/), so `svelte` resolves from its node_modules.
-  mkdirSync(join(repoRoot, 'test-results'), { recursive: true });
-  const src = mkdtempSync(join(repoRoot, 'test-results', 'history-page-src-'));
-  const out = mkdtempSync(join(tmpdir(), 'history-page-'));
-  const ui = join(src, 'ui');
-  mkdirSync(ui);
-  const abs = (p: string) => JSON.stringify(join(repoRoot, p));
-  writeFileSync(
-    join(ui, 'index.html'),
-    readFileSync(join(repoRoot, 'renderer/ui/index.html'), 'utf8').replace(
-      '<div id="app"></div>',
-      '<main class="page"><label for="dial-target">Number or SIP address</label> <input id="dial-target" type="text" /><div id="app" class="app"></div></main>',
-    ),
-  );
-  writeFileSync(
-    join(ui, 'main.ts'),
-    `import { mount } from 'svelte';
-import HistoryView from ${abs('renderer/ui/components/history/HistoryView.svelte')};
-import { HistoryModel } from ${abs('renderer/ui/state/history.svelte.ts')};
-import ${abs('renderer/ui/theme.css')};
-import './page.css';
-const dialer = document.getElementById('dial-target') as HTMLInputElement;
-// Like opening the History tab on a fresh window: the model starts and the view mounts. ?manual waits for the bench to ask.
-function openHistory() {
-  const model = new HistoryModel(window.consoleApi);
-  model.start();
-  (window as unknown as { historyModel: HistoryModel }).historyModel = model;
-  mount(HistoryView, {
-    target: document.getElementById('app')!,
-    props: { model, oncallback: (n: string) => { dialer.value = n; dialer.focus(); } },
-  });
-}
-(window as unknown as { openHistory: () => void }).openHistory = openHistory;
-if (!location.search.includes('manual')) openHistory();
-`,
-  );
-  writeFileSync(
-    join(ui, 'page.css'),
-    'html,body{margin:0;height:100%}.page{height:100vh;display:flex;flex-direction:column;gap:.4rem;padding:.75rem;box-sizing:border-box;background:var(--app-bg)}.app{flex:1;min-height:0;display:flex;flex-direction:column}',
-  );
-  await build({
-    root: src,
-    configFile: false,
-    logLevel: 'warn',
-    plugins: [svelte()],
-    resolve: { conditions: ['browser'] },
-    build: { outDir: out, emptyOutDir: true, rollupOptions: { input: { ui: join(ui, 'index.html') } } },
-  });
-  return out;
-}
-
-/** Where the harness should serve the history screen from (see the module comment). */
-export async function historyRendererDir(): Promise<{ dir: string; app: boolean }> {
-  if (appHasHistoryView()) return { dir: rendererOutDir, app: true };
-  return { dir: await buildHistoryPage(), app: false };
+export async function waitForFirstView(ui: Page): Promise<void> {
+  await ui.waitForFunction(() => document.querySelector('nav button[aria-current="page"]')?.textContent?.includes('Settings'));
 }

@@ -1,9 +1,8 @@
 /**
- * The history screen in Chromium, talking to the REAL core through the
- * headless harness, over 100,000 calls seeded into the data folder before the
- * core starts (test/support/history-seed.ts). Runs against the built app when
- * App.svelte wires the history view; until then against a page that mounts
- * the view alone (same components, same model, same API).
+ * The history screen of the built app (out/renderer, `npx electron-vite build`
+ * first) in Chromium, talking to the REAL core through the headless harness,
+ * over 100,000 calls seeded into the data folder before the core starts
+ * (test/support/history-seed.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,43 +11,35 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsoleApi } from '../../preload/ui-api';
 import { startHarness, type Harness } from '../harness/index';
 import { expectNoA11yViolations } from '../support/a11y-strict';
-import { historyRendererDir, seedHistory, type HistoryLandmarks } from '../support/history-seed';
+import { appBuilt, seedHistory, waitForFirstView, type HistoryLandmarks } from '../support/history-seed';
 
 let harness: Harness;
 let dataDir: string;
 let marks: HistoryLandmarks;
-let inApp = false;
-let builtPage: string | null = null;
 
-const chromium = await import('node:fs').then((fs) => fs.existsSync('/usr/bin/chromium'));
+/** The History tab; its name carries the unseen-missed badge after the word. */
+const historyTab = () => harness.ui.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: /^History/ });
 
 async function openHistory() {
   const ui = harness.ui;
-  if (inApp) {
-    // A console without a SIP account opens on Settings once it has read them: wait for that, then open History.
-    await ui.waitForFunction(() => document.querySelector('nav button[aria-current="page"]')?.textContent?.includes('Settings'));
-    await ui.locator('nav button').filter({ hasText: 'History' }).click();
-  }
+  await waitForFirstView(ui);
+  await historyTab().click();
   await ui.getByRole('grid', { name: 'Calls, newest first' }).waitFor();
   await ui.locator('[role=row][data-call-id]').nth(5).waitFor();
 }
 
 const row = (id: number) => harness.ui.locator(`[role=row][data-call-id="${id}"]`);
 
-describe.skipIf(!chromium)('history screen over 100,000 calls through the real core', () => {
+describe.skipIf(!appBuilt())('history screen over 100,000 calls through the real core', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'ui-history-'));
     marks = seedHistory(dataDir, { calls: 100_000 });
-    const renderer = await historyRendererDir();
-    inApp = renderer.app;
-    if (!inApp) builtPage = renderer.dir;
-    harness = await startHarness({ dataDir, rendererDir: renderer.dir, viewport: { width: 1100, height: 720 } });
+    harness = await startHarness({ dataDir, viewport: { width: 1100, height: 720 } });
     await openHistory();
   }, 120_000);
   afterAll(async () => {
     await harness?.stop();
     rmSync(dataDir, { recursive: true, force: true });
-    if (builtPage) rmSync(builtPage, { recursive: true, force: true });
   });
 
   it('lists the newest calls first, virtualised (only a window of rows in the page), and passes axe with no violation at all', async () => {
@@ -120,7 +111,7 @@ describe.skipIf(!chromium)('history screen over 100,000 calls through the real c
     expect(await ui.evaluate(() => document.activeElement?.id)).toBe('dial-target');
     expect(await ui.getByRole('button', { name: 'Calls', exact: true }).getAttribute('aria-current')).toBe('page');
     expect(await ui.evaluate(() => (window as unknown as { consoleApi: ConsoleApi }).consoleApi.calls.list())).toEqual({ ok: true, value: [] });
-    await ui.getByRole('button', { name: /^History/ }).click();
+    await historyTab().click();
     await ui.getByTestId('history-view').waitFor();
   });
 

@@ -46,13 +46,13 @@ export function triedTransferTarget(c: CallSummary): string | null {
   return c.transferred && c.outcome !== 'transferred' && c.transferTarget ? shortTarget(c.transferTarget) : null;
 }
 
-/** Everything a row shows, as one sentence (the row's accessible name). */
-export function rowSummary(c: CallSummary): string {
+/** Everything a row shows, as one sentence (the row's accessible name); `when` if the row has formatted the start already. */
+export function rowSummary(c: CallSummary, when = formatDateTime(c.startedAt)): string {
   const parts = [
     t('history.row.summary', {
       direction: directionText(c),
       party: c.remote.displayName && c.remote.number ? `${c.remote.displayName} ${c.remote.number}` : partyName(c),
-      when: formatDateTime(c.startedAt),
+      when,
       outcome: outcomeText(c),
     }),
   ];

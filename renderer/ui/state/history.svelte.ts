@@ -22,7 +22,7 @@ import { HistoryDetailModel } from './history-detail.svelte';
 import { callbackNumber } from './history-describe';
 import { PageStore, type PageFetch } from './history-pages';
 import { TypingDebounce, realTimers, type TypingTimers } from './history-typing';
-import { listHeight, moveIndex, pagesFor, rowWindow } from './history-window';
+import { listHeight, moveIndex, pagesFor, rowWindow, windowSlots } from './history-window';
 
 /** The filters as the toolbar edits them (dates as the date inputs give them, yyyy-mm-dd). */
 export interface HistoryFilterForm {
@@ -31,6 +31,13 @@ export interface HistoryFilterForm {
   transferred: boolean;
   from: string;
   to: string;
+}
+
+/** A rendered row: its index in the list, the slot its element keeps (history-window.ts), its summary once fetched. */
+export interface VisibleRow {
+  readonly index: number;
+  readonly slot: number;
+  readonly call: CallSummary | undefined;
 }
 
 export const emptyFilter: HistoryFilterForm = { direction: '', outcome: '', transferred: false, from: '', to: '' };
@@ -50,8 +57,10 @@ export interface HistoryModelOptions {
   /** Pages whose rows are kept at most (the rest are fetched again when scrolled back to). */
   keepPages?: number;
   overscan?: number;
-  /** Pages fetched ahead of the viewport. */
-  ahead?: number;
+  /** Rows rendered in addition on the side the list is scrolling towards (history-window.ts). */
+  lead?: number;
+  /** Rows beyond the rendered window, below and above, whose pages are fetched before the agent reaches them. */
+  aheadRows?: number;
   /** Keystrokes closer than this are one search (the first after a pause runs at once). */
   typingQuietMs?: number;
   timers?: TypingTimers;
@@ -82,7 +91,10 @@ export class HistoryModel {
   readonly rowHeight: number;
   readonly pageSize: number;
   private readonly overscan: number;
-  private readonly ahead: number;
+  private readonly lead: number;
+  private readonly aheadRows: number;
+  /** Which way the list last scrolled (1 down, -1 up, 0 not since new results). */
+  private scrolling = $state<-1 | 0 | 1>(0);
 
   /** What the search box shows (updated on every keystroke). */
   query = $state('');
@@ -106,8 +118,6 @@ export class HistoryModel {
   /** Newer calls arrived while the list was scrolled down (offer to show them). */
   newerAvailable = $state(false);
   exportState = $state.raw<ExportState>({ state: 'idle' });
-  /** The number the last call-back asked the dialer for. */
-  lastCallback = $state<string | null>(null);
   /** Set by the view while it is on screen: new missed calls are then seen as they arrive. */
   visible = $state(false);
   readonly detail: HistoryDetailModel;
@@ -126,9 +136,12 @@ export class HistoryModel {
     options: HistoryModelOptions = {},
   ) {
     this.rowHeight = options.rowHeight ?? 56;
-    this.pageSize = options.pageSize ?? 100;
+    // Pages of 50: two screens of rows, so a new search's first answer is small (docs/history.md).
+    this.pageSize = options.pageSize ?? 50;
     this.overscan = options.overscan ?? 6;
-    this.ahead = options.ahead ?? 1;
+    this.lead = options.lead ?? 12;
+    // Half a page ahead: the next page is asked for ~30 rows before it comes into view.
+    this.aheadRows = options.aheadRows ?? Math.ceil(this.pageSize / 2);
     this.store = new PageStore({
       pageSize: this.pageSize,
       keep: options.keepPages ?? 8,
@@ -202,14 +215,40 @@ export class HistoryModel {
   }
 
   readonly window = $derived.by(() =>
-    rowWindow({ scrollTop: this.scrollTop, viewportHeight: this.viewportHeight, rowHeight: this.rowHeight, known: this.known, overscan: this.overscan }),
+    rowWindow({
+      scrollTop: this.scrollTop,
+      viewportHeight: this.viewportHeight,
+      rowHeight: this.rowHeight,
+      known: this.known,
+      overscan: this.overscan,
+      lead: this.lead,
+      scrolling: this.scrolling,
+    }),
   );
 
-  /** The rows to render: index and summary (undefined while its page is on its way). */
+  /** The previous visibleRows by slot (plain, not reactive): an unchanged row keeps its object. */
+  private lastRows: VisibleRow[] = [];
+
+  /**
+   * The rows to render: index, the slot its element keeps, and summary
+   * (undefined while its page is on its way). A row whose index and summary
+   * did not change is the same object as before, so scrolling re-renders only
+   * the rows that moved in, not every row in the window.
+   */
   readonly visibleRows = $derived.by(() => {
     void this.version;
-    const rows: Array<{ index: number; call: CallSummary | undefined }> = [];
-    for (let i = this.window.start; i < this.window.end; i++) rows.push({ index: i, call: this.store.row(i) });
+    const slots = windowSlots(this.viewportHeight, this.rowHeight, this.overscan, this.lead);
+    const rows: VisibleRow[] = [];
+    const next: VisibleRow[] = [];
+    for (let i = this.window.start; i < this.window.end; i++) {
+      const slot = i % slots;
+      const call = this.store.row(i);
+      const last = this.lastRows[slot];
+      const row = last && last.index === i && last.call === call ? last : { index: i, slot, call };
+      rows.push(row);
+      next[slot] = row;
+    }
+    this.lastRows = next;
     return rows;
   });
 
@@ -224,9 +263,11 @@ export class HistoryModel {
     return this.activeQuery.trim() === '' && !f.direction && !f.outcome && !f.transferred && !f.from && !f.to;
   }
 
-  /** The list scrolled or resized: fetch the pages it now needs (and a page ahead). */
+  /** The list scrolled or resized: fetch the pages it now needs (and those just ahead). */
   setViewport(scrollTop: number, viewportHeight: number): void {
-    this.scrollTop = Math.max(0, scrollTop);
+    const top = Math.max(0, scrollTop);
+    if (top !== this.scrollTop) this.scrolling = top > this.scrollTop ? 1 : -1;
+    this.scrollTop = top;
     if (viewportHeight > 0) this.viewportHeight = viewportHeight;
     if (this.scrollTop < this.rowHeight && this.newerAvailable) this.showNewer();
     this.fetchVisible();
@@ -314,6 +355,7 @@ export class HistoryModel {
       this.hint = null;
       this.newerAvailable = false;
       this.scrollTop = 0;
+      this.scrolling = 0;
       this.activeIndex = this.known > 0 ? 0 : -1;
       const first = this.store.row(0);
       if (first && this.unfiltered) this.latestId = Math.max(this.latestId, first.id);
@@ -334,7 +376,7 @@ export class HistoryModel {
   }
 
   private fetchVisible(): void {
-    this.store.ensure(pagesFor(this.window, this.pageSize, this.ahead, this.store.lastPage));
+    this.store.ensure(pagesFor(this.window, this.pageSize, this.aheadRows, this.store.lastPage));
   }
 
   private newCalls(latestId: number): void {
@@ -352,11 +394,9 @@ export class HistoryModel {
 
   // ── actions ───────────────────────────────────────────────────────────
 
-  /** The number a call-back should put in the dialer; remembered as the last request. */
+  /** The number a call-back should put in the dialer (null: the call has none). */
   callback(call: CallSummary): string | null {
-    const number = callbackNumber(call);
-    if (number !== null) this.lastCallback = number;
-    return number;
+    return callbackNumber(call);
   }
 
   /** Exports what the list shows (search and filters) to CSV through main. */

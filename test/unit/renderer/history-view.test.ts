@@ -1,12 +1,14 @@
 /**
  * The history view in jsdom over the fake console API: empty states that tell
  * the truth, the keyboard (arrows, Enter, C, /, Esc), call-back by button and
- * by drag, and the live region's count.
+ * by drag, the live region's count, and rows that keep their elements while
+ * the list scrolls.
  */
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { describe, expect, it, vi } from 'vitest';
 import HistoryView from '../../../renderer/ui/components/history/HistoryView.svelte';
 import { HistoryModel } from '../../../renderer/ui/state/history.svelte';
+import { windowSlots } from '../../../renderer/ui/state/history-window';
 import { settle } from '../../support/console-api';
 import { fakeHistoryApi } from './history-fake';
 
@@ -83,7 +85,6 @@ describe('history view: keyboard and call-back', () => {
     expect(screen.queryByTestId('history-detail')).toBeNull();
     await fireEvent.keyDown(grid(), { key: 'c' });
     expect(oncallback).toHaveBeenCalledWith('+1 202 555 0120');
-    expect(screen.getByTestId('history-view').dataset['lastCallback']).toBe('+1 202 555 0120');
   });
 
   it('/ focuses the search box (but types a slash inside a field)', async () => {
@@ -115,5 +116,24 @@ describe('history view: keyboard and call-back', () => {
     expect(fake.raw.history.markSeen).toHaveBeenCalledWith({ throughId: 3 });
     await fake.emit('history:changed', { missed: { unseen: 4, seenThrough: 3 }, latestId: 3 });
     expect(model.unseenMissed).toBe(4);
+  });
+});
+
+describe('history view: scrolling', () => {
+  it('hands the element of a row scrolled out to the row scrolled in, and leaves the rows that stayed as they were', async () => {
+    const { model } = await view(120);
+    // The model's defaults: 6 rows of overscan, 12 more ahead while scrolling.
+    const slots = windowSlots(model.viewportHeight, model.rowHeight, 6, 12);
+    const leaving = document.getElementById('history-row-0')!;
+    const staying = document.getElementById('history-row-8')!;
+    const stayingRow = model.visibleRows.find((r) => r.index === 8);
+    model.setViewport(10 * model.rowHeight, model.viewportHeight);
+    await settle();
+    expect(document.getElementById('history-row-0')).toBeNull();
+    // Row `slots` took row 0's slot: the same element, now showing its call.
+    expect(leaving.id).toBe(`history-row-${slots}`);
+    expect(leaving.dataset['callId']).toBe(String(120 - slots));
+    expect(document.getElementById('history-row-8')).toBe(staying);
+    expect(model.visibleRows.find((r) => r.index === 8)).toBe(stayingRow);
   });
 });

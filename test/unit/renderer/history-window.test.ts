@@ -1,13 +1,14 @@
 /**
  * The virtual window's arithmetic and the page store under it: which rows are
- * in the page for a scroll position, which keyset pages are fetched ahead,
- * and that rows far from the viewport are let go (memory stays flat however
- * far the list is scrolled) and fetched again through their cursor.
+ * in the page for a scroll position, the slot each rendered row keeps, which
+ * keyset pages are fetched ahead, and that rows far from the viewport are let
+ * go (memory stays flat however far the list is scrolled) and fetched again
+ * through their cursor.
  */
 import { describe, expect, it } from 'vitest';
 import type { HistoryCursor, HistoryPage, Result } from '../../../preload/contract';
 import { PageStore } from '../../../renderer/ui/state/history-pages';
-import { listHeight, moveIndex, pagesFor, rowWindow, scrollToShow } from '../../../renderer/ui/state/history-window';
+import { listHeight, moveIndex, pagesFor, rowWindow, scrollToShow, windowSlots } from '../../../renderer/ui/state/history-window';
 import { summary } from './history-fake';
 
 describe('rowWindow', () => {
@@ -21,6 +22,14 @@ describe('rowWindow', () => {
     ['negative (rubber-band scrolling) is the top', -40, { start: 0, end: 16, offset: 0 }],
   ])('%s', (_name, scrollTop, expected) => {
     expect(rowWindow({ ...base, scrollTop })).toEqual(expected);
+  });
+
+  it('renders `lead` rows more on the side it is scrolling towards, none at rest', () => {
+    const deep = { ...base, scrollTop: 25_000, lead: 10 };
+    expect(rowWindow({ ...deep, scrolling: 1 })).toEqual({ start: 495, end: 526, offset: 24_750 });
+    expect(rowWindow({ ...deep, scrolling: -1 })).toEqual({ start: 485, end: 516, offset: 24_250 });
+    expect(rowWindow({ ...deep, scrolling: 0 })).toEqual({ start: 495, end: 516, offset: 24_750 });
+    expect(rowWindow({ ...base, scrollTop: 0, lead: 10, scrolling: -1 })).toEqual({ start: 0, end: 16, offset: 0 });
   });
 
   it('is empty with no rows, and renders at least one row in a zero-height viewport', () => {
@@ -43,11 +52,30 @@ describe('listHeight, pagesFor, scrollToShow, moveIndex', () => {
     expect(listHeight(137, false, 50, 100)).toBe(6_850);
   });
 
-  it('fetches the pages a window touches and `ahead` more, never past the last known page', () => {
-    expect(pagesFor({ start: 0, end: 16 }, 100, 1, 5)).toEqual([0, 1]);
-    expect(pagesFor({ start: 95, end: 116 }, 100, 1, 5)).toEqual([0, 1, 2]);
-    expect(pagesFor({ start: 495, end: 516 }, 100, 2, 5)).toEqual([4, 5]);
-    expect(pagesFor({ start: 0, end: 0 }, 100, 1, -1)).toEqual([]);
+  it.each([
+    ['a fresh result at the top: its first page only', { start: 0, end: 20 }, 25, 5, [0]],
+    ['nearing the end of a page: the next one too', { start: 6, end: 26 }, 25, 5, [0, 1]],
+    ['across a page boundary: both, then the one below', { start: 44, end: 80 }, 25, 5, [0, 1, 2]],
+    ['deep: the touched page, then below, then above', { start: 120, end: 146 }, 25, 9, [2, 3, 1]],
+    ['never past the last page known to exist', { start: 120, end: 146 }, 25, 2, [2, 1]],
+    ['never before the first page', { start: 3, end: 29 }, 25, 5, [0, 1]],
+    ['nothing before the first page arrived', { start: 0, end: 0 }, 25, -1, []],
+  ])('pagesFor: %s', (_name, win, aheadRows, lastPage, pages) => {
+    expect(pagesFor(win, 50, aheadRows, lastPage)).toEqual(pages);
+  });
+
+  it('gives each rendered row a slot no other row in the window has, wherever it is scrolled and whichever way', () => {
+    const input = { viewportHeight: 500, rowHeight: 50, overscan: 5, lead: 10, known: 10_000 };
+    const slots = windowSlots(input.viewportHeight, input.rowHeight, input.overscan, input.lead);
+    expect(slots).toBe(31);
+    for (const scrolling of [-1, 0, 1] as const) {
+      for (let top = 0; top < 300_000; top += 37) {
+        const w = rowWindow({ ...input, scrollTop: top, scrolling });
+        const used = new Set<number>();
+        for (let i = w.start; i < w.end; i++) used.add(i % slots);
+        expect(used.size).toBe(w.end - w.start);
+      }
+    }
   });
 
   it('scrolls as little as possible to show a row whole', () => {
