@@ -39,7 +39,10 @@ export interface ShellWindow {
   toggle(): void;
 }
 
-export type ShellCore = Pick<ConsoleCore, 'router' | 'telephony' | 'transfers' | 'agent' | 'settings' | 'notice' | 'onPreferencesChanged' | 'attachDesktop'>;
+export type ShellCore = Pick<
+  ConsoleCore,
+  'router' | 'telephony' | 'transfers' | 'agent' | 'settings' | 'notice' | 'onPreferencesChanged' | 'attachDesktop'
+> & { readonly history?: ConsoleCore['history'] };
 
 export interface ShellPorts {
   core: ShellCore;
@@ -158,8 +161,17 @@ export function startDesktopShell(p: ShellPorts): DesktopShell {
       calls: calls.list(),
       agent: core.agent.view(),
       windowVisible: p.window.view().visible,
+      missed: unseenMissed(),
       now: p.now(),
     });
+  /** The history's count of missed calls not yet seen; none when the history could not be opened. */
+  const unseenMissed = () => {
+    try {
+      return core.history?.missedCalls().unseen ?? 0;
+    } catch {
+      return 0;
+    }
+  };
   const onTrayCommand = (command: TrayCommand) => {
     try {
       switch (command) {
@@ -177,6 +189,9 @@ export function startDesktopShell(p: ShellPorts): DesktopShell {
           return void core.agent.setDoNotDisturb(!core.agent.view().doNotDisturb);
         case 'window':
           return p.window.toggle();
+        case 'missed':
+          // The History tab carries the count; the window opens on the agent's last view.
+          return p.window.show();
         case 'quit':
           return p.quit();
       }
@@ -222,6 +237,7 @@ export function startDesktopShell(p: ShellPorts): DesktopShell {
     core.telephony.onLineStatus(() => refreshTray()),
     calls.onFact(() => refreshTray()),
     core.agent.onChange(() => refreshTray()),
+    core.history?.onChange(() => refreshTray()) ?? (() => {}),
     core.onPreferencesChanged(() => {
       hotkeys.apply();
       void applyAutoStart();

@@ -20,6 +20,7 @@ export type TrayCommand =
   | 'wrap-up:end'
   | 'do-not-disturb'
   | 'window'
+  | 'missed'
   | 'quit';
 
 export type TrayMenuItem =
@@ -31,6 +32,8 @@ export interface TrayInput {
   calls: readonly Pick<CallSnapshot, 'direction' | 'state' | 'remote'>[];
   agent: Pick<AgentView, 'status' | 'wrapUp' | 'doNotDisturb' | 'quiet' | 'allowedActions'>;
   windowVisible: boolean;
+  /** Missed calls the agent has not seen in the history yet. */
+  missed?: number;
   /** For the wrap-up's time left in the tooltip. */
   now: number;
 }
@@ -84,6 +87,8 @@ function tooltipFor(input: TrayInput): string {
     const n = input.calls.filter(up).length;
     if (n > 0) parts.push(n === 1 ? 'on a call' : `${n} calls`);
   }
+  const missed = input.missed ?? 0;
+  if (missed > 0) parts.push(missed === 1 ? '1 missed call' : `${missed} missed calls`);
   // Windows cuts tray tooltips at 127 characters.
   return parts.join(' · ').slice(0, 127);
 }
@@ -109,6 +114,11 @@ export function trayModel(input: TrayInput): TrayModel {
       { type: 'normal', id: 'wrap-up:extend', label: 'Extend wrap-up', enabled: may('extend-wrap-up'), checked: false },
       { type: 'normal', id: 'wrap-up:end', label: 'End wrap-up', enabled: may('end-wrap-up'), checked: false },
     );
+  }
+  const missed = input.missed ?? 0;
+  if (missed > 0) {
+    const label = missed === 1 ? '1 missed call — show' : `${missed} missed calls — show`;
+    menu.push({ type: 'separator' }, { type: 'normal', id: 'missed', label, enabled: true, checked: false });
   }
   menu.push(
     { type: 'separator' },

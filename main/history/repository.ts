@@ -70,7 +70,7 @@ export interface AgentStatusPeriod {
 }
 
 /** What changed in the file: a call started or ended (the UI's badge and the top of its list follow). */
-export type HistoryChange = { kind: 'started' | 'ended'; id: number };
+export type HistoryChange = { kind: 'started' | 'ended' | 'seen'; id: number };
 
 export interface ExportQuery {
   filter?: HistoryFilter;
@@ -307,6 +307,8 @@ export class HistoryRepository implements CallRecorder {
     this.guard('remember which missed calls were seen', () => {
       this.stmt.markSeen.run({ through: throughId ?? Number.MAX_SAFE_INTEGER });
     });
+    // The count moved: the tray and every window follow it.
+    this.notify({ kind: 'seen', id: throughId ?? this.latestId() });
     return this.missedCalls();
   }
 

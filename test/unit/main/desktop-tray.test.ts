@@ -80,6 +80,15 @@ describe('tray model', () => {
     ]);
   });
 
+  it('counts missed calls the agent has not seen in the tooltip and offers to show them; nothing when there are none', () => {
+    const m = trayModel(input({ missed: 3 }));
+    expect(m.tooltip).toContain('3 missed calls');
+    expect(m.menu).toContainEqual(expect.objectContaining({ id: 'missed', label: '3 missed calls — show', enabled: true }));
+    const none = trayModel(input({ missed: 0 }));
+    expect(none.tooltip).not.toContain('missed');
+    expect(none.menu.some((i) => i.type !== 'separator' && i.id === 'missed')).toBe(false);
+  });
+
   it('offers to show a hidden window and to hide a shown one; do-not-disturb is a checkbox', () => {
     const label = (visible: boolean) => trayModel(input({ windowVisible: visible })).menu.find((i) => i.type !== 'separator' && i.id === 'window');
     expect(label(true)).toMatchObject({ label: 'Hide Agent Console' });

@@ -118,7 +118,7 @@ describe('history channels for the screen', () => {
     return { ui, router, deferred, off, invoke, repo };
   }
 
-  it('pushes one history:changed per burst of recorded events, with the unseen count and the newest id', async () => {
+  it('pushes one history:changed per burst of recorded events or marks, with the unseen count and the newest id', async () => {
     const { ui, deferred, off, invoke, repo } = setup();
     missed(repo, 'm1', T0);
     missed(repo, 'm2', T0 + 1_000);
@@ -130,6 +130,10 @@ describe('history channels for the screen', () => {
     expect(await invoke('history:mark-seen', { throughId: 1 })).toEqual({ ok: true, value: { unseen: 1, seenThrough: 1 } });
     expect(await invoke('history:mark-seen', {})).toEqual({ ok: true, value: { unseen: 0, seenThrough: 2 } });
     expect((await invoke('history:mark-seen', { throughId: -1 })).ok).toBe(false);
+    // Marking moved the count: every window (and the tray) hears it, once for the burst.
+    expect(deferred).toHaveLength(1);
+    deferred.splice(0).forEach((fn) => fn());
+    expect(ui.pushed<HistoryChanged>('history:changed').at(-1)).toEqual({ missed: { unseen: 0, seenThrough: 2 }, latestId: 2 });
 
     off();
     missed(repo, 'm3', T0 + 2_000);
