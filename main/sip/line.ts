@@ -381,7 +381,7 @@ function buildLine(account: LineAccount, options: LineOptions): Line {
       incomingListeners.add(listener);
       return () => incomingListeners.delete(listener);
     },
-    dial(uri, remote) {
+    dial(uri, remote, dialOptions) {
       if (status.state !== 'registered') {
         throw new ConsoleError('unavailable', `The line is ${status.state}; calls can be placed once it is registered.`);
       }
@@ -402,7 +402,16 @@ function buildLine(account: LineAccount, options: LineOptions): Line {
           if (cancelled) return options.media.release(stream);
           // The mediaStream option keeps JsSIP away from getUserMedia (there is none in main).
           // JsSIP takes a parsed URI as is (Utils.normalizeTarget), though its typings say string.
-          const session = ua.call(target as unknown as string, { mediaStream: stream, pcConfig });
+          // A supervised safe blind's leg (docs/transfers.md): the microphone is off before anything is
+          // offered, and the offer only sends (Chromium maps offerToReceiveAudio: false onto a sendonly
+          // transceiver), so the transferee's answer carries nothing the agent would hear.
+          const supervised = dialOptions?.supervised === true;
+          if (supervised) for (const t of stream.getAudioTracks()) t.enabled = false;
+          const session = ua.call(target as unknown as string, {
+            mediaStream: stream,
+            pcConfig,
+            ...(supervised ? { rtcOfferConstraints: { offerToReceiveAudio: false } } : {}),
+          });
           inner = adaptSession(session, { ...adapterOptions(id, 'outgoing', remote), initialMic: stream });
           inner.onEvent(emit);
           track(inner, session);

@@ -133,7 +133,13 @@ describe.skipIf(labUnavailable())('transfers through Kamailio, with audio (docs/
       await transferee.expectHears({ tones: [CALLER] }, 10_000);
       const steps = await storedSteps(call.id);
       expect(steps).toEqual(expect.arrayContaining(['requested', 'refer-sent', 'completed']));
-      if (safe) expect(steps).toContain('answered');
+      if (safe) {
+        // Supervised: our own leg reached the transferee first; the REFER (with Replaces) went out only after its answer.
+        expect(steps.indexOf('answered')).toBeGreaterThan(-1);
+        expect(steps.indexOf('answered')).toBeLessThan(steps.indexOf('refer-sent'));
+        const replacing = (await transferee.calls()).findLast((c) => c.replaced !== undefined);
+        expect(replacing, 'the caller replaced our leg at the transferee (INVITE with Replaces)').toBeDefined();
+      }
       await caller.hangup(newCall);
       await caller.reset();
       await transferee.reset();
@@ -146,13 +152,19 @@ describe.skipIf(labUnavailable())('transfers through Kamailio, with audio (docs/
     // Safe mode: the caller is taken back automatically, music stops, the agent hears the caller.
     await setup();
     const { call, callerCall } = await connectCaller();
+    const refersBefore = caller.events.filter((e) => e.type === 'refer-received').length;
     await agent.request('transfer:blind', { callId: call.id, target: uriTarget(transferee), safe: true });
     // A slow failure (no answer) leaves time to check the caller hears music meanwhile; a 486 comes back at once.
     if (slow) await caller.expectHears(MUSIC, 4000, callerCall);
     const back = await transferOf(call.id, (t) => t.phase === 'idle' && t.reason !== null, 'taken back', 20_000);
     expect(back.reason).toMatchObject({ code: reasonCode, message: reasonText });
     await callerBack(call.id, callerCall);
-    expect(await storedSteps(call.id)).toEqual(expect.arrayContaining(['requested', 'refer-sent', 'failed', 'taken-back']));
+    // Supervised: the console's own leg met the failure; the caller's phone was never asked to do anything.
+    const steps = await storedSteps(call.id);
+    expect(steps.slice(0, 2)).toEqual(['requested', 'dialing']);
+    expect(steps.slice(-2)).toEqual(['failed', 'taken-back']);
+    expect(steps).not.toContain('refer-sent');
+    expect(caller.events.filter((e) => e.type === 'refer-received')).toHaveLength(refersBefore);
     await agent.clear();
     await lab.reset();
 
@@ -188,9 +200,11 @@ describe.skipIf(labUnavailable())('transfers through Kamailio, with audio (docs/
     expect(await storedSteps(call.id)).toEqual(expect.arrayContaining(['failed', 'taken-back']));
   }, 60_000);
 
-  it('B5 blind, REFER rejected (403/405/501): the caller stays with the agent in both modes, reason shown', async () => {
+  it('B5 blind, REFER rejected (403/405/501): the caller stays with the agent in both modes, reason shown (safe: the transferee who answered is let go)', async () => {
     for (const [code, safe] of [[403, true], [405, false], [501, true]] as const) {
       await caller.setRefer({ mode: 'reject', code });
+      // Safe blind asks the caller's phone only once the transferee answered our own leg.
+      if (safe) await transferee.setIncoming({ mode: 'answer', afterMs: 200 });
       const { call, callerCall } = await connectCaller();
       await agent.request('transfer:blind', { callId: call.id, target: uriTarget(transferee), safe });
       const back = await transferOf(call.id, (t) => t.phase === 'idle' && t.reason !== null, `REFER ${code} handled`);
@@ -198,10 +212,72 @@ describe.skipIf(labUnavailable())('transfers through Kamailio, with audio (docs/
       await callerBack(call.id, callerCall);
       expect(agent.live()).toHaveLength(1);
       expect(await storedSteps(call.id)).toContain('failed');
+      if (safe) {
+        // The transferee's call (our supervised leg) was hung up, not left open.
+        await until(async () => (await transferee.calls()).every((c) => c.state === 'terminated') || null, { timeoutMs: 10_000, what: 'transferee leg ended' });
+      }
       await agent.clear();
       await lab.reset();
     }
   }, 90_000);
+
+  it('B7 safe blind, the transferee answers only after the no-answer time: the caller stays with the agent and no call to the transferee is left ringing', async () => {
+    // The seed-era failure: the caller's own call to the transferee outlived the take-back and later stole the caller.
+    await transferee.setIncoming({ mode: 'answer', afterMs: 7000 });
+    const { call, callerCall } = await connectCaller();
+    const refersBefore = caller.events.filter((e) => e.type === 'refer-received').length;
+    const invitesBefore = (await transferee.calls()).length;
+    await agent.request('transfer:blind', { callId: call.id, target: uriTarget(transferee), safe: true });
+    await caller.expectHears(MUSIC, 4000, callerCall);
+    const back = await transferOf(call.id, (t) => t.phase === 'idle' && t.reason !== null, 'taken back', 20_000);
+    expect(back.reason).toMatchObject({ code: 'no-answer' });
+    await callerBack(call.id, callerCall);
+    // Our leg was cancelled at the take-back: the transferee has nothing ringing.
+    await until(async () => (await transferee.calls()).slice(invitesBefore).every((c) => c.state === 'terminated') || null, {
+      timeoutMs: 5000,
+      what: 'the transferee’s incoming call cancelled',
+    });
+    // Past the moment the transferee would have answered: the caller is still the agent's, talking, and never got a REFER.
+    const answerWouldBeAt = back.timeline[0]!.at + 7000;
+    await new Promise((r) => setTimeout(r, Math.max(0, answerWouldBeAt + 1000 - Date.now())));
+    expect(callOf(call.id)).toMatchObject({ state: 'established', hold: { local: false } });
+    await caller.expectHears({ tones: [AGENT], music: false }, 8000, callerCall);
+    expect(caller.events.filter((e) => e.type === 'refer-received')).toHaveLength(refersBefore);
+    expect((await transferee.calls()).slice(invitesBefore).every((c) => c.state === 'terminated')).toBe(true);
+    expect(await storedSteps(call.id)).toEqual(['requested', 'dialing', 'ringing', 'failed', 'taken-back']);
+  }, 60_000);
+
+  it('B8 safe blind, the transferee declines (603): the caller is back with the agent, reason "declined", nothing sent to the caller', async () => {
+    await transferee.setIncoming({ mode: 'reject', code: 603, afterMs: 500 });
+    const { call, callerCall } = await connectCaller();
+    const refersBefore = caller.events.filter((e) => e.type === 'refer-received').length;
+    await agent.request('transfer:blind', { callId: call.id, target: uriTarget(transferee), safe: true });
+    const back = await transferOf(call.id, (t) => t.phase === 'idle' && t.reason !== null, 'taken back', 20_000);
+    expect(back.reason).toMatchObject({ code: 'declined', sipCode: 603 });
+    await callerBack(call.id, callerCall);
+    expect(caller.events.filter((e) => e.type === 'refer-received')).toHaveLength(refersBefore);
+  }, 60_000);
+
+  it('B9 safe blind: the console\u2019s own leg to the transferee carries neither the agent\u2019s microphone nor the transferee\u2019s voice (an ordinary call to them carries both)', async () => {
+    await transferee.setIncoming({ mode: 'answer', afterMs: 100 });
+    const established = (id: string) => agent.until(() => callOf(id)?.state === 'established' || null, 10_000, `${id} established`);
+    // Positive control, same parties, same minute: an ordinary call carries audio both ways.
+    const ordinary = agent.core.telephony.calls.dial(transferee.uri);
+    await established(ordinary.id);
+    await transferee.expectHears({ tones: [AGENT] }, 10_000);
+    await agent.expectAgentHears([TRANSFEREE]);
+    await agent.clear();
+    await lab.reset();
+    await transferee.setIncoming({ mode: 'answer', afterMs: 100 });
+    const supervised = agent.core.telephony.calls.dial(transferee.uri, { supervised: true });
+    await established(supervised.id);
+    const transfereeCall = (await transferee.calls()).findLast((c) => c.state === 'established')!.id;
+    await transferee.expectHears({ tones: [], silence: true }, 10_000, transfereeCall);
+    await agent.expectAgentHears([]);
+    // …and it stays so over a stretch, not only at one reading.
+    const again = await transferee.expectHears({ tones: [], silence: true }, 10_000, transfereeCall);
+    expect(again.frames).toBeGreaterThanOrEqual(4);
+  }, 60_000);
 
   it('B6 blind, undone within the grace window: no REFER sent, call unchanged', async () => {
     agent.setPreferences({ transfer: { undoWindowSec: 3 } });
@@ -212,9 +288,12 @@ describe.skipIf(labUnavailable())('transfers through Kamailio, with audio (docs/
     expect(pending.allowedActions).toContain('undo');
     const undone = await agent.request<TransferSnapshot>('transfer:undo', { callId: call.id });
     expect(undone.phase).toBe('idle');
-    // Past the window: still nothing sent, the caller still talks to the agent.
-    await new Promise((r) => setTimeout(r, 3500));
+    // The absence is observed over the whole window the transfer would have gone out in (its deadline,
+    // plus a margin for the timer), through the caller's and the transferee's own event logs.
+    const invitesBefore = (await transferee.calls()).length;
+    await new Promise((r) => setTimeout(r, Math.max(0, pending.undoDeadline! + 500 - Date.now())));
     expect(caller.events.filter((e) => e.type === 'refer-received')).toHaveLength(refersBefore);
+    expect(await transferee.calls()).toHaveLength(invitesBefore);
     expect(callOf(call.id)).toMatchObject({ state: 'established', hold: { local: false } });
     await caller.expectHears({ tones: [AGENT], music: false }, 8000, callerCall);
     await agent.expectAgentHears([CALLER]);
@@ -260,7 +339,7 @@ describe.skipIf(labUnavailable())('transfers through Kamailio, with audio (docs/
     const newCall = await referredCall(caller, before);
     await caller.waitForCallState(newCall, 'established');
     // INVITE with Replaces reached the transferee, which ended the replaced consult dialog itself.
-    const replacing = (await transferee.calls()).find((c) => c.replaced !== undefined);
+    const replacing = (await transferee.calls()).findLast((c) => c.replaced !== undefined);
     expect(replacing?.replaced).toBe(transfereeCall);
     await caller.expectHears({ tones: [TRANSFEREE], music: false }, 10_000, newCall);
     await transferee.expectHears({ tones: [CALLER], music: false }, 10_000, replacing!.id);

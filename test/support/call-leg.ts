@@ -5,7 +5,7 @@
  * plays the far end by emitting call-machine events on the leg.
  */
 import type { CallDirection, CallEvent, RemoteParty } from '../../main/calls/call/machine';
-import type { CallLeg, Telephony } from '../../main/calls/call/ports';
+import type { CallLeg, DialOptions, Telephony } from '../../main/calls/call/ports';
 
 /** The remote party a fake leg has unless told otherwise: number = the leg's id, at lab.test. */
 export const remoteFor = (id: string): RemoteParty => ({ number: id, uri: `sip:${id}@lab.test`, displayName: null });
@@ -19,6 +19,8 @@ export class FakeLeg implements CallLeg {
   replaces: string | null = null;
   /** An incoming INVITE's Referred-By. */
   referredBy: string | null = null;
+  /** What the call service asked for when it dialled this leg (a supervised safe blind's leg, …). */
+  dialOptions: DialOptions = {};
 
   constructor(
     readonly id: string,
@@ -95,7 +97,11 @@ export function fakeTelephony(options: { domain?: string | null; onCommand?: (co
     return leg;
   };
   const telephony: Telephony = {
-    dial: (_uri, remote) => add(new FakeLeg(`out${legs.length}`, 'outgoing', remote, options.onCommand)),
+    dial: (_uri, remote, dialOptions = {}) => {
+      const leg = add(new FakeLeg(`out${legs.length}`, 'outgoing', remote, options.onCommand));
+      leg.dialOptions = { ...dialOptions };
+      return leg;
+    },
     onIncoming(listener) {
       incoming = listener;
       return () => {

@@ -27,9 +27,18 @@ export interface CallLeg {
   dispose(): void;
 }
 
+export interface DialOptions {
+  /**
+   * A supervised safe blind's leg to the transferee (docs/transfers.md): the
+   * agent's microphone is never on it and nothing is heard from it (the offer
+   * only sends), so the agent stays free while the console reaches the transferee.
+   */
+  supervised?: boolean;
+}
+
 export interface Telephony {
   /** Starts an INVITE to a full sip: URI. Throws ConsoleError('unavailable') when the line cannot place calls. */
-  dial(uri: string, remote: RemoteParty): CallLeg;
+  dial(uri: string, remote: RemoteParty, options?: DialOptions): CallLeg;
   onIncoming(listener: (leg: CallLeg) => void): () => void;
   /** False while the WebSocket to the SIP server is down (a BYE could not be routed). */
   isConnected(): boolean;

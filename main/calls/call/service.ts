@@ -26,7 +26,7 @@ import {
 import { actionsFor, canAcceptAnother, planAnswer, planDial, planSwap, ringVolumeFor, type Step } from './call-set';
 import { factsBetween, type CallFact } from './events';
 import { InvalidDialTarget, normaliseDialTarget } from '../numbers';
-import type { CallAlerts, CallLeg, CallRecorder, Clock, HoldMusic, Telephony } from './ports';
+import type { CallAlerts, CallLeg, CallRecorder, Clock, DialOptions, HoldMusic, Telephony } from './ports';
 
 export interface CallServiceOptions {
   recorder: CallRecorder;
@@ -58,7 +58,7 @@ export interface CallService {
   onFact(listener: (fact: CallFact) => void): () => void;
   /** Who decides what the agent's hang-up means; one policy at a time, returns its removal. */
   useHangupPolicy(policy: HangupPolicy): () => void;
-  dial(target: string): CallSnapshot;
+  dial(target: string, options?: DialOptions): CallSnapshot;
   answer(callId: string): void;
   decline(callId: string, code?: 486 | 603): void;
   /** The agent's hang-up: the hang-up policy may take it. */
@@ -380,7 +380,7 @@ export function createCallService(o: CallServiceOptions): CallService {
         if (hangupPolicy === policy) hangupPolicy = null;
       };
     },
-    dial(target) {
+    dial(target, options) {
       const line = telephony;
       if (!line) throw new ConsoleError('not-configured', 'Set up a SIP account in Settings before dialling.');
       const domain = line.domain();
@@ -394,7 +394,7 @@ export function createCallService(o: CallServiceOptions): CallService {
       }
       if (!canAcceptAnother(states())) throw new ConsoleError('busy', 'All call slots are in use; end a call first.');
       const remote = { number: dialTarget.display, uri: dialTarget.uri, displayName: null };
-      const leg = line.dial(dialTarget.uri, remote); // throws 'unavailable' before anything changes
+      const leg = line.dial(dialTarget.uri, remote, options); // throws 'unavailable' before anything changes
       runSteps(planDial(states()));
       const at = o.clock.now();
       track(leg, createOutgoing(leg.id, remote, at));

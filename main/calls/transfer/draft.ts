@@ -146,6 +146,7 @@ export function newTransfer(id: string, mode: Transfer['mode'], target: Resolved
   return {
     id,
     mode,
+    supervised: false,
     semiAttended: false,
     options,
     target,

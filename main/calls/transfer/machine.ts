@@ -12,10 +12,16 @@
  *   idle ───────────────────────────────────────────▶ pending ──agent.undo──▶ idle (undone)
  *    │ │                                               │ timer undo, or agent.complete ("transfer now")
  *    │ │ (undoMs = 0: straight on)                     ▼
- *    │ └──────────────▶ blind ──────────────▶ referring ──NOTIFY 2xx──────────────▶ done (completed)
- *    │                    safe: hold, REFER    │  seed mode: first NOTIFY 100/18x ─▶ done (released after dial)
- *    │                    once held; timer     │  REFER rejected │ NOTIFY ≥300 │ time-out │ hold failed
+ *    │ └──────────────▶ blind (seed) ───────▶ referring ──NOTIFY 2xx──────────────▶ done (completed)
+ *    │                    REFER at once        │  first NOTIFY 100/18x ─▶ done (released after dial)
+ *    │                                         │  REFER rejected │ NOTIFY ≥300 │ time-out
  *    │                                         └──────────────▶ idle (caller taken back: resumed, reason)
+ *    │
+ *    ├─ safe blind (supervised): hold, dial our own silent leg once held ─▶ consult-dialing
+ *    │     busy / rejected / no answer in time / cancel ─▶ idle (leg hung up, caller taken back;
+ *    │                                                     nothing was ever sent to the caller)
+ *    │     answered ─▶ completing at once (REFER with Replaces to the caller)
+ *    │                 NOTIFY 2xx ─▶ done (completed) │ refused / NOTIFY ≥300 ─▶ idle (taken back)
  *    │
  *    └─ attended: hold, dial once held ─────▶ consult-dialing ──answered──▶ consulting ◀──swap──┐
  *                         │  failed / ended / cancel / no answer in time ─▶ idle (taken back)  └──┘
@@ -82,7 +88,7 @@ export function createTransferState(callId: string): TransferState {
 
 /** The only function that changes a call's transfer. */
 export function transition(state: TransferState, event: TransferEvent): TransferTransition {
-  const rule = ruleFor(state.phase, event.type);
+  const rule = ruleFor(state.phase, event.type, state.transfer?.supervised ?? false);
   if (rule === 'ignore') return { state, effects: [] };
   if (rule !== 'handle') throw new IllegalTransferTransition(state.phase, event.type, rule.refuse, refusalText[rule.refuse]);
   const run = new Run(state, event);
@@ -203,9 +209,12 @@ class Run extends TransferDraft {
     const t = this.t;
     t.undoDeadline = null;
     if (t.mode === 'blind') {
-      // Safe blind: the caller is on hold music before the REFER goes out (the seed's blind keeps talking).
-      if (t.options.safe) this.holdCaller('handOver');
-      else this.refer(null);
+      if (t.options.safe) {
+        this.superviseBlind();
+        return;
+      }
+      // The seed's blind: the REFER goes out while the agent and the caller still talk.
+      this.refer(null);
       this.startTimer('refer', t.options.referTimeoutMs);
       this.s.phase = 'referring';
       return;
@@ -228,6 +237,25 @@ class Run extends TransferDraft {
     this.s.phase = 'consult-dialing';
   }
 
+  /**
+   * Safe blind, supervised: the caller waits on music while the console itself
+   * calls the transferee on a leg of its own; busy, no answer, a rejection or a
+   * hang-up end that leg and give the caller back without anything having been
+   * sent to the caller. Only the answer hands the caller over (Replaces), so a
+   * transferee who picks up late finds no call — SIP cannot take back a REFER
+   * the caller's phone already acted on, so none goes out before the answer.
+   */
+  private superviseBlind() {
+    const t = this.t;
+    t.supervised = true;
+    t.consult = { callId: null, state: 'dialing', dialog: null, existing: false };
+    t.active = 'caller';
+    this.holdCaller('dialConsult');
+    this.step('dialing');
+    this.startTimer('consult', t.options.referTimeoutMs);
+    this.s.phase = 'consult-dialing';
+  }
+
   /** The caller's hold settled: what waited for it goes out now. */
   private callerHeld(callId: string): boolean {
     const t = this.t;
@@ -235,7 +263,7 @@ class Run extends TransferDraft {
     const next = t.afterHold;
     t.afterHold = null;
     if (next === 'handOver') this.refer(null);
-    else this.emit({ type: 'call.dialConsult', callerCallId: this.callId, transferId: t.id, target: t.target! });
+    else this.emit({ type: 'call.dialConsult', callerCallId: this.callId, transferId: t.id, target: t.target!, supervised: t.supervised });
     return true;
   }
 
@@ -409,6 +437,11 @@ class Run extends TransferDraft {
   /** The REFER with Replaces failed: both legs are still ours, the agent decides again. */
   private backToConsult(reason: TransferReason, code: number | null) {
     const t = this.t;
+    if (t.supervised) {
+      // The agent never joined the supervised leg: the transferee is let go and the caller comes back.
+      this.takeBack(reason, code);
+      return;
+    }
     this.step('failed', code, reason.message);
     this.cancelTimers();
     t.referAccepted = false;
@@ -430,8 +463,9 @@ class Run extends TransferDraft {
     if (k && k.callId === consultCallId) return false; // told twice about our own consult
     if (t && t.id === transferId && k && k.callId === null && k.state !== 'ended') {
       // consult-dialing: the leg we dialled. done: the caller hung up while we dialled, so the
-      // consult is the agent's ordinary call now and stays up.
-      if (this.s.phase === 'consult-dialing' || this.s.phase === 'done') {
+      // consult is the agent's ordinary call now and stays up — unless it was a supervised
+      // safe blind's leg, which the agent never talked on: that one is hung up below.
+      if (this.s.phase === 'consult-dialing' || (this.s.phase === 'done' && !t.supervised)) {
         k.callId = consultCallId;
         return true;
       }
@@ -456,6 +490,8 @@ class Run extends TransferDraft {
     k.dialog = dialog;
     this.step('answered');
     this.s.phase = 'consulting';
+    // Supervised safe blind: the transferee is there — hand the caller over at once.
+    if (this.t.supervised) this.sendReplaces();
   }
 
   private consultGone(code: number | null, hungUp: boolean) {
@@ -517,7 +553,9 @@ class Run extends TransferDraft {
       this.step('cancelled', null, callerHungUp.message);
       t.reason = callerHungUp;
       this.ends('caller-hung-up');
-      if (consultPhases.has(phase) || phase === 'completing') this.handOverConsult();
+      // The supervised leg was never the agent's call: with nobody to hand over, it is hung up.
+      if (t.supervised) this.dropConsult();
+      else if (consultPhases.has(phase) || phase === 'completing') this.handOverConsult();
     }
     t.undoDeadline = null;
     this.s.phase = 'done';

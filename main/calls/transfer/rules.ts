@@ -192,8 +192,19 @@ function defaultRefusal(phase: TransferPhase, type: TransferEventType): RefusalC
 
 const fromAgent = (type: TransferEventType) => type.startsWith('agent.') || type.startsWith('request.');
 
-export function ruleFor(phase: TransferPhase, type: TransferEventType): Rule {
-  return transferRules[phase][type] ?? (fromAgent(type) ? refuse(defaultRefusal(phase, type)) : I);
+/**
+ * Where a supervised safe blind differs: the console reaches the transferee by
+ * itself and hands the caller over on the answer, so there is nothing for
+ * "Transfer now" to do early (a semi-attended blind would be the very REFER
+ * safe blind exists to avoid).
+ */
+export const supervisedRules: Partial<Record<TransferPhase, Partial<Record<TransferEventType, Rule>>>> = {
+  'consult-dialing': { 'agent.complete': refuse('still-reaching') },
+};
+
+export function ruleFor(phase: TransferPhase, type: TransferEventType, supervised = false): Rule {
+  const own = supervised ? supervisedRules[phase]?.[type] : undefined;
+  return own ?? transferRules[phase][type] ?? (fromAgent(type) ? refuse(defaultRefusal(phase, type)) : I);
 }
 
 export const refusalText: Record<RefusalCode, string> = {
@@ -204,5 +215,6 @@ export const refusalText: Record<RefusalCode, string> = {
   'undo-too-late': 'the transfer was already sent and can no longer be undone',
   'not-consulting': 'that needs an answered consult call',
   'refer-in-flight': 'the transfer request is already out; wait for its answer',
+  'still-reaching': 'the transferee is still being reached; the caller is handed over as soon as they answer (Cancel takes the caller back)',
   'call-ended': 'the call has ended',
 };

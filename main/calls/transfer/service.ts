@@ -331,7 +331,7 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
   const dialConsult = (effect: Extract<TransferEffect, { type: 'call.dialConsult' }>) => {
     const { callerCallId, transferId } = effect;
     try {
-      const consult = o.calls.dial(effect.target.uri);
+      const consult = o.calls.dial(effect.target.uri, effect.supervised ? { supervised: true } : undefined);
       feedEvent(callerCallId, { type: 'consult.started', at: at(), transferId, consultCallId: consult.id });
     } catch (e) {
       log.warn('transfer: consult not dialled', { error: String(e) });

@@ -41,7 +41,8 @@ function phaseActions(s: TransferState): TransferAction[] {
     case 'pending':
       return ['undo', 'complete'];
     case 'consult-dialing':
-      return ['complete', 'cancel'];
+      // A supervised safe blind hands over on the answer by itself; the agent can only call it off.
+      return s.transfer?.supervised ? ['cancel'] : ['complete', 'cancel'];
     case 'consulting':
       return ['complete', 'cancel', 'swap'];
     case 'refer-offered':

@@ -107,6 +107,13 @@ export type TransferMode = 'blind' | 'attended' | 'incoming-refer' | 'incoming-r
 export interface Transfer {
   id: string;
   mode: TransferMode;
+  /**
+   * Safe blind, supervised: the console reaches the transferee on a leg of its
+   * own (no microphone on it, nothing heard from it) while the caller waits on
+   * music, and hands the caller over with Replaces only once that leg is
+   * answered. Nothing reaches the caller before then, so nothing can fire late.
+   */
+  supervised: boolean;
   /** Attended turned blind: Complete came while the consult was still ringing. */
   semiAttended: boolean;
   options: TransferOptions;
@@ -261,7 +268,14 @@ export type TransferEffect =
   | { type: 'call.hold'; callId: string }
   | { type: 'call.resume'; callId: string }
   /** Start a new outgoing call to `target`; report it with `consult.started {transferId}`. */
-  | { type: 'call.dialConsult'; callerCallId: string; transferId: string; target: ResolvedTarget }
+  | {
+      type: 'call.dialConsult';
+      callerCallId: string;
+      transferId: string;
+      target: ResolvedTarget;
+      /** A supervised safe blind's leg: dialled without the agent's microphone, sending only, unheard. */
+      supervised: boolean;
+    }
   /** Fire `timer.fired {timerId}` into this call's machine after `ms`. Dies with the call. */
   | { type: 'timer.start'; callId: string; timer: { id: string; ms: number } }
   | { type: 'timer.cancel'; callId: string; timer: { id: string } }
@@ -292,6 +306,7 @@ export type RefusalCode =
   | 'undo-too-late' // the REFER or the consult already went out
   | 'not-consulting' // swap/cancel/complete need a consult
   | 'refer-in-flight' // the REFER is out; only its answer can end it
+  | 'still-reaching' // a safe blind is still reaching the transferee: only Cancel applies
   | 'call-ended';
 
 /**

@@ -104,6 +104,11 @@ const phaseKeys: Record<TransferSnapshot['phase'], MessageKey | null> = {
 export function describePhase(s: TransferSnapshot): string {
   const target = targetName(s.target?.label);
   if (s.phase === 'referring' && s.safe) return t('transfer.phase.referring-safe', { target });
+  // A safe blind is supervised: main reaches the transferee on a leg of its own (docs/transfers.md).
+  if (s.mode === 'blind' && s.legs.consult !== null) {
+    if (s.phase === 'consult-dialing') return t('transfer.phase.reaching', { target });
+    if (s.phase === 'completing') return t('transfer.phase.handing-over', { target });
+  }
   const key = phaseKeys[s.phase];
   return key ? t(key, { target }) : '';
 }

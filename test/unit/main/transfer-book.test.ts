@@ -56,13 +56,13 @@ describe('transfer book', () => {
 
   it('a call whose transfer completed (done) cannot start another', () => {
     const h = new Harness();
-    for (const e of [h.s.blind(SAFE), h.s.held(), h.s.notify(200)]) h.feed(e);
+    for (const e of [h.s.blind(SAFE), h.s.held(), h.s.consultStarted(), h.s.consultAnswered(), h.s.notify(200)]) h.feed(e);
     expect(transferBlocker([h.state], CALLER)).toBe('this call has ended');
   });
 
   it('after a failed transfer (idle with a reason) the call may try again', () => {
     const h = new Harness();
-    for (const e of [h.s.blind(SAFE), h.s.held(), h.s.notify(486)]) h.feed(e);
+    for (const e of [h.s.blind(SAFE), h.s.held(), h.s.consultStarted(), h.s.consultFailed(486)]) h.feed(e);
     expect(h.phase).toBe('idle');
     expect(transferBlocker([h.state], CALLER)).toBeNull();
   });

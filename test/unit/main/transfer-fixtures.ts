@@ -472,7 +472,7 @@ export function play(rows: Row[], h = new Harness()): Harness {
  * safe blind (referring) or an attended transfer (consult-dialing) before the
  * caller's hold settled, so the REFER or the consult is still waiting for it.
  */
-export function reach(phase: TransferPhase, { waitingForHold = false, existingConsult = false } = {}): Harness {
+export function reach(phase: TransferPhase, { waitingForHold = false, existingConsult = false, supervised = false } = {}): Harness {
   const h = new Harness();
   const s = h.s;
   const go = (...events: TransferEvent[]) => events.forEach((e) => h.feed(e));
@@ -484,19 +484,23 @@ export function reach(phase: TransferPhase, { waitingForHold = false, existingCo
       go(existingConsult ? s.attended({ ...SAFE, undoMs: 3000 }, { callId: CONSULT, dialog: CONSULT_DIALOG }) : s.blind({ ...SAFE, undoMs: 3000 }));
       break;
     case 'referring':
-      go(s.blind(SAFE));
-      if (!waitingForHold) go(s.held());
+      // Only the seed's blind refers at once; a REFER waits for the caller's hold only when Complete
+      // turned a consult that was still waiting for that hold into a blind transfer (semi-attended).
+      if (waitingForHold) go(s.attended(SAFE), s.agent('agent.complete'));
+      else go(s.blind(SEED));
       break;
     case 'consult-dialing':
       // With the consult's no-answer timer running, so the phase's one timer can fire.
-      go(s.attended({ ...SAFE, consultTimeoutMs: 30_000 }));
+      // `supervised`: a safe blind reaching the transferee on its own leg.
+      go(supervised ? s.blind(SAFE) : s.attended({ ...SAFE, consultTimeoutMs: 30_000 }));
       if (!waitingForHold) go(s.held(), s.consultStarted());
       break;
     case 'consulting':
       go(s.attended(SAFE), s.held(), s.consultStarted(), s.consultAnswered());
       break;
     case 'completing':
-      go(s.attended(SAFE), s.held(), s.consultStarted(), s.consultAnswered(), s.agent('agent.complete'));
+      if (supervised) go(s.blind(SAFE), s.held(), s.consultStarted(), s.consultAnswered());
+      else go(s.attended(SAFE), s.held(), s.consultStarted(), s.consultAnswered(), s.agent('agent.complete'));
       break;
     case 'refer-offered':
       go(s.refer('ask'));
@@ -505,7 +509,7 @@ export function reach(phase: TransferPhase, { waitingForHold = false, existingCo
       go(s.refer('follow'), s.followedStarted());
       break;
     case 'done':
-      go(s.blind(SAFE), s.held(), s.notify(200));
+      go(s.blind(SEED), s.notify(200));
       break;
   }
   expect(h.phase).toBe(phase);

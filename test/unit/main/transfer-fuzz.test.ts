@@ -109,13 +109,14 @@ describe('transfer machine: random walks', () => {
       const pick = pickFrom(r);
       // Start anywhere (so deep phases such as completing get their share, and a REFER or a
       // consult waiting for the caller's hold), then wander.
-      const h = reach(transferPhaseList[seed % transferPhaseList.length]!, { waitingForHold: seed % 4 < 2 });
+      // Every third walk through consult-dialing / completing is a supervised safe blind's.
+      const h = reach(transferPhaseList[seed % transferPhaseList.length]!, { waitingForHold: seed % 4 < 2, supervised: seed % 3 === 0 });
       const length = 4 + Math.floor(r() * 20);
       let usedExisting = false;
       for (let i = 0; i < length; i++) {
         const event = randomEvent(h, pick);
         if (event.type === 'request.attended' && event.existing) usedExisting = true;
-        const rule = ruleFor(h.phase, event.type);
+        const rule = ruleFor(h.phase, event.type, h.state.transfer?.supervised ?? false);
         const before = h.state;
         if (typeof rule === 'object') {
           expect(() => h.feed(event), `seed ${seed} step ${i}`).toThrow(IllegalTransferTransition);

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { REFER_OFFER_MS } from '../../../main/calls/transfer/machine';
 import { toTransferSnapshot } from '../../../main/calls/transfer/snapshot';
 import { transferSnapshotSchema } from '../../../preload/contract/transfer';
-import { CALLER, Harness, play, SAFE, type Row } from './transfer-fixtures';
+import { CALLER, Harness, play, SAFE, SEED, type Row } from './transfer-fixtures';
 
 const offered: Row = [
   (s) => s.refer('ask'),
@@ -28,10 +28,14 @@ describe('I1 our agent is the transferee of an attended transfer (INVITE with Re
 
   it('I1 INVITE with Replaces while our own transfer of that call is under way: refused with 486, the agent told', () => {
     play([
-      [(s) => s.blind(SAFE), 'referring', ['history requested', 'call.hold C', 'timer.start T1/refer 30000']],
-      [(s) => s.replaces('N'), 'referring', ['sip.reject N 486', 'notify "another transfer of this call is under way"']], // even before the REFER went out
-      [(s) => s.held(), 'referring', ['handOver C sip:2001@pbx.test']],
+      [(s) => s.blind(SEED), 'referring', ['history requested', 'handOver C sip:2001@pbx.test', 'timer.start T1/refer 30000']],
       [(s) => s.replaces('N'), 'referring', ['sip.reject N 486', 'notify "another transfer of this call is under way"']],
+    ]);
+    play([
+      [(s) => s.blind(SAFE), 'consult-dialing', ['history requested', 'call.hold C', 'history dialing', 'timer.start T1/consult 30000']],
+      [(s) => s.replaces('N'), 'consult-dialing', ['sip.reject N 486', 'notify "another transfer of this call is under way"']], // even before our leg went out
+      [(s) => s.held(), 'consult-dialing', ['call.dialConsult sip:2001@pbx.test']],
+      [(s) => s.replaces('N'), 'consult-dialing', ['sip.reject N 486', 'notify "another transfer of this call is under way"']],
     ]);
   });
 });
@@ -45,8 +49,8 @@ describe('I1/I2 a transferred call reaches our agent (Referred-By, RFC 3892)', (
     // the agent can transfer it on as any other call
     play(
       [
-        [(s) => s.blind(SAFE), 'referring', ['history requested', 'call.hold C', 'timer.start T1/refer 30000']],
-        [(s) => s.held(), 'referring', ['handOver C sip:2001@pbx.test']],
+        [(s) => s.blind(SAFE), 'consult-dialing', ['history requested', 'call.hold C', 'history dialing', 'timer.start T1/consult 30000']],
+        [(s) => s.held(), 'consult-dialing', ['call.dialConsult sip:2001@pbx.test']],
       ],
       h,
     );

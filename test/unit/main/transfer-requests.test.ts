@@ -46,8 +46,8 @@ describe('transfer requests → machine events', () => {
     // The machine starts out holding the caller (and still asks for the hold: the executor answers at once).
     const event = blindRequestEvent(blind, { ...held, prefs: { ...held.prefs, undoWindowSec: 0 } });
     const out = transition(new Harness().state, event);
-    expect(out.state.transfer).toMatchObject({ holdsCaller: true, afterHold: 'handOver' });
-    expect(out.effects.map((e) => e.type)).toEqual(['history.transferStep', 'call.hold', 'timer.start']);
+    expect(out.state.transfer).toMatchObject({ holdsCaller: true, afterHold: 'dialConsult', supervised: true });
+    expect(out.effects.map((e) => e.type)).toEqual(['history.transferStep', 'call.hold', 'history.transferStep', 'timer.start']);
   });
 
   it('blind: a target that cannot be dialled is a typed invalid-target', () => {

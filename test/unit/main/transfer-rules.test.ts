@@ -86,15 +86,18 @@ describe('transfer machine: the cross product of phases × events', () => {
     expect(Object.keys(transferRules).sort()).toEqual([...transferPhases].sort());
   });
 
-  for (const phase of transferPhaseList) {
-    describe(`from ${phase}`, () => {
+  // The phases a supervised safe blind passes through are walked a second time as its own.
+  const walks: [TransferPhase, boolean][] = [...transferPhaseList.map((p): [TransferPhase, boolean] => [p, false]), ['consult-dialing', true], ['completing', true]];
+  for (const [phase, supervised] of walks) {
+    describe(`from ${phase}${supervised ? ' (supervised safe blind)' : ''}`, () => {
       for (const type of transferEventTypes) {
-        const rule = ruleFor(phase, type);
+        const rule = ruleFor(phase, type, supervised);
         const label = rule === 'handle' || rule === 'ignore' ? rule : `refuse (${rule.refuse})`;
         it(`${phase} → ${type}: ${label}`, () => {
           // A hold answer is walked where the REFER or the consult waits for it (the other phases ignore it anyway).
           // A consult's end is walked where a consult exists (in the undo window: an existing call chosen as it).
-          const h = reach(phase, { waitingForHold: holdEvents.has(type), existingConsult: type === 'consult.ended' || type === 'consult.failed' });
+          const h = reach(phase, { waitingForHold: holdEvents.has(type), existingConsult: type === 'consult.ended' || type === 'consult.failed', supervised });
+          expect(h.state.transfer?.supervised ?? false).toBe(supervised);
           const before = h.state;
           const event = sample(type, h);
           if (typeof rule === 'object') {

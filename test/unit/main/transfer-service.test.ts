@@ -92,23 +92,29 @@ function rig(o: { prefs?: Partial<Preferences['transfer']>; can?: Partial<Transf
 const to2001 = { kind: 'number', number: '2001' } as const;
 
 describe('transfer service over the call service', () => {
-  it('safe blind: the REFER goes out only once the caller is held with music; NOTIFY 200 releases the caller; nothing left', async () => {
+  it('safe blind: the caller is held with music, the console dials its own supervised leg, and only its answer sends the REFER with Replaces; NOTIFY 200 releases both', async () => {
     const r = rig();
     await r.answered();
-    expect(r.transfers.blind({ callId: 'c1', target: to2001 }).phase).toBe('referring');
+    expect(r.transfers.blind({ callId: 'c1', target: to2001 }).phase).toBe('consult-dialing');
     expect(r.trace).toEqual(['hold c1']); // nothing else until the re-INVITE is answered
     await r.reinvite('c1', true);
-    // Music first, then — on the call service's `held` event — the REFER.
-    expect(r.trace).toEqual(['hold c1', 'music on c1', 'handOver c1 sip:2001@pbx.test']);
-    expect(r.transfers.snapshot('c1').legs.caller).toMatchObject({ held: true, music: true });
+    // Music first, then — on the call service's `held` event — our own leg to the transferee.
+    const leg = r.phone.legs.at(-1)!;
+    expect(leg.direction).toBe('outgoing');
+    expect(leg.dialOptions).toEqual({ supervised: true });
+    expect(r.handOvers).toEqual([]);
+    expect(r.transfers.snapshot('c1')).toMatchObject({ phase: 'consult-dialing', allowedActions: ['cancel'], legs: { caller: { held: true, music: true } } });
+    leg.emit({ type: 'sip.progress', code: 180, earlyMedia: false });
+    expect(r.handOvers).toEqual([]); // ringing is not answering: still nothing sent to the caller
+    leg.emit({ type: 'sip.accepted' });
+    expect(r.trace.at(-1)).toBe(`handOver c1 sip:2001@pbx.test?Replaces=${encodeURIComponent(`dlg-${leg.id};to-tag=theirs;from-tag=ours`)}`);
     const { report } = r.handOvers[0]!;
     report.accepted();
-    report.progress(100);
     report.progress(200);
     await flush();
-    expect(r.trace.at(-1)).toBe('hangup c1');
+    expect(r.trace.slice(-2)).toEqual(['hangup c1', `hangup ${leg.id}`]);
     expect(r.transfers.snapshot('c1').phase).toBe('done');
-    expect(r.steps.map((s) => s.step)).toEqual(['requested', 'refer-sent', 'accepted', 'dialing', 'answered', 'completed']);
+    expect(r.steps.map((s) => s.step)).toEqual(['requested', 'dialing', 'ringing', 'answered', 'refer-sent', 'accepted', 'completed']);
     expect(new Set(r.steps.map((s) => s.mode))).toEqual(new Set(['safe-blind']));
     expect(r.transfers.counters()).toMatchObject({ timers: 0, wants: 0 });
   });
@@ -120,14 +126,17 @@ describe('transfer service over the call service', () => {
     expect(r.trace).toEqual(['handOver c1 sip:2001@pbx.test']);
   });
 
-  it('a caller the agent already held is handed over at once (the hold is already settled)', async () => {
+  it('a caller the agent already held: the supervised leg is dialled at once (the hold is already settled)', async () => {
     const r = rig();
     await r.answered();
     r.calls.hold('c1');
     await r.reinvite('c1', true);
     r.trace.length = 0;
+    const before = r.phone.legs.length;
     r.transfers.blind({ callId: 'c1', target: to2001 });
-    expect(r.trace).toEqual(['handOver c1 sip:2001@pbx.test']);
+    expect(r.phone.legs).toHaveLength(before + 1);
+    expect(r.phone.legs.at(-1)!.dialOptions).toEqual({ supervised: true });
+    expect(r.handOvers).toEqual([]);
   });
 
   it('events that answer an effect at once are fed after the transition that asked, so the last snapshot pushed is the newest', async () => {
@@ -157,15 +166,18 @@ describe('transfer service over the call service', () => {
     expect(r.transfers.counters()).toMatchObject({ timers: 0, wants: 0 });
   });
 
-  it('safe blind time-out: the caller comes back — microphone first, then the re-INVITE', async () => {
+  it('safe blind time-out: our leg is cancelled, and the caller comes back — microphone first, then the re-INVITE', async () => {
     const r = rig({ prefs: { safeBlindTimeoutSec: 5 } });
     await r.answered();
     r.transfers.blind({ callId: 'c1', target: to2001 });
     await r.reinvite('c1', true);
+    const leg = r.phone.legs.at(-1)!;
+    leg.emit({ type: 'sip.progress', code: 180, earlyMedia: false });
     r.trace.length = 0;
     r.clock.advance(5_000);
     await flush();
-    expect(r.trace).toEqual(['music off c1', 'unhold c1']);
+    expect(r.trace).toEqual([`hangup ${leg.id}`, 'music off c1', 'unhold c1']);
+    expect(r.handOvers).toEqual([]);
     await r.reinvite('c1', false);
     expect(r.transfers.snapshot('c1')).toMatchObject({ phase: 'idle', reason: { code: 'no-answer' }, legs: { caller: { held: false, music: false } } });
     expect(r.call('c1').hold.local).toBe(false);
@@ -346,7 +358,8 @@ describe('what a call may start, and the outcome line of each end', () => {
     // Pushed without any transfer having run: answering is what changed.
     expect(r.snapshots.at(-1)).toMatchObject({ callId: 'c1', phase: 'idle', allowedActions: ['blind', 'safe-blind', 'attended'], blindDefault: 'safe' });
     r.transfers.blind({ callId: 'c1', target: to2001 });
-    expect(r.transfers.snapshot('c1').allowedActions).toEqual([]);
+    // While it runs, only what acts on it: a safe blind reaching the transferee can be called off.
+    expect(r.transfers.snapshot('c1').allowedActions).toEqual(['cancel']);
   });
 
   it('a backend without hold or consult offers plain blind only, and plain is the blind default', async () => {
@@ -372,6 +385,7 @@ describe('what a call may start, and the outcome line of each end', () => {
     await r.answered();
     r.transfers.blind({ callId: 'c1', target: to2001 });
     await r.reinvite('c1', true);
+    r.phone.legs.at(-1)!.emit({ type: 'sip.accepted' });
     r.handOvers[0]!.report.accepted();
     r.handOvers[0]!.report.progress(200);
     expect(r.transfers.snapshot('c1').outcome).toMatchObject({ result: 'transferred', target: '2001', reason: null });
@@ -382,9 +396,9 @@ describe('what a call may start, and the outcome line of each end', () => {
     await r.answered();
     r.transfers.blind({ callId: 'c1', target: to2001 });
     await r.reinvite('c1', true);
-    r.handOvers[0]!.report.accepted();
-    r.handOvers[0]!.report.progress(486);
+    r.phone.legs.at(-1)!.emit({ type: 'sip.ended', by: 'remote', reason: 'Busy', code: 486 });
     await flush();
+    expect(r.handOvers).toEqual([]);
     expect(r.transfers.snapshot('c1').outcome).toMatchObject({ result: 'caller-back', target: '2001', reason: { code: 'busy', sipCode: 486 } });
   });
 

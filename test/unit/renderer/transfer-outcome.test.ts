@@ -59,6 +59,19 @@ describe('phase, reason and steps', () => {
     expect(describePhase(s({ phase: 'done' }))).toBe('');
   });
 
+  it('a safe blind reaching the transferee on its own leg says so, and says when the caller is being handed over', () => {
+    const consult = { callId: 'k', state: 'ringing', held: false, music: false } as const;
+    const legs = { caller: { callId: 'c', state: 'up', held: true, music: true }, consult } as const;
+    expect(describePhase(s({ phase: 'consult-dialing', mode: 'blind', safe: true, legs }))).toBe(
+      'Reaching 2002 — the caller hears music and goes over once they answer',
+    );
+    expect(describePhase(s({ phase: 'completing', mode: 'blind', safe: true, legs: { ...legs, consult: { ...consult, state: 'up' } } }))).toBe(
+      '2002 answered — handing the caller over…',
+    );
+    // An attended consult still reads as the agent's own call.
+    expect(describePhase(s({ phase: 'consult-dialing', mode: 'attended', legs }))).toBe('Calling 2002 — the caller hears music');
+  });
+
   it('gives main\u2019s reason with its SIP code, and each step with code and note', () => {
     expect(describeReason(reason('busy', 'busy', 486))).toBe('Reason: busy (SIP 486)');
     expect(describeReason(reason('failed', 'media host gone'))).toBe('Reason: media host gone');

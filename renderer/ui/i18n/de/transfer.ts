@@ -8,6 +8,8 @@ export const transfer: Record<keyof typeof en, string> = {
   'transfer.phase.pending': 'Weiterleitung an {target} beginnt gleich – Rückgängig ist noch möglich',
   'transfer.phase.referring': 'Wird an {target} weitergeleitet …',
   'transfer.phase.referring-safe': 'Wird an {target} weitergeleitet – der Anrufer hört Musik, bis abgenommen wird',
+  'transfer.phase.reaching': '{target} wird erreicht – der Anrufer hört Musik und wird bei Annahme übergeben',
+  'transfer.phase.handing-over': '{target} hat angenommen – der Anrufer wird übergeben …',
   'transfer.phase.consult-dialing': '{target} wird angerufen – der Anrufer hört Musik',
   'transfer.phase.consulting': 'Rückfrage mit {target} – der Anrufer hört Musik',
   'transfer.phase.completing': 'Weiterleitung an {target} wird abgeschlossen …',

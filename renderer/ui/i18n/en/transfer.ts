@@ -7,6 +7,8 @@ export const transfer = {
   'transfer.phase.pending': 'Transfer to {target} starts shortly — you can still undo it',
   'transfer.phase.referring': 'Transferring to {target}…',
   'transfer.phase.referring-safe': 'Transferring to {target} — the caller hears music until they answer',
+  'transfer.phase.reaching': 'Reaching {target} — the caller hears music and goes over once they answer',
+  'transfer.phase.handing-over': '{target} answered — handing the caller over…',
   'transfer.phase.consult-dialing': 'Calling {target} — the caller hears music',
   'transfer.phase.consulting': 'Talking to {target} privately — the caller hears music',
   'transfer.phase.completing': 'Completing the transfer to {target}…',
