@@ -92,10 +92,21 @@ describe.skipIf(!binary)('Agent Console in Electron', () => {
   it('refuses to open a second window (window.open) or to navigate away', async () => {
     const opened = await ui.evaluate(() => window.open('https://example.com/', '_blank') === null);
     expect(opened).toBe(true);
+    // Main sees every navigation attempt (will-navigate): the window of the check ends when it has seen ours.
+    await app.evaluate(({ BrowserWindow }) => {
+      const g = globalThis as { navigationAttempts?: string[] };
+      g.navigationAttempts = [];
+      for (const w of BrowserWindow.getAllWindows()) w.webContents.on('will-navigate', (_event, url) => g.navigationAttempts!.push(url));
+    });
     await ui.evaluate(() => {
+      (window as unknown as { stillHere: boolean }).stillHere = true;
       window.location.href = 'https://example.com/';
     });
-    await new Promise((r) => setTimeout(r, 500));
+    await expect
+      .poll(() => app.evaluate(() => (globalThis as { navigationAttempts?: string[] }).navigationAttempts ?? []), { timeout: 5000 })
+      .toEqual(['https://example.com/']);
+    // Refused: the same document is still there (a navigation would have replaced it and its marker).
+    expect(await ui.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere)).toBe(true);
     expect(ui.url()).toMatch(/\/renderer\/ui\/index\.html$/);
     const count = await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().length);
     expect(count).toBe(2);

@@ -10,6 +10,7 @@ import { createMediaClient } from '../../main/media/proxy';
 import { contract } from '../../preload/contract';
 import { fakeUiTransport, UI_URL } from '../support/ui-transport';
 import { FakeMediaHost } from './proxy-fake-host';
+import { until } from '../support/until';
 
 function setup(withHost = true) {
   const ui = fakeUiTransport();
@@ -28,7 +29,7 @@ it('lists devices, relays hot-plug pushes in the contract shape, previews music'
     devices: { inputs: [], outputs: [{ deviceId: 'hs', groupId: 'g', label: 'Headset', extra: 'not for the UI' }] },
     fallbacks: [],
   });
-  await new Promise((r) => setTimeout(r, 10));
+  await until(() => pushed.length > 0, { timeoutMs: 2000, what: 'the devices push' });
   expect(pushed).toEqual([{ channel: 'audio:devices-changed', payload: { inputs: [], outputs: [{ deviceId: 'hs', groupId: 'g', label: 'Headset' }] } }]);
   expect(contract.audio.devicesChanged.payload.safeParse(pushed[0]!.payload).success).toBe(true);
   expect(await invoke('audio:preview-music', { on: true })).toEqual({ ok: true, value: null });

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { MessagePortMain } from 'electron';
 import { createElectronMediaLink, type MediaHostContents } from '../../main/desktop/media-link';
 import { mediaHostPortChannel } from '../../preload/contract/media-port';
+import { until } from '../support/until';
 
 /** MessagePortMain's surface over a Node MessagePort (MessagePortMain wraps data in {data}). */
 const asMain = (port: MessagePort) =>
@@ -70,7 +71,7 @@ describe('Electron media link', () => {
     const fromHost: unknown[] = [];
     link.onMessage((m) => fromHost.push(m));
     host.postMessage({ kind: 'hello', protocol: 1 });
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => got.length >= 2 && fromHost.length >= 1, { timeoutMs: 2000, what: 'both messages across the channel' });
     expect(got).toEqual([{ n: 1 }, { n: 2 }]);
     expect(fromHost).toEqual([{ kind: 'hello', protocol: 1 }]);
     link.dispose();

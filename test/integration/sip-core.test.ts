@@ -12,6 +12,7 @@ import type { LineStatus } from '../../preload/contract';
 import type { ConsoleCore, CorePorts } from '../../main/core/index';
 import { silentMediaHost, startTestCore, untilLine } from '../support/core';
 import { SipPeer, startSelfSignedSipPeer } from './sip-peer';
+import { until } from '../support/until';
 
 let dir: string;
 let core: ConsoleCore | null = null;
@@ -49,8 +50,7 @@ describe('telephony in the core', () => {
     // Removing the account stops the line (unregisters) and says so.
     await ui.invoke('account:remove');
     await ui.line((s) => s.state === 'unconfigured');
-    await new Promise((r) => setTimeout(r, 100));
-    expect(peer.bindings.has('1001')).toBe(false);
+    await until(() => !peer.bindings.has('1001'), { timeoutMs: 3000, what: 'the binding removed (REGISTER Expires 0)' });
   });
 
   it('wrong password reaches the UI as wrong-credentials; line:reconnect retries', async () => {
@@ -63,8 +63,7 @@ describe('telephony in the core', () => {
     const before = peer.count((m) => m.method === 'REGISTER');
     await ui.invoke('line:reconnect');
     await ui.line((s) => s.state === 'registering');
-    await new Promise((r) => setTimeout(r, 100));
-    expect(peer.count((m) => m.method === 'REGISTER')).toBeGreaterThan(before);
+    await until(() => peer.count((m) => m.method === 'REGISTER') > before, { timeoutMs: 3000, what: 'a new REGISTER' });
   });
 });
 

@@ -149,8 +149,7 @@ describe('VoIPBIN event websocket', () => {
     open({ silenceMs: 30_000 });
     await subscribed();
     clock.advance(29_000);
-    server.pingAll();
-    await new Promise((r) => setTimeout(r, 30)); // the ping crosses the socket
+    await server.roundTrip(); // the ping crossed the socket and was answered
     clock.advance(29_000); // the ping re-armed the watchdog: still open
     expect(events.state().state).toBe('open');
     clock.advance(1_500); // silence due at 59 s; the first retry not before 60 s

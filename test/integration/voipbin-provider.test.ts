@@ -125,7 +125,8 @@ describe('VoIPBIN target provider', () => {
     await provider.setAgentStatus!('wrap-up');
     expect(server.requests.at(-1)).toMatchObject({ method: 'PUT', path: '/v1.0/service_agents/me/status', body: { status: 'busy' } });
     expect(provider.view().agentStatus).toBe('wrap-up');
-    await new Promise((r) => setTimeout(r, 30)); // the platform's agent_status_updated (busy) comes back
+    // The platform's agent_status_updated (busy) has come back and been handled by now: the socket is ordered.
+    await server.roundTrip();
     expect(provider.view().agentStatus).toBe('wrap-up');
     await provider.setAgentStatus!('available');
     expect(server.me.status).toBe('available');

@@ -158,7 +158,8 @@ describe('VoIPBIN blind transfer backend', () => {
     server.emit('call_ringing', { ...transferee, status: 'ringing' });
     server.emit('call_hangup', { ...transferee, status: 'hangup', hangup_reason: 'normal' });
     await reported('accepted', '100', '200');
-    await new Promise((r) => setTimeout(r, 30));
+    // Every event emitted above has been handled (ordered socket): nothing more was reported.
+    await server.roundTrip();
     expect(reports).toEqual(['accepted', '100', '200']);
     expect(events.counters().malformed).toBe(2);
   });
@@ -246,8 +247,13 @@ describe('VoIPBIN blind transfer backend', () => {
     backend.handOver('call-1', '+15551239999', report());
     await reported('accepted', '100');
     backend.dispose();
+    // Positive control: the events socket is still open and delivers what follows — only not to the backend.
+    const delivered: string[] = [];
+    const off = events.onEvent((e) => delivered.push(`${e.resource}_${e.action}`));
     server.transfereeAnswers();
-    await new Promise((r) => setTimeout(r, 30));
+    await server.roundTrip();
+    off();
+    expect(delivered).toEqual(['call_progressing', 'groupcall_progressing']);
     expect(reports).toEqual(['accepted', '100']);
     expect(() => backend.handOver('call-1', '+15551239999', report())).toThrow(/closed/);
   });

@@ -4,7 +4,8 @@
  * without the UI page) so both judge audio the same way.
  */
 import type { Page } from 'playwright-core';
-import type { Spectrum } from '../media/tools';
+import { completionCueMelody, containsInOrder, melodyOf, recordElement, type Recording, type Spectrum } from '../media/tools';
+import { until } from '../support/until';
 import { TONES } from './lab';
 
 export interface AgentEars {
@@ -12,6 +13,13 @@ export interface AgentEars {
   agentHears(freqs?: number[]): Promise<number[]>;
   /** Waits until the agent hears exactly `tones` (two readings in a row), or throws saying what it hears. */
   expectAgentHears(tones: number[], ms?: number): Promise<void>;
+  /**
+   * Starts recording the agent's own output device in the media host (the completion cue and the
+   * music preview play there, not on a call). Start it before the action that should play the cue.
+   */
+  recordOutput(): Promise<Recording>;
+  /** Waits until `recording` holds the completion cue's notes in order (renderer/media/synth.ts); stops it. */
+  expectCue(recording: Recording, ms?: number): Promise<void>;
 }
 
 /** Needs `installProbe` (test/media/tools.ts) on the media host page. */
@@ -33,6 +41,20 @@ export function agentEars(media: Page): AgentEars {
 
   return {
     agentHears,
+    recordOutput: () => recordElement(media, 'audio[data-role=output]'),
+    async expectCue(recording, ms = 10_000) {
+      const cue = completionCueMelody();
+      let heard: number[] = [];
+      try {
+        await until(async () => containsInOrder((heard = melodyOf(await recording.frames())), cue), {
+          timeoutMs: ms,
+          what: `the completion cue (notes ${cue.join(' → ')}) on the agent's output`,
+          detail: () => `heard notes: ${heard.join(' ') || 'none'}`,
+        });
+      } finally {
+        await recording.stop();
+      }
+    },
     async expectAgentHears(tones, ms = 10_000) {
       const want = [...tones].sort((a, b) => a - b).join(',');
       const deadline = Date.now() + ms;

@@ -17,6 +17,7 @@ import type { MediaHostHarness } from '../harness/media-host';
 import { heardEventually, type Spectrum } from '../media/tools';
 import { fakeUiTransport } from '../support/ui-transport';
 import { startLabCore } from './console-fixture';
+import { recordingLogger } from '../support/recording-logger';
 import { labUnavailable, startLab, TONES, type Lab, type Peer } from './lab';
 
 const { caller: CALLER, agent: AGENT, transferee: SECOND } = TONES;
@@ -29,11 +30,15 @@ describe.skipIf(labUnavailable())('console calls through Kamailio, with audio', 
   let core: ConsoleCore;
   let dataDir: string;
   let calls: CallSnapshot[] = [];
+  /** Every calls:changed list pushed, in order: what the UI saw over a whole window. */
+  const callPushes: CallSnapshot[][] = [];
   const lineStates: LineStatus[] = [];
+  /** Main's log lines: the outcome of what main does out of sight (a target refresh). */
+  const log = recordingLogger();
 
   const ui = fakeUiTransport();
   ui.onPush(({ channel, payload }) => {
-    if (channel === 'calls:changed') calls = payload as CallSnapshot[];
+    if (channel === 'calls:changed') callPushes.push((calls = payload as CallSnapshot[]));
     if (channel === 'line:changed') lineStates.push(payload as LineStatus);
   });
   const until = <T,>(get: () => T | undefined | null | false, ms = 10_000, what = 'condition'): Promise<T> =>
@@ -72,7 +77,7 @@ describe.skipIf(labUnavailable())('console calls through Kamailio, with audio', 
     caller = lab.peer('caller');
     second = lab.peer('second');
     dataDir = mkdtempSync(join(tmpdir(), 'console-calls-'));
-    ({ core, host } = await startLabCore(ui, dataDir));
+    ({ core, host } = await startLabCore(ui, dataDir, { log }));
   }, 120_000);
 
   afterAll(async () => {
@@ -124,7 +129,9 @@ describe.skipIf(labUnavailable())('console calls through Kamailio, with audio', 
     svc().hold(call.id);
     await until(() => calls.find((c) => c.id === call.id && c.hold.local), 8000, 'held');
     // Every hold plays music; console-hold-music.test.ts covers it in depth.
-    await caller.expectHears({ tones: [], music: true }, 8000);
+    // The chosen piece (the default, Lounge) recognised by its signature — not merely "not a tone".
+    const held = await until(() => calls.find((c) => c.id === call.id && typeof c.holdAudio === 'object'), 8000, 'music on the card');
+    await caller.expectHears({ tones: [], music: (held.holdAudio as { music: string }).music }, 8000);
     svc().unhold(call.id);
     await until(() => calls.find((c) => c.id === call.id && !c.hold.local && !c.holdPending), 8000, 'resumed');
     await caller.expectHears({ tones: [AGENT] }, 8000);
@@ -136,8 +143,7 @@ describe.skipIf(labUnavailable())('console calls through Kamailio, with audio', 
 
     svc().dtmf(call.id, '5');
     svc().dtmf(call.id, '#');
-    const dtmfDeadline = Date.now() + 5000;
-    while (!(await caller.receivedDtmf()).includes('5#') && Date.now() < dtmfDeadline) await new Promise((r) => setTimeout(r, 100));
+    await caller.waitForEvent((e) => e.type === 'dtmf' && e['digit'] === '#', 5000, 'the # by SIP INFO');
     expect(await caller.receivedDtmf()).toContain('5#');
   });
 
@@ -158,13 +164,13 @@ describe.skipIf(labUnavailable())('console calls through Kamailio, with audio', 
     svc().answer(waiting.id);
     await until(() => calls.find((c) => c.id === waiting.id && c.state === 'established') && calls.find((c) => c.id === first.id && c.hold.local), 10_000, 'second up, first held');
     await second.expectHears({ tones: [AGENT] }, 10_000);
-    await caller.expectHears({ tones: [], music: true }, 10_000);
+    await caller.expectHears({ tones: [], music: 'Lounge' }, 10_000);
 
     svc().swap(first.id);
     await until(() => calls.find((c) => c.id === first.id && !c.hold.local && !c.holdPending) && calls.find((c) => c.id === waiting.id && c.hold.local), 10_000, 'swapped');
     expect(live().filter((c) => c.state === 'established' && !c.hold.local)).toHaveLength(1);
     await caller.expectHears({ tones: [AGENT] }, 10_000);
-    await second.expectHears({ tones: [], music: true }, 10_000);
+    await second.expectHears({ tones: [], music: 'Lounge' }, 10_000);
   });
 
   it('decline busy: the caller gets 486', async () => {
@@ -176,7 +182,8 @@ describe.skipIf(labUnavailable())('console calls through Kamailio, with audio', 
   });
 
   it('Kamailio restarted mid-call: line re-registers, the call still carries audio both ways', async () => {
-    await answerIncomingFrom(caller);
+    const call = await answerIncomingFrom(caller);
+    const pushMark = callPushes.length;
     await caller.expectHears({ tones: [AGENT] }, 10_000);
     await agentHearsEventually(CALLER);
     const mark = lineStates.length;
@@ -186,10 +193,14 @@ describe.skipIf(labUnavailable())('console calls through Kamailio, with audio', 
     expect(live()[0]!.state).toBe('established');
     await caller.expectHears({ tones: [AGENT] }, 10_000);
     // The target-refresh re-INVITE we send after re-registering may be refused (the caller's old route
-    // died with Kamailio too); it must not end the call.
-    await new Promise((r) => setTimeout(r, 1500));
+    // died with Kamailio too); it must not end the call. Wait for its outcome — main logs it — not a time.
+    const refresh = await until(() => log.entries.find((e) => /target refresh (accepted|refused)/.test(e.message)), 40_000, 'the target refresh answered');
+    console.info(`[console-calls] after the restart: ${refresh.message}`);
+    // Over the whole window, from the restart to the refresh's outcome and after: the call was never ended.
+    expect(callPushes.slice(pushMark).every((list) => list.some((c) => c.id === call.id && c.state === 'established'))).toBe(true);
     expect(live()).toHaveLength(1);
     await agentHearsEventually(CALLER);
+    await caller.expectHears({ tones: [AGENT] }, 10_000);
   });
 
   it('media host killed: every call ends with the reason, the far end gets a BYE', async () => {

@@ -15,11 +15,12 @@ import { join } from 'node:path';
 import type { CallSnapshot, LineStatus, PreferencesPatch, TransferSnapshot } from '../../preload/contract';
 import type { Result } from '../../preload/contract/result';
 import type { ConsoleCore, CorePorts } from '../../main/core/index';
+import type { Logger } from '../../main/logging/logger';
 import { startMediaHost, type MediaHostHarness } from '../harness/media-host';
 import { installProbe } from '../media/tools';
 import { startTestCore } from '../support/core';
 import { fakeUiTransport, type FakeUiTransport } from '../support/ui-transport';
-import { agentEars } from './agent-ears';
+import { agentEars, type AgentEars } from './agent-ears';
 import { TONES, type Lab } from './lab';
 import { writeToneWav } from './tones';
 
@@ -34,12 +35,18 @@ export const VOICE_PROCESSING_OFF: PreferencesPatch = { audio: { echoCancellatio
  * the agent's tone, the FFT probe installed), voice processing off, no account
  * yet. `ui` is where main's pushes go and the UI's requests come from.
  */
-export async function startLabCore(ui: FakeUiTransport, dataDir: string): Promise<{ core: ConsoleCore; host: MediaHostHarness }> {
+export async function startLabCore(ui: FakeUiTransport, dataDir: string, o: { log?: Logger } = {}): Promise<{ core: ConsoleCore; host: MediaHostHarness }> {
   const host = await startMediaHost({ fakeAudioFile: writeToneWav(join(dataDir, 'agent.wav'), TONES.agent) });
   try {
     await installProbe(host.page);
     const { core } = await startTestCore(
-      { dataDir, app: { name: 'Agent Console', version: 'lab', platform: process.platform, electron: null }, media: host.link, sip: LAB_SIP },
+      {
+        dataDir,
+        app: { name: 'Agent Console', version: 'lab', platform: process.platform, electron: null },
+        media: host.link,
+        sip: LAB_SIP,
+        ...(o.log ? { log: o.log } : {}),
+      },
       ui,
     );
     core.settings.updatePreferences(VOICE_PROCESSING_OFF);
@@ -71,6 +78,10 @@ export interface ConsoleUnderTest {
   /** Tones the agent hears (union over every live call's received audio). */
   agentHears(freqs?: number[]): Promise<number[]>;
   expectAgentHears(tones: number[], ms?: number): Promise<void>;
+  /** Records the agent's own output device (cue, preview): start before the action, then expectCue. */
+  recordOutput: AgentEars['recordOutput'];
+  /** Waits until the recording holds the completion cue's notes in order. */
+  expectCue: AgentEars['expectCue'];
   setPreferences(patch: PreferencesPatch): void;
   /** Answer the next incoming call from `peer` (already calling). */
   answerIncoming(ms?: number): Promise<CallSnapshot>;
@@ -118,7 +129,7 @@ export async function startConsole(lab: Lab, o: { user?: string; dataDir?: strin
   const ipc = async <T,>(channel: string, payload?: unknown): Promise<Result<T>> => (await ui.invoke(channel, payload)) as Result<T>;
   const live = () => calls.filter((c) => c.state !== 'ended');
 
-  const { agentHears, expectAgentHears } = agentEars(host.page);
+  const { agentHears, expectAgentHears, recordOutput, expectCue } = agentEars(host.page);
 
   const cut: ConsoleUnderTest = {
     core,
@@ -140,6 +151,8 @@ export async function startConsole(lab: Lab, o: { user?: string; dataDir?: strin
     until,
     agentHears,
     expectAgentHears,
+    recordOutput,
+    expectCue,
     setPreferences(patch) {
       core.settings.updatePreferences(patch);
     },

@@ -3,7 +3,8 @@
  * music"), end to end: the REAL console core (JsSIP + call service +
  * media through the proxy into the real media-host page) against SIP.js peers
  * through Kamailio, judged by what each party HEARS (caller 440 Hz, agent
- * 660 Hz, second caller 880 Hz, hold music = audible, not a test tone).
+ * 660 Hz, second caller 880 Hz, hold music = the chosen track itself,
+ * recognised by its spectral signature: test/lab/detector.ts).
  * Also what main told the UI at every push (holdAudio truthful, hold timer)
  * and what history stored for the hold.
  *
@@ -16,7 +17,8 @@ import { startConsole, type ConsoleUnderTest } from './console-fixture';
 import { labUnavailable, startLab, TONES, type Lab, type Peer } from './lab';
 
 const { caller: CALLER, agent: AGENT, transferee: SECOND } = TONES;
-const MUSIC = { tones: [] as number[], music: true };
+/** The console's default hold music, recognised as that very track (not merely "not a tone"). */
+const LOUNGE = { tones: [] as number[], music: 'Lounge' };
 
 describe.skipIf(labUnavailable())('hold music on every hold, through Kamailio, with audio', () => {
   let lab: Lab;
@@ -43,7 +45,8 @@ describe.skipIf(labUnavailable())('hold music on every hold, through Kamailio, w
   });
 
   afterEach(async () => {
-    await agent.clear().catch(() => undefined);
+    // No swallowed clean-up error: a call that will not end fails the test that left it.
+    await agent.clear();
     await lab.reset();
   });
 
@@ -74,7 +77,8 @@ describe.skipIf(labUnavailable())('hold music on every hold, through Kamailio, w
     expect(c.heldSince !== null, 'hold timer iff held').toBe(c.hold.local);
   };
 
-  it('Hold from the call card: the caller hears music and the agent nothing; Resume: tones both ways, music stopped; history says music', async () => {
+  it('Hold from the call card: the caller hears the chosen music and the agent nothing; Resume: tones both ways, music stopped; history says music', async () => {
+    // Positive control before the hold: both streams live, each carrying the other party (connect).
     const { call, peerCall } = await connect(caller, CALLER);
     const mark = agent.callPushes.length;
     const before = Date.now();
@@ -84,7 +88,9 @@ describe.skipIf(labUnavailable())('hold music on every hold, through Kamailio, w
     expect(held.holdAudio).toEqual({ music: 'Lounge' });
     expect(held.heldSince).toBeGreaterThanOrEqual(before);
     expect(held.allowedActions).toContain('unhold');
-    await caller.expectHears(MUSIC, 10_000, peerCall);
+    await caller.expectHears(LOUNGE, 10_000, peerCall);
+    // The agent hears nothing while the caller is held — the media path meanwhile proven live by the
+    // music the caller hears above; the positive control after is the resume below.
     await agent.expectAgentHears([]);
 
     // What the UI saw on the way: silence while the re-INVITE and the swap were under way, then the music.
@@ -117,7 +123,7 @@ describe.skipIf(labUnavailable())('hold music on every hold, through Kamailio, w
     // Hold again and hang up while the music plays: the call ends cleanly, the hold is closed.
     await agent.request('calls:hold', { callId: call.id });
     await settled(call.id, true);
-    await caller.expectHears(MUSIC, 10_000, peerCall);
+    await caller.expectHears(LOUNGE, 10_000, peerCall);
     await agent.request('calls:hangup', { callId: call.id });
     await caller.waitForCallState(peerCall, 'terminated', 10_000);
     expect(repo.get(summary.id).holds.every((h) => h.endedAt !== null)).toBe(true);
@@ -133,7 +139,7 @@ describe.skipIf(labUnavailable())('hold music on every hold, through Kamailio, w
     await agent.until(() => callOf(waiting.id)?.state === 'established' || null, 10_000, 'second answered');
     const held = await settled(first.id, true);
     expect(held.holdAudio).toEqual({ music: 'Lounge' });
-    await caller.expectHears(MUSIC, 10_000, firstCall);
+    await caller.expectHears(LOUNGE, 10_000, firstCall);
     await second.expectHears({ tones: [AGENT], music: false }, 10_000, secondCall);
     await agent.expectAgentHears([SECOND]);
 
@@ -143,14 +149,14 @@ describe.skipIf(labUnavailable())('hold music on every hold, through Kamailio, w
     const secondHeld = await settled(waiting.id, true);
     expect(secondHeld.holdAudio).toEqual({ music: 'Lounge' });
     await caller.expectHears({ tones: [AGENT], music: false }, 10_000, firstCall);
-    await second.expectHears(MUSIC, 10_000, secondCall);
+    await second.expectHears(LOUNGE, 10_000, secondCall);
     await agent.expectAgentHears([CALLER]);
 
     // And back: the music follows the held call again.
     await agent.request('calls:swap', { callId: waiting.id });
     await settled(waiting.id, false);
     await settled(first.id, true);
-    await caller.expectHears(MUSIC, 10_000, firstCall);
+    await caller.expectHears(LOUNGE, 10_000, firstCall);
     await second.expectHears({ tones: [AGENT], music: false }, 10_000, secondCall);
 
     // At every push: exactly one call is talking or about to, and music only on held calls.

@@ -5,7 +5,7 @@
  * presence_dialoginfo, test/lab/kamailio.cfg), while independent SIP.js
  * peers make the calls. The colleague goes idle → ringing → busy → idle and
  * the provider's view must follow each step; the time each step took is
- * printed (asserted against a generous bound). Then: the subscription outlives
+ * printed (a figure, not an assertion: timings belong to test/bench/). Then: the subscription outlives
  * its own Expires (JsSIP refreshes it), survives a Kamailio restart (the
  * provider subscribes again after the line re-registers), and stop() leaves
  * no subscription, timer or listener behind. No media: the console places no call.
@@ -23,10 +23,6 @@ import { fakeMicrophone } from '../integration/sip-peer';
 import { until } from '../support/until';
 import { labUnavailable, startLab, type Lab, type Peer } from './lab';
 
-/** Generous: the measured figure is printed; a loaded CI box is far slower than a quiet one. */
-const STEP_BOUND_MS = 3000;
-/** A restart includes the line's reconnect back-off (1–2 s here) and re-registration. */
-const RESTART_BOUND_MS = 10_000;
 const EXPIRES_SEC = 10;
 
 describe.skipIf(labUnavailable())('colleagues’ presence (busy-lamp field) through Kamailio', () => {
@@ -57,12 +53,15 @@ describe.skipIf(labUnavailable())('colleagues’ presence (busy-lamp field) thro
       wake: (check) => provider.onChange(check),
       detail: () => `views since: ${views.filter((v) => v.at >= since).map((v) => `${v.view.state}/${presenceOf(v.view)}`).join(' → ') || 'none'}`,
     });
-  const step = (name: string, ms: number, bound = STEP_BOUND_MS) => {
+  /** Prints how long a step took (the waits themselves have deadlines; a figure is no assertion). */
+  const step = (name: string, ms: number) => {
     measured[name] = Math.round(ms * 10) / 10;
     console.info(`[presence] ${name}: ${measured[name]} ms`);
-    expect(ms).toBeLessThan(bound);
   };
-  const subscribesInKamailioLog = () => (readFileSync(lab.kamailioLog, 'utf8').match(/REQ SUBSCRIBE /g) ?? []).length;
+  /** Every SUBSCRIBE Kamailio logged: its dialog's Call-ID (refreshes go to the Contact, not the AOR) and R-URI. */
+  const subscribesLogged = () =>
+    [...readFileSync(lab.kamailioLog, 'utf8').matchAll(/\{\d+ \d+ SUBSCRIBE (\S+)\} <script>: REQ SUBSCRIBE (\S+)/g)].map((m) => ({ callId: m[1]!, ruri: m[2]! }));
+  const subscribesInKamailioLog = () => subscribesLogged().length;
 
   beforeAll(async () => {
     lab = await startLab({
@@ -125,11 +124,13 @@ describe.skipIf(labUnavailable())('colleagues’ presence (busy-lamp field) thro
   });
 
   it('follows the colleague: idle → ringing → busy → idle', async () => {
+    // Views are stamped with Node's clock, the peer's events with Chromium's: windows start from Node's.
+    const dialled = Date.now();
     const call = await caller.call(colleague);
     const incoming = await colleague.waitForIncoming();
     await colleague.waitForCallState(incoming, 'ringing');
     const invited = colleague.mark('invite-received', incoming)!;
-    step('ringing (INVITE at the colleague → view)', (await seen('ringing', invited, 'ringing')) - invited);
+    step('ringing (INVITE at the colleague → view)', (await seen('ringing', dialled, 'ringing')) - invited);
 
     const answered = Date.now();
     await colleague.answer(incoming);
@@ -145,10 +146,11 @@ describe.skipIf(labUnavailable())('colleagues’ presence (busy-lamp field) thro
 
   it('a caller who gives up while it rings leaves the colleague available', async () => {
     await lab.reset();
+    const dialled = Date.now();
     const call = await caller.call(colleague);
     const incoming = await colleague.waitForIncoming();
     await colleague.waitForCallState(incoming, 'ringing');
-    await seen('ringing', colleague.mark('invite-received', incoming)!, 'ringing');
+    await seen('ringing', dialled, 'ringing');
     const cancelled = Date.now();
     await caller.hangup(call);
     step('idle after CANCEL', (await seen('available', cancelled, 'available after CANCEL')) - cancelled);
@@ -157,13 +159,16 @@ describe.skipIf(labUnavailable())('colleagues’ presence (busy-lamp field) thro
   it(`the subscription outlives its Expires (${EXPIRES_SEC} s): JsSIP refreshes it before it runs out`, async () => {
     await lab.reset();
     const before = subscribesInKamailioLog();
-    await new Promise((r) => setTimeout(r, (EXPIRES_SEC + 3) * 1000));
-    // A refresh every EXPIRES_SEC - 5 s (JsSIP's rule below 140 s): at least two in that time.
-    expect(subscribesInKamailioLog() - before).toBeGreaterThanOrEqual(2);
+    const started = Date.now();
+    // A refresh every EXPIRES_SEC - 5 s (JsSIP's rule below 140 s): wait for two of them — the subscription
+    // has then lived past its Expires — with a deadline, not for a fixed time.
+    await until(() => subscribesInKamailioLog() - before >= 2, { timeoutMs: (EXPIRES_SEC + 10) * 1000, what: 'two refreshing SUBSCRIBEs at Kamailio' });
+    step('two refreshes', Date.now() - started);
+    const dialledAfterRefresh = Date.now();
     const call = await caller.call(colleague);
     const incoming = await colleague.waitForIncoming();
     await colleague.waitForCallState(incoming, 'ringing');
-    step('ringing after the refreshes', (await seen('ringing', colleague.mark('invite-received', incoming)!, 'ringing after refresh')) - colleague.mark('invite-received', incoming)!);
+    step('ringing after the refreshes', (await seen('ringing', dialledAfterRefresh, 'ringing after refresh')) - colleague.mark('invite-received', incoming)!);
     const hungUp = Date.now();
     await caller.hangup(call);
     await seen('available', hungUp, 'available');
@@ -176,15 +181,16 @@ describe.skipIf(labUnavailable())('colleagues’ presence (busy-lamp field) thro
     await lab.restartKamailio();
     await seen('unknown', restarted, 'unknown while reconnecting');
     const back = await seen('available', restarted, 'available after re-registration');
-    step('restart → available again', back - restarted, RESTART_BOUND_MS);
+    step('restart → available again', back - restarted);
     expect(subscribers.length).toBeGreaterThan(subscribersBefore);
     // The peers re-register on their own; the new subscription must carry new state.
     await until(async () => (await colleague.state()).registered && (await caller.state()).registered, { timeoutMs: 15_000, what: 'peers registered again' });
+    const dialled = Date.now();
     const call = await caller.call(colleague);
     const incoming = await colleague.waitForIncoming(15_000);
     await colleague.waitForCallState(incoming, 'ringing');
     const invited = colleague.mark('invite-received', incoming)!;
-    step('ringing after the restart', (await seen('ringing', invited, 'ringing after restart')) - invited);
+    step('ringing after the restart', (await seen('ringing', dialled, 'ringing after restart')) - invited);
     const hungUp = Date.now();
     await caller.hangup(call);
     await seen('available', hungUp, 'available');
@@ -197,6 +203,11 @@ describe.skipIf(labUnavailable())('colleagues’ presence (busy-lamp field) thro
     provider.onChange((v) => changes.push(v));
     const live = provider.resources().subscriptions;
     const before = subscribesInKamailioLog();
+    // A control subscription on the same line, started now and left running: its first refresh comes
+    // EXPIRES_SEC - 5 s after its 200 — no earlier than any refresh of the provider's subscription
+    // would have come had stop() not ended it. That refresh ends the window of the absence check below.
+    const control = line.subscribe(caller.uri, 'dialog', 'application/dialog-info+xml', { expires: EXPIRES_SEC, contentType: 'application/dialog-info+xml' });
+    control.subscribe();
     await provider.stop();
     await provider.stop(); // twice is safe
     expect(provider.resources()).toEqual({ subscriptions: 0, timers: 0, lineListeners: 0, changeListeners: 0 });
@@ -208,12 +219,17 @@ describe.skipIf(labUnavailable())('colleagues’ presence (busy-lamp field) thro
       expect(timer === null || timer._destroyed === true).toBe(true);
       for (const ev of ['notify', 'terminated', 'active', 'accepted', 'pending']) expect(s.listenerCount(ev)).toBe(0);
     }
-    // The server was told (one un-SUBSCRIBE per live subscription) and nothing follows: JsSIP would
-    // refresh EXPIRES_SEC - 5 s after the last 200. Counted from Kamailio's log, which reaches the
-    // file through a pipe, hence after the wait.
-    await new Promise((r) => setTimeout(r, (EXPIRES_SEC - 4) * 1000));
+    // The server was told (one un-SUBSCRIBE per live subscription) and nothing follows: counted from
+    // Kamailio's log over the whole window, which ends when the control subscription has refreshed
+    // (its second SUBSCRIBE is in the log, so is everything sent before it).
+    const controlCallId = () => subscribesLogged().find((x) => x.ruri.startsWith(caller.uri))?.callId;
+    await until(() => subscribesLogged().filter((x) => x.callId === controlCallId()).length >= 2, {
+      timeoutMs: (EXPIRES_SEC + 5) * 1000,
+      what: 'the control subscription refreshed',
+    });
+    control.terminate();
     expect(live).toBe(1);
-    expect(subscribesInKamailioLog()).toBe(before + live);
+    expect(subscribesLogged().filter((x) => x.callId !== controlCallId())).toHaveLength(before + live);
     expect(changes.at(-1)).toMatchObject({ state: 'connecting', reason: 'Presence is stopped.' });
     console.info(`[presence] measured: ${JSON.stringify(measured)}`);
   }, 20_000);

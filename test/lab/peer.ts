@@ -9,11 +9,11 @@ import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { chromium, type Browser, type BrowserServer, type Page } from 'playwright-core';
-import { describeReport, matchesExpectation, type HearsExpectation, type HearsReport } from './detector';
+import { aggregate, describeReport, DETECTOR, KNOWN_TONES, matchesExpectation, type FrameReport, type HearsExpectation, type HearsReport } from './detector';
 import type { CallInfo, CallState, IncomingBehaviour, LabEvent, ReferBehaviour } from './peer/page';
 import { sleep, stopPid, track } from './procs';
 import { baseChromiumFlags, CHROMIUM, fakeAudioFileFlag, fakeMediaFlags, webrtcLoopbackFlags } from '../harness/chromium';
-import { writeLabWavs, type LabSignal } from './tones';
+import { knownMusicSignatures, writeLabWavs, type LabSignal } from './tones';
 
 export type { CallInfo, CallState, IncomingBehaviour, LabEvent, ReferBehaviour } from './peer/page';
 
@@ -144,7 +144,7 @@ export class Peer {
       await page.exposeFunction('labEmit', (e: LabEvent) => peer.onEvent(e));
       await page.goto(`${opts.host.url}?name=${encodeURIComponent(opts.name)}`);
       await page.waitForFunction(() => typeof window.lab === 'object');
-      await page.evaluate((o) => window.lab.init(o), { user: peer.user, wsUrl: opts.wsUrl, domain: opts.domain, name: opts.name });
+      await page.evaluate((o) => window.lab.init(o), { user: peer.user, wsUrl: opts.wsUrl, domain: opts.domain, name: opts.name, signatures: knownMusicSignatures() });
       if (opts.incoming) await peer.setIncoming(opts.incoming);
       return peer;
     } catch (e) {
@@ -305,6 +305,29 @@ export class Peer {
 
   hears(call?: CallId): Promise<HearsReport> {
     return this.ev('hears', call);
+  }
+
+  /**
+   * What the party hears over a whole window: records every frame of the
+   * call's received audio until `frames` of them are in (one per 100 ms),
+   * and returns one report per report-sized window — an absence ("no music",
+   * "silence") is then asserted over all of them, not at one instant.
+   */
+  async hearsThroughout(frames: number, call?: CallId, timeoutMs = frames * 100 + 10_000): Promise<HearsReport[]> {
+    await this.ev('startRecording', call);
+    const deadline = Date.now() + timeoutMs;
+    let recorded: FrameReport[] = [];
+    for (;;) {
+      recorded = await this.ev<FrameReport[]>('takeRecording', call, false);
+      if (recorded.length >= frames) break;
+      if (Date.now() > deadline) throw new LabTimeoutError(`${this.name}: only ${recorded.length} of ${frames} frames recorded within ${timeoutMs} ms`);
+      await sleep(100);
+    }
+    await this.ev('takeRecording', call, true);
+    const signatures = knownMusicSignatures();
+    const reports: HearsReport[] = [];
+    for (let i = 0; i + DETECTOR.windowFrames <= recorded.length; i++) reports.push(aggregate(recorded.slice(i, i + DETECTOR.windowFrames), KNOWN_TONES, signatures));
+    return reports;
   }
 
   /** Poll hears() until it matches (two consecutive reports), or throw with the last report. */

@@ -6,6 +6,7 @@
  *   unshare --net sh -c 'ip link set lo up; npx vitest run --project lab test/lab/peers-basic.test.ts'
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { LAB_CHIME } from './tones';
 import { labUnavailable, startLab, TONES, type Lab, type Peer } from './lab';
 import { trackedProcesses } from './procs';
 
@@ -70,6 +71,9 @@ describe.skipIf(labUnavailable())('SIP lab: SIP.js peers through Kamailio', () =
     await bob.expectHears({ tones: [CALLER] }, 8000, inc);
     await alice.hold(out);
     await bob.expectHears({ tones: [], silence: true }, 5000, inc);
+    // …and stays silent over the whole hold, not only at the instant checked.
+    const held = await bob.hearsThroughout(15, inc);
+    expect(held.filter((r) => !r.silence || r.tones.length > 0).map((r) => `level ${r.levelDb.toFixed(0)} tones ${r.tones}`)).toEqual([]);
     await expect.poll(async () => (await bob.calls()).find((c) => c.id === inc)?.remoteHold, { timeout: 3000 }).toBe(true);
     await alice.unhold(out);
     await bob.expectHears({ tones: [CALLER], silence: false }, 5000, inc);
@@ -169,12 +173,24 @@ describe.skipIf(labUnavailable())('SIP lab: SIP.js peers through Kamailio', () =
     await alice.waitForCallState(out, 'terminated');
   });
 
-  it('recognises hold music sent over a real call as music, with no party tone', async () => {
+  it('recognises the hold music sent over a real call as that track, and a voice as no music at all', async () => {
     const music = await lab.addPeer({ name: 'music', signal: 'hold', incoming: { mode: 'answer' } });
     const out = await alice.call(music);
     await alice.waitForCallState(out, 'established');
-    await alice.expectHears({ tones: [], music: true, silence: false }, 8000, out);
+    await alice.expectHears({ tones: [], music: LAB_CHIME, silence: false }, 8000, out);
     await music.expectHears({ tones: [CALLER], music: false }, 8000);
+    await alice.hangup(out);
+
+    // The negative control through the same codec: audible, harmonic, not a tone — and not music.
+    const voice = await lab.addPeer({ name: 'voice', signal: 'speech', incoming: { mode: 'answer' } });
+    const toVoice = await alice.call(voice);
+    await alice.waitForCallState(toVoice, 'established');
+    const heard = await alice.expectHears({ tones: [], silence: false }, 8000, toVoice);
+    expect(heard.other, 'the voice is audible').toBe(true);
+    // Over 3 s of it, no window is ever taken for music.
+    const windows = await alice.hearsThroughout(30, toVoice);
+    expect(windows.filter((r) => r.music).map((r) => `${r.track} (${r.musicScore})`), 'a voice recognised as music').toEqual([]);
+    expect(windows.filter((r) => r.other).length, 'the voice heard throughout').toBeGreaterThan(windows.length / 2);
   });
 
   it('keeps an established call’s audio across a Kamailio restart and re-registers every party', async () => {

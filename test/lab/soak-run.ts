@@ -124,6 +124,7 @@ export async function runSoak(ctx: SoakContext, count: number, seed: number): Pr
         } else if (t.phase === 'consulting') {
           // A refused REFER with Replaces brings the consult back: then the agent cancels.
           for (let round = 0; round < 3; round++) {
+            // Think time, drawn from the seed: the soak explores interleavings (not a wait for anything).
             await sleep(200 + Math.floor(random() * 600));
             const now = agent.transfer(call.id)!;
             if (now.phase !== 'consulting') break;
@@ -133,7 +134,10 @@ export async function runSoak(ctx: SoakContext, count: number, seed: number): Pr
                 ? await agent.ipc('calls:hangup', { callId: now.legs.consult!.callId })
                 : action === 'swap'
                   ? await agent.ipc('transfer:swap', { callId: call.id }).then(async () => {
-                      await sleep(400);
+                      // Complete once the swap has settled (no hold under way on any leg), not after a fixed pause.
+                      await agent
+                        .until(() => agent.live().every((c) => !c.holdPending) || null, 10_000, 'the swap settled')
+                        .catch(() => undefined);
                       return agent.ipc('transfer:complete', { callId: call.id });
                     })
                   : await agent.ipc(`transfer:${action}`, { callId: call.id });
@@ -166,8 +170,7 @@ export async function runSoak(ctx: SoakContext, count: number, seed: number): Pr
       outcome = reached ? 'transferred' : 'released';
       // Safe modes release the caller only once the transferee answered.
       if (mode !== 'blind' && !reached) {
-        const deadline = Date.now() + 5000;
-        while (Date.now() < deadline && !caller.events.some((e) => e.type === 'established' && e.call === referred?.id)) await sleep(100);
+        if (referred) await caller.waitForEvent((e) => e.type === 'established' && e.call === referred.id, 5000, 'the referred call established').catch(() => undefined);
         dropped = !caller.events.some((e) => e.type === 'established' && e.call === referred?.id);
         if (!dropped) outcome = 'transferred';
       }

@@ -15,7 +15,7 @@ import type { CallerHears, DeviceList } from '../../main/media/protocol';
 import { launchChromium, serveStatic, startMediaHost, type MediaHostHarness } from '../harness/media-host';
 import { jssipLocalDescription } from '../support/local-description';
 import { until } from '../support/until';
-import { heardEventually, hostProbe, installPeer, installProbe, peerProbe, toneWav, withDirection, type Spectrum } from './tools';
+import { completionCueMelody, containsInOrder, heardEventually, hostProbe, installPeer, installProbe, melodyOf, musicOf, peerProbe, recordElement, toneWav, withDirection, type Spectrum } from './tools';
 
 const AGENT = 660;
 const FAR = 880;
@@ -49,7 +49,8 @@ afterAll(async () => {
 });
 
 const hears = (s: Spectrum, hz: number) => s.tones[hz]! > -70 && s.tones[hz]! > s.rmsDb - 40;
-const loud = (s: Spectrum) => s.residualDb > -60;
+/** Below the detector's silence level: nothing audible at all (no tone, no music, no noise). */
+const silent = (s: Spectrum) => s.rmsDb < -60;
 
 describe('proxy ⇄ plain Chromium peer', () => {
   let pc: ProxyPeerConnectionBase;
@@ -90,27 +91,34 @@ describe('proxy ⇄ plain Chromium peer', () => {
     expect(client.callerHears(pc)).toBe('you');
   });
 
-  it('local hold (sendonly on the wire, track disabled): the far end is recvonly and hears nothing', async () => {
+  it('local hold (sendonly on the wire, track disabled): the far end is recvonly and hears nothing until the music starts', async () => {
+    // Positive control before: the far end hears the agent on this very stream.
+    await heardEventually(() => peerProbe(peer, [AGENT, FAR]), (s) => hears(s, AGENT), 'the agent before the hold');
     pc.getSenders()[0]!.track.enabled = false; // what JsSIP hold() does first
     await reoffer('sendonly');
     expect(await peer.evaluate('window.__peer.direction()')).toBe('recvonly');
     await until(() => client.callerHears(pc) === 'silence', { timeoutMs: 3000, what: 'hears silence' });
-    await heardEventually(() => peerProbe(peer, [AGENT, FAR]), (s) => !hears(s, AGENT) && !loud(s), 'silence while held');
+    await heardEventually(() => peerProbe(peer, [AGENT, FAR]), (s) => !hears(s, AGENT) && silent(s), 'silence while held');
+    // Positive control after: the same stream is live — the hold music arrives on it.
+    expect(await client.setHoldMusic(pc, true)).toEqual({ music: 'Lounge' });
+    await heardEventually(() => peerProbe(peer, [AGENT, FAR]), (s) => !hears(s, AGENT) && musicOf(s) === 'Lounge', 'the hold music (Lounge) after the silence');
   });
 
-  it('hold music: replaceTrack swaps the outgoing audio to music, JsSIP enabled writes still reach the microphone', async () => {
-    expect(await client.setHoldMusic(pc, true)).toEqual({ music: 'Lounge' });
-    await heardEventually(() => peerProbe(peer, [AGENT, FAR]), (s) => !hears(s, AGENT) && loud(s), 'hold music (Lounge)');
+  it('hold music: the far end hears the chosen piece — Lounge, then Classic once switched — and nothing at volume 0', async () => {
+    expect(client.callerHears(pc)).toEqual({ music: 'Lounge' });
+    await heardEventually(() => peerProbe(peer, [AGENT, FAR]), (s) => !hears(s, AGENT) && musicOf(s) === 'Lounge', 'hold music (Lounge)');
 
     // Switching the piece while held: the caller hears the new one and the card says so.
     expect(await client.configureMusic({ source: { builtin: 'classic' }, name: 'Classic', volume: 0.5 })).toBe('Classic');
     await until(() => JSON.stringify(client.callerHears(pc)) === '{"music":"Classic"}', { timeoutMs: 3000, what: 'music: Classic' });
-    await heardEventually(() => peerProbe(peer, [AGENT, FAR]), (s) => !hears(s, AGENT) && loud(s), 'hold music (Classic)');
+    await heardEventually(() => peerProbe(peer, [AGENT, FAR]), (s) => !hears(s, AGENT) && musicOf(s) === 'Classic', 'hold music (Classic)');
 
-    // Volume 0: the music track is silent (volume really applies to what callers hear).
+    // Volume 0: the music track is silent (volume really applies to what callers hear)…
     await client.configureMusic({ source: { builtin: 'classic' }, name: 'Classic', volume: 0 });
-    await heardEventually(() => peerProbe(peer, [AGENT, FAR]), (s) => !loud(s) && !hears(s, AGENT), 'silent music at volume 0');
+    await heardEventually(() => peerProbe(peer, [AGENT, FAR]), (s) => silent(s) && !hears(s, AGENT), 'silent music at volume 0');
+    // …and the stream was live all along: back at 0.5, Lounge is heard again.
     await client.configureMusic({ source: { builtin: 'lounge' }, name: 'Lounge', volume: 0.5 });
+    await heardEventually(() => peerProbe(peer, [AGENT, FAR]), (s) => musicOf(s) === 'Lounge', 'Lounge again at volume 0.5');
   });
 
   it('resume: microphone back first, then unhold — the far end hears the agent again, music stops', async () => {
@@ -119,11 +127,16 @@ describe('proxy ⇄ plain Chromium peer', () => {
     await reoffer('sendrecv');
     expect(await peer.evaluate('window.__peer.direction()')).toBe('sendrecv');
     await until(() => client.callerHears(pc) === 'you', { timeoutMs: 3000, what: 'hears you' });
-    await heardEventually(() => peerProbe(peer, [AGENT, FAR]), (s) => hears(s, AGENT) && Math.abs(s.peakHz - AGENT) < 15, 'the agent again, music gone');
+    await heardEventually(
+      () => peerProbe(peer, [AGENT, FAR]),
+      (s) => hears(s, AGENT) && Math.abs(s.peakHz - AGENT) < 15 && musicOf(s) === null,
+      'the agent again, music gone',
+    );
     expect(hearing).toEqual(['you', 'silence', { music: 'Lounge' }, { music: 'Classic' }, { music: 'Lounge' }, 'silence', 'you']);
   });
 
   it('mute (JsSIP track.enabled=false without hold): the far end hears silence, unmute restores', async () => {
+    await heardEventually(() => peerProbe(peer, [AGENT]), (s) => hears(s, AGENT), 'the agent before the mute');
     pc.getSenders()[0]!.track.enabled = false;
     await until(() => client.callerHears(pc) === 'silence', { timeoutMs: 3000, what: 'muted' });
     await heardEventually(() => peerProbe(peer, [AGENT]), (s) => !hears(s, AGENT), 'silence while muted');
@@ -277,29 +290,27 @@ describe('devices and local sounds', () => {
     await heardEventually(local('ringer', [400, 450]), ring, 'the soft ringtone', 12_000);
     await client.stopRinging();
     await heardEventually(local('ringer', [400, 450]), (s) => s.rmsDb < -80, 'silence after the ring stops');
+    // Positive control after the silence: the ringer element is live and rings again when told.
+    await client.startRinging('loud');
+    await heardEventually(local('ringer', [400, 450]), ring, 'the ringtone again');
+    await client.stopRinging();
 
     await client.previewMusic(true);
-    await heardEventually(local('output', []), (s) => s.residualDb > -60, 'the music preview');
+    await heardEventually(local('output', []), (s) => musicOf(s) === 'Lounge', 'the music preview (Lounge)');
     await client.previewMusic(false);
     await heardEventually(local('output', []), (s) => s.rmsDb < -80, 'silence after the preview');
 
-    // The cue is short (0.45 s): watch the output's peak level every 20 ms while it plays.
-    await host.page.evaluate(`(() => {
-      const an = document.querySelector('audio[data-role=output]').srcObject.__analyser;
-      const td = new Float32Array(an.fftSize);
-      window.__peak = -200;
-      window.__watch = setInterval(() => {
-        an.getFloatTimeDomainData(td);
-        let s = 0; for (const v of td) s += v * v;
-        window.__peak = Math.max(window.__peak, 10 * Math.log10(s / td.length || 1e-20));
-      }, 20);
-    })()`);
-    const started = Date.now();
+    // The cue is short (0.45 s): a recording of the output element catches it whole, and proves the
+    // element live after the silence above. playCue resolves only once the cue has started playing.
+    const recording = await recordElement(host.page, 'audio[data-role=output]');
     await client.playCue();
-    expect(Date.now() - started).toBeGreaterThan(300); // resolves when the cue has played
-    await new Promise((r) => setTimeout(r, 300)); // the tail through the element's buffer
-    const peak = (await host.page.evaluate('(() => { clearInterval(window.__watch); return window.__peak; })()')) as number;
-    expect(peak).toBeGreaterThan(-40);
+    const resolvedAt = Date.now();
+    const melody = completionCueMelody();
+    let frames: Awaited<ReturnType<typeof recording.frames>> = [];
+    await until(async () => containsInOrder(melodyOf((frames = await recording.frames())), melody), { timeoutMs: 3000, what: `the cue's notes ${melody.join(' → ')} on the output element` });
+    await recording.stop();
+    const firstNote = frames.find((f) => melodyOf([f])[0] === melody[0]);
+    expect(firstNote!.t, 'the cue had started before playCue resolved').toBeLessThanOrEqual(resolvedAt);
   });
 });
 

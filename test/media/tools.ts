@@ -7,8 +7,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 import type { Page } from 'playwright-core';
-import { toneSamples, writeWav } from '../support/wav';
+import { cue } from '../../renderer/media/synth';
+import { aggregate, DETECTOR, type FrameReport } from '../lab/detector';
+import { knownMusicSignatures, pcmFrames } from '../lab/tones';
+import { toneSamples, WAV_RATE, writeWav } from '../support/wav';
 
 /** A pure tone as a WAV in a fresh temporary folder (named tone-<hz>.wav), for Chromium's fake microphone. */
 export function toneWav(hz: number, seconds = 2, amplitude = 0.3): string {
@@ -24,15 +28,26 @@ export interface Spectrum {
   residualDb: number;
   /** Time-domain RMS, dBFS. */
   rmsDb: number;
+  /** The lab detector's frames (test/lab/detector.ts), the probed tones left out of their note profiles. */
+  frames: FrameReport[];
 }
 
 /**
- * Installs `window.__probe(streamOrNull, freqs)` in a page: averages a
- * second of AnalyserNode frames on a stream (attached to a muted <audio>
- * too — Chromium only pulls remote audio that way, docs/testing.md).
+ * The known music track a probe heard ('Lounge', 'Classic', …), or null —
+ * recognised by its signature, never as "any sound that is not a tone".
+ */
+export function musicOf(s: Spectrum): string | null {
+  return aggregate(s.frames, [], knownMusicSignatures()).track;
+}
+
+/**
+ * Installs `window.__probe(streamOrNull, freqs)` in a page: 8 AnalyserNode
+ * frames 100 ms apart on a stream (attached to a muted <audio> too —
+ * Chromium only pulls remote audio that way, docs/testing.md), averaged for
+ * the tone levels and judged frame by frame by the lab detector (music).
  */
 const probeScript = `
-window.__probe = async (stream, freqs) => {
+window.__analyserOf = async (stream) => {
   const ctx = window.__probeCtx || (window.__probeCtx = new AudioContext());
   await ctx.resume();
   // One persistent analyser per stream, pulling audio all the time: a remote track nobody pulls
@@ -45,16 +60,48 @@ window.__probe = async (stream, freqs) => {
     ctx.createMediaStreamSource(stream).connect(an);
     stream.__analyser = an;
   }
-  // Let the change under test reach the ear (RTP + jitter buffer) before listening.
-  await new Promise((r) => setTimeout(r, 500));
+  return an;
+};
+window.__frameOf = (an, freqs) => {
+  const db = new Float32Array(an.frequencyBinCount); const td = new Float32Array(an.fftSize);
+  an.getFloatFrequencyData(db); an.getFloatTimeDomainData(td);
+  let s = 0; for (const v of td) s += v * v;
+  return window.__labDetector.analyseFrame({ db, sampleRate: an.context.sampleRate, fftSize: an.fftSize, rmsDb: 10 * Math.log10(s / td.length || 1e-20) }, freqs);
+};
+// A recorder: the detector's frame of the element's stream every 20 ms, from now until stopped, so a
+// short sound (the cue) or an absence is judged over the whole window, not at one instant.
+window.__recorders = window.__recorders || {};
+window.__record = (id, selector, freqs) => {
+  const rec = { frames: [], busy: false };
+  rec.timer = setInterval(async () => {
+    if (rec.busy) return;
+    rec.busy = true;
+    try {
+      const el = document.querySelector(selector);
+      if (el && el.srcObject) rec.frames.push({ t: Date.now(), ...window.__frameOf(await window.__analyserOf(el.srcObject), freqs) });
+    } finally { rec.busy = false; }
+  }, 20);
+  window.__recorders[id] = rec;
+};
+window.__stopRecording = (id) => {
+  const rec = window.__recorders[id];
+  clearInterval(rec.timer);
+  delete window.__recorders[id];
+  return rec.frames;
+};
+window.__probe = async (stream, freqs) => {
+  const ctx = window.__probeCtx || (window.__probeCtx = new AudioContext());
+  const an = await window.__analyserOf(stream);
   const bins = an.frequencyBinCount, binHz = ctx.sampleRate / an.fftSize;
   const sum = new Float64Array(bins); const db = new Float32Array(bins); const td = new Float32Array(an.fftSize);
-  let rms = 0; const frames = 8;
+  let rms = 0; const frames = 8; const reports = [];
   for (let f = 0; f < frames; f++) {
+    // One frame every 100 ms, as the lab peers take them (the detector's window is 8 of them).
+    if (f > 0) await new Promise((r) => setTimeout(r, 100));
     an.getFloatFrequencyData(db);
     for (let i = 0; i < bins; i++) sum[i] += Math.pow(10, db[i] / 10);
     an.getFloatTimeDomainData(td); let s = 0; for (const v of td) s += v * v; rms += s / td.length;
-    await new Promise((r) => setTimeout(r, 100));
+    reports.push(window.__labDetector.analyseFrame({ db, sampleRate: ctx.sampleRate, fftSize: an.fftSize, rmsDb: 10 * Math.log10(s / td.length || 1e-20) }, freqs));
   }
   const p = Array.from(sum, (v) => v / frames);
   const lo = Math.floor(100 / binHz), hi = Math.ceil(8000 / binHz);
@@ -66,11 +113,95 @@ window.__probe = async (stream, freqs) => {
   }
   let peak = lo, residual = 0;
   for (let i = lo; i <= hi; i++) { if (p[i] > p[peak]) peak = i; if (!inBand.has(i)) residual += p[i]; }
-  return { tones, peakHz: peak * binHz, residualDb: 10 * Math.log10(residual || 1e-20), rmsDb: 10 * Math.log10(rms / frames || 1e-20) };
+  return { tones, peakHz: peak * binHz, residualDb: 10 * Math.log10(residual || 1e-20), rmsDb: 10 * Math.log10(rms / frames || 1e-20), frames: reports };
 };`;
 
+let detectorScript: Promise<string> | undefined;
+
+/** The lab detector bundled for pages (window.__labDetector): one judgement of sound, in Node and in every page. */
+function detectorBundle(): Promise<string> {
+  detectorScript ??= build({
+    entryPoints: [join(import.meta.dirname, '../lab/detector.ts')],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    globalName: '__labDetector',
+    platform: 'browser',
+    target: 'chrome120',
+    logLevel: 'warning',
+  }).then((r) => `${r.outputFiles[0]!.text}\nwindow.__labDetector = __labDetector;`);
+  return detectorScript;
+}
+
 export async function installProbe(page: Page): Promise<void> {
+  await page.evaluate(await detectorBundle());
   await page.evaluate(probeScript);
+}
+
+export type RecordedFrame = FrameReport & { t: number };
+
+export interface Recording {
+  /** The frames recorded so far (one per 20 ms while the element existed), each with its time (epoch ms). */
+  frames(): Promise<RecordedFrame[]>;
+  /** Stops recording; every frame recorded. */
+  stop(): Promise<RecordedFrame[]>;
+}
+
+let recordings = 0;
+
+/**
+ * Records what an <audio> element of the page plays (the lab detector's
+ * frame every 20 ms) from now until stop(): a short sound cannot slip
+ * between two probes, and an absence is observed over the whole window.
+ * Waits for the element to appear. Needs installProbe.
+ */
+export async function recordElement(page: Page, selector: string, freqs: number[] = []): Promise<Recording> {
+  const id = `r${++recordings}`;
+  await page.evaluate(`window.__record(${JSON.stringify(id)}, ${JSON.stringify(selector)}, ${JSON.stringify(freqs)})`);
+  return {
+    frames: () => page.evaluate(`window.__recorders[${JSON.stringify(id)}].frames.slice()`) as Promise<RecordedFrame[]>,
+    stop: () => page.evaluate(`window.__stopRecording(${JSON.stringify(id)})`) as Promise<RecordedFrame[]>,
+  };
+}
+
+/** The strongest note of each audible frame (MIDI), repeats collapsed: a melody as it was heard. */
+export function melodyOf(frames: readonly FrameReport[]): number[] {
+  const out: number[] = [];
+  for (const f of frames) {
+    if (f.silence) continue;
+    let best = -1;
+    f.notes.forEach((v, i) => {
+      if (v > 0 && (best < 0 || v > f.notes[best]!)) best = i;
+    });
+    const note = best < 0 ? -1 : DETECTOR.noteLow + best;
+    if (note >= 0 && out.at(-1) !== note) out.push(note);
+  }
+  return out;
+}
+
+/** `wanted` appears in `heard` in order (other notes may come between, before and after). */
+export function containsInOrder(heard: readonly number[], wanted: readonly number[]): boolean {
+  let i = 0;
+  for (const n of heard) if (n === wanted[i]) i++;
+  return i === wanted.length;
+}
+
+let cueMelody: number[] | undefined;
+
+/**
+ * The completion cue's melody, taken from the cue itself (renderer/media/synth.ts
+ * rendered at 48 kHz and framed every 20 ms as a recording is): what a
+ * recording must contain for the cue to count as played.
+ */
+export function completionCueMelody(): number[] {
+  if (!cueMelody) {
+    const samples = cue(WAV_RATE);
+    const padded = new Float32Array(samples.length + DETECTOR.fftSize * 2);
+    padded.set(samples, DETECTOR.fftSize);
+    const frames = pcmFrames(padded, WAV_RATE, [], Math.round(WAV_RATE / 50));
+    cueMelody = melodyOf(frames);
+  }
+  return cueMelody;
 }
 
 /**
@@ -135,6 +266,13 @@ export const withDirection = (sdp: string, direction: 'sendrecv' | 'sendonly' | 
  * lags the change under test, more so on a loaded 2-core machine); fails
  * with the last spectrum heard. Returns the matching spectrum.
  */
+/** A spectrum in one line for failure messages (levels, peak and the music recognised; not the frames). */
+export function describeSpectrum(s: Spectrum): string {
+  const { frames: _frames, ...levels } = s;
+  const best = aggregate(s.frames, [], knownMusicSignatures());
+  return `${JSON.stringify(levels)} music ${best.track ?? 'none'} (best match ${best.musicScore})`;
+}
+
 export async function heardEventually(
   probe: () => Promise<Spectrum>,
   ok: (s: Spectrum) => boolean,
@@ -144,7 +282,7 @@ export async function heardEventually(
   const until = Date.now() + ms;
   let last = await probe();
   while (!ok(last)) {
-    if (Date.now() > until) throw new Error(`never heard ${what}; last spectrum: ${JSON.stringify(last)}`);
+    if (Date.now() > until) throw new Error(`never heard ${what}; last spectrum: ${describeSpectrum(last)}`);
     last = await probe();
   }
   return last;

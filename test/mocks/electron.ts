@@ -4,6 +4,7 @@
  * import time is modelled; tests that exercise an adapter spy on these.
  */
 import { vi } from 'vitest';
+import { testDecrypt, testEncrypt } from '../support/test-cipher';
 
 type Handler = (...args: unknown[]) => unknown;
 const handlers = new Map<string, Handler>();
@@ -21,11 +22,13 @@ export const ipcMain = {
   _reset: () => handlers.clear(),
 };
 
+// Real encryption with a test key (AES-256-GCM), as the OS keyring would do: bytes that do not
+// contain or reveal the plain text, and that fail to open when altered.
 export const safeStorage = {
   isEncryptionAvailable: vi.fn(() => true),
   getSelectedStorageBackend: vi.fn(() => 'gnome_libsecret'),
-  encryptString: vi.fn((plain: string) => Buffer.from(`sealed:${plain}`)),
-  decryptString: vi.fn((sealed: Buffer) => sealed.toString().replace(/^sealed:/, '')),
+  encryptString: vi.fn((plain: string) => testEncrypt(plain)),
+  decryptString: vi.fn((sealed: Buffer) => testDecrypt(sealed)),
 };
 
 export const app = {

@@ -212,6 +212,28 @@ export class FakeVoipbin {
     for (const ws of this.#sockets.keys()) ws.ping();
   }
 
+  /**
+   * Resolves once every open socket has answered a ping: the client has then
+   * received — and, its handlers being synchronous, handled — every frame sent
+   * before (a socket delivers in order, and answers a ping as it reads it).
+   * A barrier to wait on instead of a fixed sleep after emit().
+   */
+  async roundTrip(timeoutMs = 2000): Promise<void> {
+    await Promise.all(
+      [...this.#sockets.keys()].map(
+        (ws) =>
+          new Promise<void>((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error(`no pong within ${timeoutMs} ms`)), timeoutMs);
+            ws.once('pong', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            ws.ping();
+          }),
+      ),
+    );
+  }
+
   /** A raw text frame to every subscribed socket. */
   emitRaw(text: string): void {
     for (const [ws, s] of this.#sockets) if (s.topics.length > 0) ws.send(text);

@@ -6,55 +6,48 @@
  * stops on Stop and on leaving the panel, an own music file is checked by
  * main. Needs `npx electron-vite build` first; loopback only.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AudioDevices, Result } from '../../preload/contract';
-import { repoRoot, startHarness, type Harness } from '../harness/index';
+import { startHarness, type Harness } from '../harness/index';
 import { expectNoSeriousA11yViolations } from '../support/a11y';
 import { expectNoA11yViolations } from '../support/a11y-strict';
 import { toneSamples, writeWav } from '../support/wav';
 import { mediaHostExtension } from '../harness/media-host';
+import { expectScreenshot } from './baseline';
+import { uiUnbuilt } from '../harness/built';
+import { installProbe, musicOf, type Spectrum } from '../media/tools';
 
-const built = existsSync(join(repoRoot, 'out/renderer/ui/index.html')) && existsSync(join(repoRoot, 'out/renderer/media/index.html'));
+/** Skipped LOUDLY when the pages are not built (test/harness/built.ts). */
+const unbuilt = uiUnbuilt(['ui', 'media']);
 let harness: Harness;
 let dataDir: string;
 
 const savedHoldMusic = () => JSON.parse(readFileSync(join(dataDir, 'settings.json'), 'utf8')).preferences.holdMusic as { track: string; volume: number };
 
-/** Loudest RMS (dBFS) over ~400 ms of what the media host sends to the agent's own output device. */
-function outputLevelDb(media: Page): Promise<number> {
-  return media.evaluate(async () => {
-    const el = document.querySelector<HTMLAudioElement>('audio[data-role=output]');
-    const stream = el?.srcObject;
-    if (!(stream instanceof MediaStream)) return -200;
-    const ctx = new AudioContext();
-    const analyser = ctx.createAnalyser();
-    analyser.fftSize = 2048;
-    ctx.createMediaStreamSource(stream).connect(analyser);
-    const samples = new Float32Array(analyser.fftSize);
-    let loudest = -200;
-    for (let i = 0; i < 8; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      analyser.getFloatTimeDomainData(samples);
-      let sum = 0;
-      for (const v of samples) sum += v * v;
-      loudest = Math.max(loudest, 10 * Math.log10(sum / samples.length || 1e-20));
-    }
-    await ctx.close();
-    return loudest;
-  });
+/**
+ * What the media host sends to the agent's own output device, over 0.8 s (the
+ * lab detector's probe, test/media/tools.ts): its level, and the known music
+ * track recognised in it. No output element yet = nothing plays.
+ */
+async function output(media: Page): Promise<{ levelDb: number; music: string | null }> {
+  const s = (await media.evaluate(
+    `(() => { const el = document.querySelector('audio[data-role=output]'); return el && el.srcObject ? window.__probe(el.srcObject, []) : null; })()`,
+  )) as Spectrum | null;
+  return s ? { levelDb: s.rmsDb, music: musicOf(s) } : { levelDb: -200, music: null };
 }
 
 /** A one-second 440 Hz WAV (PCM 16-bit mono, 8 kHz), the agent's "own" hold music. */
 const writeJingle = (path: string) => writeWav(path, toneSamples(440, 1, 8000 / 32767, 8000), 8000);
 
-describe.skipIf(!built)('audio settings in Chromium through the real core and media host', () => {
+describe.skipIf(unbuilt)('audio settings in Chromium through the real core and media host', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'ui-audio-'));
     harness = await startHarness({ dataDir, viewport: { width: 1024, height: 900 }, extensions: [mediaHostExtension()] });
+    await installProbe(harness.mediaPage!);
     // No SIP account yet: the console opens on Settings.
     await harness.ui.getByRole('heading', { name: 'Audio' }).waitFor();
   }, 60_000);
@@ -97,20 +90,25 @@ describe.skipIf(!built)('audio settings in Chromium through the real core and me
   it('plays the preview on the agent’s output and stops it with Stop and when leaving the panel', async () => {
     const ui = harness.ui;
     const media = harness.mediaPage!;
-    expect(await outputLevelDb(media)).toBeLessThan(-80);
+    const before = await output(media);
+    expect(before.levelDb).toBeLessThan(-80);
+    expect(before.music).toBeNull();
     await ui.getByRole('button', { name: 'Preview' }).click();
     await expect.poll(() => ui.getByRole('button', { name: 'Stop preview' }).getAttribute('aria-pressed')).toBe('true');
-    await expect.poll(() => outputLevelDb(media), { timeout: 5000 }).toBeGreaterThan(-50);
+    // The chosen piece itself, recognised by its signature — not merely "something audible".
+    expect(savedHoldMusic().track).toBe('builtin:lounge');
+    await expect.poll(async () => (await output(media)).music, { timeout: 5000 }).toBe('Lounge');
     expect(await ui.getByRole('alert').count()).toBe(0);
     await harness.screenshot('audio-settings-previewing');
 
     await ui.getByRole('button', { name: 'Stop preview' }).click();
-    await expect.poll(() => outputLevelDb(media), { timeout: 5000 }).toBeLessThan(-80);
+    await expect.poll(async () => (await output(media)).levelDb, { timeout: 5000 }).toBeLessThan(-80);
 
+    // Positive control after the silence: the same output plays the preview again.
     await ui.getByRole('button', { name: 'Preview' }).click();
-    await expect.poll(() => outputLevelDb(media), { timeout: 5000 }).toBeGreaterThan(-50);
+    await expect.poll(async () => (await output(media)).music, { timeout: 5000 }).toBe('Lounge');
     await ui.getByRole('button', { name: 'Calls', exact: true }).click();
-    await expect.poll(() => outputLevelDb(media), { timeout: 5000 }).toBeLessThan(-80);
+    await expect.poll(async () => (await output(media)).levelDb, { timeout: 5000 }).toBeLessThan(-80);
     await ui.getByRole('button', { name: 'Settings', exact: true }).click();
     await expect.poll(() => ui.getByRole('button', { name: 'Preview' }).count()).toBe(1);
   });
@@ -157,8 +155,7 @@ describe.skipIf(!built)('audio settings in Chromium through the real core and me
     await ui.setViewportSize({ width: 1024, height: 720 });
     await ui.getByRole('heading', { name: 'Audio' }).evaluate((h) => h.scrollIntoView({ block: 'start' }));
     await ui.getByRole('button', { name: 'Preview' }).blur();
-    const path = await harness.screenshot('audio-settings');
-    expect(readFileSync(path).length).toBeGreaterThan(10_000);
+    await expectScreenshot(harness, 'audio-settings');
     // The narrowest window the console supports: no horizontal scrolling.
     await ui.setViewportSize({ width: 720, height: 480 });
     expect(await ui.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(720);

@@ -3,15 +3,17 @@
  * page reports is honest (a page registered as the media host is refused by
  * the router), and stop() leaves no Chromium or http server behind.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot, startHarness, type Harness, type HarnessExtension } from '../harness/index';
+import { startHarness, type Harness, type HarnessExtension } from '../harness/index';
+import { uiUnbuilt } from '../harness/built';
 
-const built = existsSync(join(repoRoot, 'out/renderer/ui/index.html'));
+/** Skipped LOUDLY when the pages are not built (test/harness/built.ts). */
+const unbuilt = uiUnbuilt();
 const status = (url: string) =>
   new Promise<number | string>((resolve) => {
     const req = request(url, { agent: false }, (res) => {
@@ -22,7 +24,7 @@ const status = (url: string) =>
     req.end();
   });
 
-describe.skipIf(!built)('headless harness', () => {
+describe.skipIf(unbuilt)('headless harness', () => {
   let h: Harness | undefined;
   const dir = mkdtempSync(join(tmpdir(), 'harness-'));
   afterAll(async () => {

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsoleApi } from '../../preload/ui-api';
 import { startHarness, type Harness } from '../harness/index';
 import { expectNoA11yViolations } from '../support/a11y-strict';
-import { appBuilt, seedHistory, waitForFirstView, type HistoryLandmarks } from '../support/history-seed';
+import { seedHistory, waitForFirstView, type HistoryLandmarks } from '../support/history-seed';
+import { uiUnbuilt } from '../harness/built';
 
 let harness: Harness;
 let dataDir: string;
@@ -30,7 +31,7 @@ async function openHistory() {
 
 const row = (id: number) => harness.ui.locator(`[role=row][data-call-id="${id}"]`);
 
-describe.skipIf(!appBuilt())('history screen over 100,000 calls through the real core', () => {
+describe.skipIf(uiUnbuilt())('history screen over 100,000 calls through the real core', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'ui-history-'));
     marks = seedHistory(dataDir, { calls: 100_000 });

@@ -13,10 +13,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Preferences } from '../../preload/contract';
-import { repoRoot, startHarness, type Harness } from '../harness/index';
+import { startHarness, type Harness } from '../harness/index';
 import { expectNoA11yViolations } from '../support/a11y-strict';
+import { expectScreenshot } from './baseline';
+import { uiUnbuilt } from '../harness/built';
 
-const built = existsSync(join(repoRoot, 'out/renderer/ui/index.html'));
+/** Skipped LOUDLY when the pages are not built (test/harness/built.ts). */
+const unbuilt = uiUnbuilt();
 let harness: Harness;
 let dataDir: string;
 
@@ -27,7 +30,7 @@ const saved = (): Preferences | null => {
   return (JSON.parse(readFileSync(file, 'utf8')) as { preferences: Preferences }).preferences;
 };
 
-describe.skipIf(!built)('after-call work and desktop settings in Chromium through the real core', () => {
+describe.skipIf(unbuilt)('after-call work and desktop settings in Chromium through the real core', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'ui-desktop-'));
     harness = await startHarness({ dataDir, viewport: { width: 1024, height: 900 } });
@@ -129,8 +132,7 @@ describe.skipIf(!built)('after-call work and desktop settings in Chromium throug
       ['Desktop', 'desktop-settings'],
     ] as const) {
       await ui.getByRole('heading', { name: heading, exact: true }).evaluate((h) => h.scrollIntoView({ block: 'start' }));
-      const path = await harness.screenshot(name);
-      expect(readFileSync(path).length).toBeGreaterThan(10_000);
+      await expectScreenshot(harness, name);
     }
 
     await ui.setViewportSize({ width: 720, height: 480 });

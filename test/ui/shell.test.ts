@@ -2,21 +2,24 @@
  * The built UI in Debian Chromium, talking to the REAL core through the
  * headless harness. Needs `npx electron-vite build` first (npm test does it).
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Preferences } from '../../preload/contract';
-import { repoRoot, startHarness, type Harness } from '../harness/index';
+import { startHarness, type Harness } from '../harness/index';
 import { expectNoSeriousA11yViolations } from '../support/a11y';
 import { expectNoA11yViolations } from '../support/a11y-strict';
+import { expectScreenshot } from './baseline';
+import { uiUnbuilt } from '../harness/built';
 
-const built = existsSync(join(repoRoot, 'out/renderer/ui/index.html'));
+/** Skipped LOUDLY when the pages are not built (test/harness/built.ts). */
+const unbuilt = uiUnbuilt();
 let harness: Harness;
 let dataDir: string;
 const savedPreferences = () => JSON.parse(readFileSync(join(dataDir, 'settings.json'), 'utf8')).preferences as Preferences;
 
-describe.skipIf(!built)('UI shell in Chromium through the real core', () => {
+describe.skipIf(unbuilt)('UI shell in Chromium through the real core', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'ui-shell-'));
     harness = await startHarness({ dataDir, viewport: { width: 1024, height: 640 } });
@@ -92,8 +95,7 @@ describe.skipIf(!built)('UI shell in Chromium through the real core', () => {
     // The line status followed main's push.
     await expect.poll(() => ui.getByTestId('line-status').textContent()).toContain('Not registered');
     await expectNoSeriousA11yViolations(harness.ui);
-    const path = await harness.screenshot('shell-settings-saved');
-    expect(statSync(path).size).toBeGreaterThan(10_000);
+    await expectScreenshot(harness, 'shell-settings-saved');
   });
 
   it("refuses a CA file that is not PEM under its field (main's check, nothing saved), then saves a real one", async () => {
@@ -306,7 +308,7 @@ describe.skipIf(!built)('UI shell in Chromium through the real core', () => {
   });
 });
 
-describe.skipIf(!built)('UI shell: a settings file kept aside', () => {
+describe.skipIf(unbuilt)('UI shell: a settings file kept aside', () => {
   let h: Harness | undefined;
   let dir: string;
   afterAll(async () => {

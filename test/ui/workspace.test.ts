@@ -7,7 +7,7 @@
  * pushes them (test/support/workspace-fixtures.ts); the telephony behind them
  * is the lab's business (test/lab/console-workspace.test.ts).
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,8 +16,10 @@ import { repoRoot, startHarness, type Harness } from '../harness/index';
 import { expectNoA11yViolations } from '../support/a11y-strict';
 import { callSnapshot } from '../support/call-snapshot';
 import { establishedCall, idleTransfer, pushWorkspace } from '../support/workspace-fixtures';
+import { uiUnbuilt } from '../harness/built';
 
-const built = existsSync(join(repoRoot, 'out/renderer/ui/index.html'));
+/** Skipped LOUDLY when the pages are not built (test/harness/built.ts). */
+const unbuilt = uiUnbuilt();
 /** The views the README shows. */
 const readmeShots = new Set(['consult-light', 'outcome-dark', 'drop-choice-light', 'history-ringing-light', 'settings-dark']);
 const now = Date.now();
@@ -54,7 +56,7 @@ const cameBack: TransferSnapshot = {
   outcome: { result: 'caller-back', target: '2002', reason: { code: 'busy', message: 'the other party was busy', sipCode: 486 }, at: now - 6000 },
 };
 
-describe.skipIf(!built)('the workspace, every view, light and dark', () => {
+describe.skipIf(unbuilt)('the workspace, every view, light and dark', () => {
   let h: Harness;
   let dataDir: string;
 
@@ -86,7 +88,9 @@ describe.skipIf(!built)('the workspace, every view, light and dark', () => {
   async function everyTheme(name: string) {
     for (const scheme of ['light', 'dark'] as const) {
       await h.ui.emulateMedia({ colorScheme: scheme });
-      await h.ui.waitForTimeout(50);
+      // The scheme is applied once the page matches it and has painted a frame with it (no fixed wait).
+      await h.ui.waitForFunction((dark) => matchMedia('(prefers-color-scheme: dark)').matches === dark, scheme === 'dark');
+      await h.ui.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
       await expectNoA11yViolations(h.ui);
       const shot = await h.screenshot(`workspace-${name}-${scheme}`);
       if (process.env['UPDATE_README_SCREENSHOTS'] === '1' && readmeShots.has(`${name}-${scheme}`)) {

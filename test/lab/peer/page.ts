@@ -21,7 +21,7 @@ import {
   UserAgent,
   type SessionDelegate,
 } from 'sip.js';
-import { aggregate, analyseFrame, DETECTOR, KNOWN_TONES, type FrameReport, type HearsReport } from '../detector';
+import { aggregate, analyseFrame, DETECTOR, KNOWN_TONES, type FrameReport, type HearsReport, type MusicSignature } from '../detector';
 
 export type IncomingBehaviour =
   | { mode: 'manual' }
@@ -72,6 +72,8 @@ interface CallRec {
   analyser?: AnalyserNode;
   /** Active REFER sent by us: NOTIFY sipfrag status lines received. */
   notifies: string[];
+  /** While recording: every frame since recording started (an absence is judged over all of them). */
+  recording?: FrameReport[];
 }
 
 declare global {
@@ -101,6 +103,8 @@ let referBehaviour: ReferBehaviour = { mode: 'follow' };
 const calls = new Map<string, CallRec>();
 const events: LabEvent[] = [];
 let audioCtx: AudioContext | undefined;
+/** The music this party can recognise (computed in Node from the tracks themselves, see ../tones.ts). */
+let signatures: MusicSignature[] = [];
 
 function emit(type: string, data: Record<string, unknown> = {}): void {
   const e: LabEvent = { t: now(), type, ...data };
@@ -158,7 +162,9 @@ function startAnalysis(c: CallRec): void {
     let sum = 0;
     for (let i = 0; i < time.length; i++) sum += time[i]! * time[i]!;
     const rmsDb = 10 * Math.log10(sum / time.length + 1e-20);
-    c.frames.push(analyseFrame({ db, sampleRate: audioCtx!.sampleRate, fftSize: analyser.fftSize, rmsDb }, KNOWN_TONES));
+    const frame = analyseFrame({ db, sampleRate: audioCtx!.sampleRate, fftSize: analyser.fftSize, rmsDb }, KNOWN_TONES);
+    c.frames.push(frame);
+    c.recording?.push(frame);
     if (c.frames.length > DETECTOR.windowFrames) c.frames.shift();
   }, 100);
 }
@@ -327,9 +333,10 @@ async function reRegisterLoop(): Promise<void> {
 }
 
 const api = {
-  async init(opts: { user: string; wsUrl: string; domain: string; name: string }): Promise<void> {
+  async init(opts: { user: string; wsUrl: string; domain: string; name: string; signatures: MusicSignature[] }): Promise<void> {
     domain = opts.domain;
     name = opts.name;
+    signatures = opts.signatures;
     const uri = UserAgent.makeURI(`sip:${opts.user}@${opts.domain}`);
     if (!uri) throw new Error(`bad uri for ${opts.user}`);
     ua = new UserAgent({
@@ -517,7 +524,20 @@ const api = {
 
   hears(id?: string): HearsReport {
     const c = pick(id);
-    return aggregate(c.frames, KNOWN_TONES);
+    return aggregate(c.frames, KNOWN_TONES, signatures);
+  },
+
+  /** Start keeping every frame of the call's received audio (until takeRecording). */
+  startRecording(id?: string): void {
+    pick(id).recording = [];
+  },
+
+  /** The frames recorded so far; `stop` ends the recording. */
+  takeRecording(id?: string, stop = false): FrameReport[] {
+    const c = pick(id);
+    const frames = c.recording?.slice() ?? [];
+    if (stop) c.recording = undefined;
+    return frames;
   },
 
   calls(): CallInfo[] {

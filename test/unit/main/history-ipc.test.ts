@@ -114,8 +114,8 @@ describe('history channels', () => {
     value(await invoke('settings:update', { history: { retentionDays: 365 } }));
     await c.stop();
     await start();
-    await new Promise((r) => setTimeout(r, 50)); // the start-up pass runs asynchronously
-    expect(value(await invoke('history:page', {}))).toMatchObject({ items: [{ callId: 'recent' }] });
+    // The start-up pass runs asynchronously: wait for its result, not for a fixed time.
+    await expect.poll(async () => (value(await invoke('history:page', {})) as { items: { callId: string }[] }).items.map((i) => i.callId), { timeout: 3000 }).toEqual(['recent']);
   });
 
   it('keeps running with a database from a newer console: notice, channels unavailable, file untouched', async () => {

@@ -6,19 +6,21 @@ import { ConsoleError, contract } from '../../../preload/contract';
 import { silentLogger } from '../../../main/logging/logger';
 import type { SecretStore } from '../../../main/settings/secrets';
 import { openSettingsStore } from '../../../main/settings/store';
+import { testSecretStore } from '../../support/test-cipher';
 
-/** Reversible but visibly not plain text; counts calls so tests can prove sealing happened. */
+/** Real encryption (AES-256-GCM with a test key); counts calls so tests can prove sealing happened. */
 function fakeSecrets(available = true) {
   const calls = { seal: 0, open: 0 };
+  const cipher = testSecretStore({ available });
   const store: SecretStore = {
-    isAvailable: () => available,
+    isAvailable: cipher.isAvailable,
     seal: (plain) => {
       calls.seal++;
-      return Buffer.from(`sealed:${[...plain].reverse().join('')}`).toString('base64');
+      return cipher.seal(plain);
     },
     open: (sealed) => {
       calls.open++;
-      return [...Buffer.from(sealed, 'base64').toString().replace(/^sealed:/, '')].reverse().join('');
+      return cipher.open(sealed);
     },
   };
   return { store, calls };
@@ -136,7 +138,11 @@ describe('the SIP password', () => {
     const onDisk = readFileSync(file(), 'utf8');
     expect(onDisk).not.toContain('hunter2');
     expect(onDisk).not.toContain('"password"');
-    expect(JSON.parse(onDisk).account.passwordSealed).toBe(secrets.store.seal(account.password));
+    // What is on disk is the ciphertext: no plain text in it, in any encoding, and it opens to the password.
+    const sealed = JSON.parse(onDisk).account.passwordSealed as string;
+    expect(Buffer.from(sealed, 'base64').includes(Buffer.from('hunter2'))).toBe(false);
+    expect(onDisk).not.toContain(Buffer.from(account.password).toString('base64').slice(0, 8));
+    expect(testSecretStore().open(sealed)).toBe(account.password);
     expect(store.password()).toBe(account.password);
 
     // A second store reading the same file gets the same password back.
