@@ -12,6 +12,7 @@ import type { CallAlerts, CallRecorder } from '../calls/call/ports';
 import type { Router } from '../ipc/router';
 import type { Logger } from '../logging/logger';
 import type { MediaHostLink } from '../media/link';
+import { offerProblem } from '../media/offer-check';
 import { createMediaClient, type MediaClient } from '../media/proxy';
 import type { SettingsStore } from '../settings/store';
 import { createHoldMusicPort } from '../sip/hold-music';
@@ -169,6 +170,8 @@ export function startTelephony(o: TelephonyOptions): TelephonyCore {
                 autoGainControl: audio().autoGainControl,
               }) as unknown as Promise<MediaStream>,
             release: (stream) => media.releaseStream(stream as never),
+            // Chromium in the media host would refuse it only once the agent answers: refuse it before it rings.
+            offerProblem,
           },
         },
       );

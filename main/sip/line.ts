@@ -15,18 +15,23 @@
  * Established calls survive a WebSocket drop (JsSIP #99); after the
  * re-registration each one sends a target-refresh re-INVITE so the far end can
  * reach us through the new connection.
+ * What arrives is screened before JsSIP parses it (./request-screen.ts), and an
+ * incoming offer the media host cannot use is refused with 488 before the call
+ * rings (docs/sip-protocol.md).
  */
 import { randomUUID } from 'node:crypto';
-import { UA } from 'jssip';
+import { NameAddrHeader, UA, URI } from 'jssip';
 import type { RTCSession } from 'jssip/lib/RTCSession';
 import type { Socket } from 'jssip/lib/Socket';
 import type { Subscriber } from 'jssip/lib/Subscriber';
 import { ConsoleError, type LineStatus } from '../../preload/contract';
+import type { RemoteParty } from '../calls/call/machine';
 import type { CallLeg, Telephony } from '../calls/call/ports';
 import { describeRemote } from '../calls/numbers';
 import type { Logger } from '../logging/logger';
 import { dialUri, LineAccountError, lineAccountProblem, sipDisplayName } from './line-account';
 import { adaptSession, type LineLeg, type SessionAdapterOptions, type SessionMedia } from './session';
+import { screenRequest } from './request-screen';
 import { SessionRegistry } from './sessions';
 import { Timers } from './timers';
 import { WsSocket, type ConnectionProblem } from './ws-socket';
@@ -108,6 +113,50 @@ export interface Line extends Telephony {
   subscribe(target: string, event: string, accept: string, options: NonNullable<Parameters<UA['subscribe']>[3]>): Subscriber;
 }
 
+/**
+ * Every message the UA's transport delivers goes through main/sip/request-screen.ts first
+ * (what JsSIP would drop unanswered or mis-answer is answered there), and nothing JsSIP throws
+ * while handling one escapes into the socket's data handler: one bad message never stops the line.
+ */
+function screenIncoming(ua: UA, log: Logger) {
+  type Delivery = { transport: { send(message: string): boolean }; message: unknown };
+  const transport = (ua as unknown as { _transport?: { ondata?: (d: Delivery) => void } })._transport;
+  const deliver = transport?.ondata;
+  if (!transport || typeof deliver !== 'function') throw new Error('JsSIP UA no longer has the transport hook the line screens requests with (written for 3.13.8)');
+  transport.ondata = (d) => {
+    try {
+      const verdict = typeof d.message === 'string' ? screenRequest(d.message) : null;
+      if (verdict) {
+        log.warn('sip: refused a request', { method: verdict.method, code: verdict.code, why: verdict.why, answered: verdict.response !== null });
+        if (verdict.response !== null) d.transport.send(verdict.response);
+        return;
+      }
+      deliver(d);
+    } catch (e) {
+      log.error('sip: a received message could not be handled', { error: String(e) });
+    }
+  };
+}
+
+/** Who an INVITE's Referred-By (RFC 3892) names: the party for the call card, and a label for the transfer timeline. */
+function referrerOf(header: string | undefined): { party: RemoteParty; label: string } | null {
+  if (!header) return null;
+  // name-addr, or a bare addr-spec whose ;parameters belong to the header (RFC 3261 §20.10).
+  const named = NameAddrHeader.parse(header) as unknown as NameAddrHeader | undefined;
+  const bare = named ? undefined : (URI.parse(header.split(';')[0]!.trim()) as unknown as URI | undefined);
+  const parsedUri = named?.uri ?? bare;
+  if (!parsedUri) return null;
+  let uri: string;
+  try {
+    uri = parsedUri.toString();
+  } catch {
+    return null; // a user part JsSIP cannot re-escape (%FF)
+  }
+  const party = describeRemote(uri, named?.display_name ? String(named.display_name) : null);
+  const name = party.displayName?.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim().slice(0, 128) || null;
+  return { party: { ...party, displayName: name }, label: name ? `${name} <${uri}>` : uri };
+}
+
 /** JsSIP's ConfigurationError names the setting it refused: the account field it came from decides the reason. */
 function configurationFailure(e: unknown): LineFailure {
   const parameter = (e as { parameter?: unknown }).parameter;
@@ -182,6 +231,8 @@ function buildLine(account: LineAccount, options: LineOptions): Line {
     session_timers: false,
     user_agent: 'AgentConsole',
   });
+
+  screenIncoming(ua, log);
 
   const pcConfig = options.pcConfig ?? { iceServers: [] };
   const adapterOptions = (id: string, direction: 'incoming' | 'outgoing', remote: CallLeg['remote']): SessionAdapterOptions => ({
@@ -293,11 +344,25 @@ function buildLine(account: LineAccount, options: LineOptions): Line {
     const session = e.session;
     const identity = session.remote_identity;
     const remote = describeRemote(identity.uri.toString(), identity.display_name);
-    const request = (session as unknown as { _request?: { getHeader(name: string): string | undefined } })._request;
+    const request = (session as unknown as { _request?: { getHeader(name: string): string | undefined; body?: unknown } })._request;
     const replaces = request ? (replacing.get(request) ?? null) : null;
     if (request) replacing.delete(request);
-    const referredBy = request?.getHeader('referred-by')?.trim().replace(/^<|>$/g, '') || null;
-    const leg = adaptSession(session, { ...adapterOptions(randomUUID(), 'incoming', remote), replaces, referredBy });
+    const referrer = referrerOf(request?.getHeader('referred-by'));
+    // An offer the media host cannot answer is refused now, before the call rings (RFC 3261 §21.4.26),
+    // not after the agent answered it. JsSIP sends no 180 for a session ended inside this event.
+    const offer = typeof request?.body === 'string' ? request.body : '';
+    const unusable = offer.trim() !== '' ? (options.media.offerProblem?.(offer) ?? null) : null;
+    if (unusable !== null) {
+      log.warn('sip: refused an INVITE whose offer the media host cannot use (488)', { from: remote.uri, why: unusable });
+      session.terminate({ status_code: 488, reason_phrase: 'Not Acceptable Here', extraHeaders: [`Warning: 305 - "${unusable.replace(/[^\x20-\x7e]|["\\]/g, '')}"`] });
+      return;
+    }
+    const leg = adaptSession(session, {
+      ...adapterOptions(randomUUID(), 'incoming', remote),
+      replaces,
+      referredBy: referrer?.label ?? null,
+      transferredBy: referrer?.party ?? null,
+    });
     track(leg, session);
     if (incomingListeners.size === 0) {
       leg.decline(486);

@@ -31,6 +31,11 @@ export interface SessionMedia {
   /** The microphone as a proxy MediaStream handle (never a real stream in main). */
   microphone(): Promise<MediaStream>;
   release(stream: MediaStream): void;
+  /**
+   * Why the media host could not answer this SDP offer, or null (main/media/offer-check.ts).
+   * Absent: every offer is tried (tests without a media host).
+   */
+  offerProblem?(sdp: string): string | null;
 }
 
 export interface SessionAdapterOptions {
@@ -40,6 +45,8 @@ export interface SessionAdapterOptions {
   /** Incoming: the call of ours this INVITE replaces (RFC 3891), and its Referred-By (RFC 3892). */
   replaces?: string | null;
   referredBy?: string | null;
+  /** Who transferred this caller to us, from Referred-By, as the call card names them. */
+  transferredBy?: RemoteParty | null;
   media: SessionMedia;
   sessions: SessionRegistry;
   pcConfig: RTCConfiguration;
@@ -105,6 +112,32 @@ const humanCause: Record<string, string> = {
 export function describeEnd(cause: string | undefined, code: number | null): string {
   const base = (cause && humanCause[cause]) ?? cause ?? 'Ended';
   return code !== null && code >= 300 && !base.includes(String(code)) ? `${base} (${code})` : base;
+}
+
+/**
+ * RFC 6665 §4.1.3: a NOTIFY that matches no subscription is answered 481. Inside a call the only
+ * subscriptions are those of our REFERs (RFC 3515), one per REFER, keyed by its CSeq (`Event: refer;id=`).
+ * JsSIP 3.13.8 answers a NOTIFY for another event package 489 and an id-less `Event: refer` 400 when
+ * no REFER is pending; both match no subscription. Anything that does is JsSIP's, as before.
+ */
+function answerNotifyForNoSubscription(session: RTCSession, log: Logger, callId: string) {
+  type Notify = { event?: { event?: string; params?: { id?: string } }; reply(code: number, reason?: string): void };
+  const internals = session as unknown as { _receiveNotify?: (request: Notify) => void; _referSubscribers?: Record<string, unknown> };
+  const receive = internals._receiveNotify;
+  if (typeof receive !== 'function' || typeof internals._referSubscribers !== 'object') {
+    throw new Error('JsSIP RTCSession no longer has the NOTIFY internals this adapter relies on (written for 3.13.8)');
+  }
+  internals._receiveNotify = (request) => {
+    const subscriptions = Object.keys(internals._referSubscribers ?? {});
+    const id = request.event?.params?.id;
+    const matches = request.event?.event === 'refer' && (id !== undefined ? subscriptions.includes(String(id)) : subscriptions.length > 0);
+    if (!matches) {
+      log.info('sip: NOTIFY for no subscription answered 481', { callId, event: request.event?.event ?? null });
+      request.reply(481, 'Subscription does not exist');
+      return;
+    }
+    receive.call(session, request);
+  };
 }
 
 /** What the line needs beyond CallLeg: the target refresh after a reconnect, and whether the leg is finished. */
@@ -184,6 +217,8 @@ export function adaptSession(session: RTCSession, o: SessionAdapterOptions): Lin
     }
     return originalSendRequest(method, options);
   };
+
+  answerNotifyForNoSubscription(session, log, o.id);
 
   // A refused re-INVITE leaves our offer applied locally (signalingState have-local-offer). We do not
   // roll it back explicitly: measured in the lab (Kamailio restart), an explicit rollback in the media
@@ -272,6 +307,7 @@ export function adaptSession(session: RTCSession, o: SessionAdapterOptions): Lin
     remote: o.remote,
     replaces: o.replaces ?? null,
     referredBy: o.referredBy ?? null,
+    transferredBy: o.transferredBy ?? null,
     answer() {
       void o.media
         .microphone()

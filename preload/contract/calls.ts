@@ -10,11 +10,13 @@ export const callPhases = ['trying', 'ringing', 'early-media', 'answering', 'est
 export const callActions = ['answer', 'decline', 'hangup', 'hold', 'unhold', 'mute', 'unmute', 'dtmf', 'swap'] as const;
 export type CallActionName = (typeof callActions)[number];
 
+const partySchema = z.strictObject({ number: z.string(), uri: z.string(), displayName: z.string().nullable() });
+
 export const callSnapshotSchema = z.strictObject({
   id: z.string(),
   direction: z.enum(['outgoing', 'incoming']),
   state: z.enum(callPhases),
-  remote: z.strictObject({ number: z.string(), uri: z.string(), displayName: z.string().nullable() }),
+  remote: partySchema,
   hold: z.strictObject({ local: z.boolean(), remote: z.boolean() }),
   /** A hold/resume re-INVITE is in flight. */
   holdPending: z.boolean(),
@@ -32,6 +34,11 @@ export const callSnapshotSchema = z.strictObject({
   heldSince: epochMs.nullable(),
   /** What the other party hears from us right now. */
   holdAudio: z.union([z.enum(['you', 'silence']), z.strictObject({ music: z.string() })]),
+  /**
+   * Present only on an incoming call that arrived by transfer (an INVITE with Referred-By, RFC 3892,
+   * or with Replaces, RFC 3891): who transferred the caller to the agent.
+   */
+  transferredBy: partySchema.optional(),
 });
 export type CallSnapshot = z.infer<typeof callSnapshotSchema>;
 

@@ -15,6 +15,8 @@ export function outcomeOf(c: { direction: CallDirection; answered: boolean; by: 
   if (c.answered) return 'answered';
   if (c.direction === 'incoming') {
     if (c.by === 'agent') return 'declined';
+    // Refused busy by the console itself (every call slot in use): a call the agent missed.
+    if (c.by === 'system' && c.code === 486) return 'missed';
     return c.by === 'remote' ? 'missed' : 'failed';
   }
   if (c.by === 'agent') return 'cancelled';
@@ -28,6 +30,8 @@ export function historyRecorder(history: HistoryRecorder, localLine: () => strin
   return {
     callStarted(c) {
       directions.set(c.callId, c.direction);
+      // Who transferred the call is not stored: the history's recorder has no field for it yet
+      // (the transfer timeline keeps "transferred to you by …" once such a call is answered).
       history.callStarted({ callId: c.callId, direction: c.direction, localLine: localLine(), remote: c.remote, at: c.at });
     },
     callAnswered: (c) => history.callAnswered(c.callId, c.at),

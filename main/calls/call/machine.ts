@@ -66,6 +66,8 @@ export interface CallState {
   readonly ended: { readonly reason: string; readonly by: EndedBy; readonly code: number | null } | null;
   /** Incoming only: whether it rang loud (alone) or soft (call waiting). */
   readonly ring: RingVolume | null;
+  /** Incoming only: who transferred this caller to us (Referred-By, or the party of the call it replaced); null otherwise. */
+  readonly transferredBy: RemoteParty | null;
 }
 
 export type HoldHeard = 'silence' | { music: string };
@@ -110,7 +112,7 @@ export type Effect =
   | { type: 'media.holdMusic'; callId: string; on: boolean }
   | { type: 'media.ringtone'; callId: string; action: 'start'; volume: RingVolume }
   | { type: 'media.ringtone'; callId: string; action: 'stop' }
-  | { type: 'history.started'; callId: string; direction: CallDirection; remote: RemoteParty; at: number }
+  | { type: 'history.started'; callId: string; direction: CallDirection; remote: RemoteParty; at: number; transferredBy?: RemoteParty }
   | { type: 'history.answered'; callId: string; at: number }
   | { type: 'history.holdStarted'; callId: string; at: number; heard: HoldHeard }
   | { type: 'history.holdEnded'; callId: string; at: number }
@@ -160,6 +162,7 @@ const base = (id: string, direction: CallDirection, remote: RemoteParty, at: num
   endedAt: null,
   ended: null,
   ring: null,
+  transferredBy: null,
 });
 
 /** The agent dialled: the INVITE goes out (the service starts it before calling this). */
@@ -168,13 +171,16 @@ export function createOutgoing(id: string, remote: RemoteParty, at: number): Tra
   return { state, effects: [{ type: 'history.started', callId: id, direction: 'outgoing', remote, at }] };
 }
 
-/** An INVITE arrived. `ring` is decided by the call set: soft while the agent is already on a call. */
-export function createIncoming(id: string, remote: RemoteParty, at: number, ring: RingVolume): Transition {
-  const state = { ...base(id, 'incoming', remote, at), ring };
+/**
+ * An INVITE arrived. `ring` is decided by the call set: soft while the agent is already on a call.
+ * `transferredBy`: who transferred the caller to us, when it arrived by transfer.
+ */
+export function createIncoming(id: string, remote: RemoteParty, at: number, ring: RingVolume, transferredBy: RemoteParty | null = null): Transition {
+  const state = { ...base(id, 'incoming', remote, at), ring, transferredBy };
   return {
     state,
     effects: [
-      { type: 'history.started', callId: id, direction: 'incoming', remote, at },
+      { type: 'history.started', callId: id, direction: 'incoming', remote, at, ...(transferredBy && { transferredBy }) },
       { type: 'media.ringtone', callId: id, action: 'start', volume: ring },
       { type: 'notify.incoming', callId: id, remote, volume: ring },
     ],

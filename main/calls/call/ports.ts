@@ -14,6 +14,8 @@ export interface CallLeg {
   readonly replaces?: string | null;
   /** An incoming INVITE's Referred-By (RFC 3892): who transferred this caller to us; absent or null otherwise. */
   readonly referredBy?: string | null;
+  /** The party Referred-By names, as the call card shows them; absent or null when unknown. */
+  readonly transferredBy?: RemoteParty | null;
   answer(): void;
   decline(code: 486 | 603): void;
   hangup(): void;
@@ -48,7 +50,8 @@ export interface Telephony {
 
 /** The history port (main/history's repository implements it). Every method is called as the fact happens. */
 export interface CallRecorder {
-  callStarted(c: { callId: string; direction: CallDirection; remote: RemoteParty; at: number }): void;
+  /** `transferredBy`: an incoming call that arrived by transfer, who transferred it. */
+  callStarted(c: { callId: string; direction: CallDirection; remote: RemoteParty; at: number; transferredBy?: RemoteParty }): void;
   callAnswered(c: { callId: string; at: number }): void;
   callEnded(c: { callId: string; at: number; reason: string; by: EndedBy; code: number | null; answered: boolean }): void;
   holdStarted(c: { callId: string; at: number; heard: 'silence' | { music: string } }): void;

@@ -28,6 +28,9 @@ import { factsBetween, type CallFact } from './events';
 import { InvalidDialTarget, normaliseDialTarget } from '../numbers';
 import type { CallAlerts, CallLeg, CallRecorder, Clock, DialOptions, HoldMusic, Telephony } from './ports';
 
+/** The reason history keeps for a call refused because every call slot was in use. */
+export const ALL_LINES_BUSY = 'All lines busy';
+
 export interface CallServiceOptions {
   recorder: CallRecorder;
   alerts: CallAlerts;
@@ -150,6 +153,7 @@ export function createCallService(o: CallServiceOptions): CallService {
       allowedActions: actionsFor(all, s),
       heldSince: s.heldSince,
       holdAudio: holdAudioOf(s),
+      ...(s.transferredBy && { transferredBy: { ...s.transferredBy } }),
     };
   };
   const list = () => {
@@ -206,7 +210,13 @@ export function createCallService(o: CallServiceOptions): CallService {
       case 'media.ringtone':
         return; // one shared ringer, recomputed after every change (syncRinger)
       case 'history.started':
-        return o.recorder.callStarted({ callId: effect.callId, direction: effect.direction, remote: effect.remote, at: effect.at });
+        return o.recorder.callStarted({
+          callId: effect.callId,
+          direction: effect.direction,
+          remote: effect.remote,
+          at: effect.at,
+          ...(effect.transferredBy && { transferredBy: effect.transferredBy }),
+        });
       case 'history.answered':
         return o.recorder.callAnswered({ callId: effect.callId, at: effect.at });
       case 'history.holdStarted':
@@ -300,7 +310,8 @@ export function createCallService(o: CallServiceOptions): CallService {
     deliver();
   };
 
-  const track = (leg: CallLeg, created: { state: CallState; effects: Effect[] }) => {
+  /** Starts following a new call's leg; its creation effects are the caller's to run (`run`), when it chooses. */
+  const track = (leg: CallLeg, created: { state: CallState; effects: Effect[] }): Entry => {
     const entry: Entry = { state: created.state, leg, offLeg: () => {}, timers: new Set() };
     calls.set(leg.id, entry);
     const off = leg.onEvent((e) => onLegEvent(leg.id, e));
@@ -312,7 +323,7 @@ export function createCallService(o: CallServiceOptions): CallService {
       legSubscriptions -= 1;
       off();
     };
-    run(entry, created.effects);
+    return entry;
   };
 
   const runSteps = (steps: Step[]) => {
@@ -338,23 +349,44 @@ export function createCallService(o: CallServiceOptions): CallService {
     deliver();
   };
 
+  /**
+   * No line is free: the caller hears busy (486) and the agent finds a missed call in history with
+   * the reason, recorded after the refusal went out, never in its way.
+   */
+  const refuseAllLinesBusy = (leg: CallLeg) => {
+    log.info('calls: declined an incoming call, all call slots busy', { remote: leg.remote.uri });
+    leg.decline(486);
+    leg.dispose();
+    const at = o.clock.now();
+    try {
+      o.recorder.callStarted({ callId: leg.id, direction: 'incoming', remote: leg.remote, at });
+      o.recorder.callEnded({ callId: leg.id, at, reason: ALL_LINES_BUSY, by: 'system', code: 486, answered: false });
+    } catch (e) {
+      log.error('calls: a call refused for lack of a line was not recorded', { callId: leg.id, error: String(e) });
+    }
+  };
+
+  /**
+   * Ringing first: the call is stored and pushed to the UI before anything the agent does not need
+   * to see it ring — the history write, the ringer, notifications, the services listening to facts.
+   */
   const onIncoming = (leg: CallLeg) => {
     const all = states();
-    if (!canAcceptAnother(all)) {
-      log.info('calls: declined an incoming call, all call slots busy', { remote: leg.remote.uri });
-      leg.decline(486);
-      leg.dispose();
-      return;
-    }
+    if (!canAcceptAnother(all)) return refuseAllLinesBusy(leg);
     const at = o.clock.now();
-    track(leg, createIncoming(leg.id, leg.remote, at, ringVolumeFor(all)));
     const replaces = leg.replaces ?? null;
+    // An INVITE with Replaces comes from whoever our replaced call's party handed the call to:
+    // without a Referred-By, that party is the one who transferred it (RFC 3891 §1).
+    const transferredBy = leg.transferredBy ?? (replaces !== null ? (calls.get(replaces)?.state.remote ?? null) : null);
+    const created = createIncoming(leg.id, leg.remote, at, ringVolumeFor(all), transferredBy && { ...transferredBy });
+    const entry = track(leg, created);
+    publish();
+    run(entry, created.effects);
     facts.push({ type: 'arrived', callId: leg.id, at, remote: leg.remote, replaces, referredBy: leg.referredBy ?? null });
     if (replaces !== null && calls.get(replaces)?.state.phase === 'established') {
       facts.push({ type: 'replaced', callId: replaces, at, by: leg.id });
     }
     syncRinger();
-    publish();
     deliver();
   };
 
@@ -397,7 +429,8 @@ export function createCallService(o: CallServiceOptions): CallService {
       const leg = line.dial(dialTarget.uri, remote, options); // throws 'unavailable' before anything changes
       runSteps(planDial(states()));
       const at = o.clock.now();
-      track(leg, createOutgoing(leg.id, remote, at));
+      const created = createOutgoing(leg.id, remote, at);
+      run(track(leg, created), created.effects);
       facts.push({ type: 'placed', callId: leg.id, at, remote });
       syncRinger();
       publish();

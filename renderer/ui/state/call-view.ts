@@ -8,6 +8,12 @@ import { formatClock, t } from '../i18n/index.svelte';
 
 export const partyName = (c: CallSnapshot) => c.remote.displayName ?? c.remote.number;
 
+/** "Transferred to you by Bob Lee" on a call that arrived by transfer (main says who); null otherwise. */
+export function transferredByLine(c: CallSnapshot): string | null {
+  const by = c.transferredBy;
+  return by ? t('calls.transferredBy', { name: by.displayName ?? by.number }) : null;
+}
+
 export function describeCall(c: CallSnapshot): string {
   if (c.state === 'ringing' && c.direction === 'incoming') return t(c.ring === 'soft' ? 'calls.phase.waiting' : 'calls.phase.incoming');
   if (c.state === 'established') {

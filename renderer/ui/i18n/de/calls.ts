@@ -13,6 +13,7 @@ export const calls: Record<keyof typeof en, string> = {
   'calls.card': 'Anruf mit {name}',
   'calls.card.consult': 'Rückfrage mit {name}',
   'calls.card.withConsult': 'Anruf mit {name}, Rückfrage bei {other}',
+  'calls.transferredBy': 'Von {name} an Sie weitergeleitet',
   'calls.duration': 'Dauer {duration}',
   'calls.incoming': 'Eingehend',
   'calls.outgoing': 'Ausgehend',

@@ -12,6 +12,7 @@ export const calls = {
   'calls.card': 'Call with {name}',
   'calls.card.consult': 'Consult call with {name}',
   'calls.card.withConsult': 'Call with {name}, consulting {other}',
+  'calls.transferredBy': 'Transferred to you by {name}',
   'calls.duration': 'Duration {duration}',
   'calls.incoming': 'Incoming',
   'calls.outgoing': 'Outgoing',
