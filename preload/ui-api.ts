@@ -64,6 +64,8 @@ export function createUiApi(bridge: UiBridge) {
       markSeen: call(history.markSeen),
       onChanged: on(history.changed),
       onExportProgress: on(history.exportProgress),
+      recording: call(history.recording),
+      onRecording: on(history.recordingChanged),
     }),
     calls: Object.freeze({
       list: call(calls.list),

@@ -7,10 +7,10 @@
  * headless harness. It is the only place that knows every service.
  */
 import { readFile } from 'node:fs/promises';
-import { contract, type AppInfo, type Notice } from '../../preload/contract';
+import { contract, type AppInfo, type Notice, type RecordingStatus } from '../../preload/contract';
 import type { CallAlerts } from '../calls/call/ports';
 import { historyRecorder } from '../calls/call/history';
-import { safeRecorder, startHistory, type HistoryRepository } from '../history';
+import { startHistory, type ConsoleHistory } from '../history';
 import { registerAgentHandlers } from '../ipc/agent';
 import { registerAppHandlers } from '../ipc/app';
 import { registerAudioHandlers } from '../ipc/audio';
@@ -49,6 +49,8 @@ export interface CorePorts {
   chooseMusicFile?: () => Promise<string | null>;
   /** Line time-outs/back-off overrides (tests, lab). */
   sip?: TelephonyOptions['line'];
+  /** History storage overrides (tests): the back-off probe after a storage fault, the events kept in memory meanwhile. */
+  history?: { probe?: { firstMs?: number; maxMs?: number }; capacity?: number };
 }
 
 /** What the installed app's shell (main/desktop/shell.ts) plugs into the core once Electron has built it. */
@@ -62,14 +64,19 @@ export interface DesktopAttachment {
 export interface ConsoleCore {
   readonly router: Router;
   readonly settings: SettingsStore;
-  /** The call history (also the call service's recorder); null when it could not be opened (a notice says why). */
-  readonly history: HistoryRepository | null;
+  /**
+   * The call history (also the call service's recorder), on whichever file is open; null while none
+   * could be opened (the recording status and a notice say why).
+   */
+  readonly history: ConsoleHistory | null;
   /** SIP line, call service and media client. */
   readonly telephony: TelephonyCore;
   /** The transfer service over the call service and the SIP transfer backend. */
   readonly transfers: Transfers;
   /** The agent's status (available, away, wrap-up) and do-not-disturb. */
   readonly agent: AgentCore;
+  /** Whether calls are being recorded (the tray can say so too); `onChange` returns the unsubscribe. */
+  readonly recording: { status(): RecordingStatus; onChange(listener: (status: RecordingStatus) => void): () => void };
   /** A notice the agent must see (held until dismissed). */
   notice(level: Notice['level'], message: string): void;
   /** After every settings:update (the shell re-registers hotkeys, applies auto-start); returns the unsubscribe. */
@@ -98,26 +105,28 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
   // One notice for the file: set aside whole, or which values were reset (the rest, the account included, kept).
   if (settings.problem) addNotice('warning', settings.problem.notice);
 
-  const history = startHistory({
+  const historyOptions = {
     dataDir: ports.dataDir,
     log: log.scope('history'),
     now,
     retentionDays: () => settings.file().preferences.history.retentionDays,
     notice: addNotice,
-  });
-  const recorder = history.repo ? safeRecorder(history.repo, log.scope('history')) : null;
+    ...ports.history,
+  };
+  const history = startHistory(historyOptions);
+  // Never throws: while the storage refuses writes, call events wait in memory (main/history/resilient-recorder.ts).
+  const recorder = history.recorder;
 
   // The installed app's shell, once attached (main/index.ts); null headless (harness, lab, tests).
   let desktop: DesktopAttachment | null = null;
   const preferenceListeners = new Set<() => void>();
 
-  const noRecorder = { callStarted() {}, callAnswered() {}, callEnded() {}, holdStarted() {}, holdEnded() {} };
   const sessions = new SessionRegistry();
   const phone = startTelephony({
     router,
     settings,
     media: ports.media,
-    recorder: recorder ? historyRecorder(recorder, () => settings.file().account?.sipUri ?? '') : noRecorder,
+    recorder: historyRecorder(recorder, () => settings.file().account?.sipUri ?? ''),
     sessions,
     log,
     now,
@@ -163,7 +172,7 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
     log: log.scope('transfer'),
   });
   // The agent's status follows the calls and is handed to the provider a platform keeps it on.
-  const agent = startAgent({ router, settings, calls: phone.calls, targets, recorder: history.repo, now, log: log.scope('agent') });
+  const agent = startAgent({ router, settings, calls: phone.calls, targets, recorder: history.agent, now, log: log.scope('agent') });
 
   // Every domain's channels, in one place.
   registerAppHandlers(router, {
@@ -186,7 +195,10 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
         .catch((e: unknown) => log.error('core: restarting the line after an account change failed', { error: String(e) })),
     providerChanged: () => void targets.refresh(true),
   });
-  registerHistoryHandlers(router, history.repo, history.unavailable);
+  registerHistoryHandlers(router, history.reader, history.unavailable);
+  // Whether calls are being recorded: read once, then pushed on every change (the header's banner).
+  router.handle(contract.history.recording, () => history.recording());
+  const offRecording = history.onRecording((status) => router.push(contract.history.recordingChanged, status));
   registerLineHandlers(router, phone);
   registerCallHandlers(router, phone.calls);
   registerTransferHandlers(router, transfers.service);
@@ -199,10 +211,13 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
   return {
     router,
     settings,
-    history: history.repo,
+    get history() {
+      return history.repo ? history.history : null;
+    },
     telephony: phone,
     transfers,
     agent,
+    recording: { status: () => history.recording(), onChange: (listener) => history.onRecording(listener) },
     notice: addNotice,
     onPreferencesChanged(listener) {
       preferenceListeners.add(listener);
@@ -227,6 +242,7 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
       offAudio();
       await phone.stop();
       router.dispose();
+      offRecording();
       history.stop();
     },
   };

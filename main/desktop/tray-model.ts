@@ -34,6 +34,8 @@ export interface TrayInput {
   windowVisible: boolean;
   /** Missed calls the agent has not seen in the history yet. */
   missed?: number;
+  /** Calls are not being written to the history (a storage fault; the window's banner says why). */
+  notRecording?: boolean;
   /** For the wrap-up's time left in the tooltip. */
   now: number;
 }
@@ -73,6 +75,8 @@ export function trayIconFor(input: TrayInput): TrayIcon {
 
 function tooltipFor(input: TrayInput): string {
   const parts = [`Agent Console: ${lineWords[input.line]}`];
+  // Said early: the tooltip is cut at 127 characters, and this must not be the part cut off.
+  if (input.notRecording) parts.push('calls not being recorded');
   const a = input.agent;
   if (a.status === 'away') parts.push('away');
   else if (a.status === 'wrap-up' && a.wrapUp) parts.push(`wrap-up, ${clock(a.wrapUp.endsAt - input.now)} left`);

@@ -13,6 +13,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from '
 import { dirname } from 'node:path';
 import { ConsoleError } from '../../preload/contract';
 import { migrations as allMigrations, type Migration } from './migrations';
+import { HistoryStorageError, storageFaultOf } from './storage-faults';
 
 export type SqliteDatabase = Database.Database;
 
@@ -56,7 +57,7 @@ function peekVersion(path: string): number {
     }
     if (read === 0) return 0; // an empty file is an empty database
     if (read < 100 || !header.subarray(0, 16).equals(sqliteMagic)) {
-      throw new ConsoleError('storage', `The call history (${path}) is not a database file; it was left untouched.`);
+      throw new HistoryStorageError('damaged', `The call history (${path}) is not a database file; it was left untouched.`, 'SQLITE_NOTADB');
     }
     return header.readUInt32BE(60);
   }
@@ -65,7 +66,11 @@ function peekVersion(path: string): number {
     db = new Database(path, { readonly: true, fileMustExist: true });
     return db.pragma('user_version', { simple: true }) as number;
   } catch (e) {
-    throw new ConsoleError('storage', `The call history (${path}) cannot be read: ${(e as Error).message}`);
+    throw new HistoryStorageError(
+      storageFaultOf(e) ?? 'unknown',
+      `The call history (${path}) cannot be read: ${(e as Error).message}`,
+      (e as { code?: string }).code ?? null,
+    );
   } finally {
     db?.close();
   }

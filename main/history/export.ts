@@ -3,8 +3,9 @@
  * (a WAL snapshot, so recording continues meanwhile), `iterate()` row by row,
  * writes in 64 kB chunks that wait for 'drain' when the file stream is full —
  * memory stays flat whatever the row count. Written to `.partial` and renamed
- * when complete, so a half-written export never looks finished. The file name
- * is chosen here in main (under the export folder), never by the renderer.
+ * when complete, so a half-written export never looks finished, and removed
+ * when anything fails (a full disk included). The file name is chosen here in
+ * main (under the export folder), never by the renderer.
  */
 import { once } from 'node:events';
 import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, type WriteStream } from 'node:fs';
@@ -99,6 +100,13 @@ export async function writeCsvExport(o: ExportJob): Promise<HistoryExportWritten
       for (let n = 2; existsSync(path) || existsSync(`${path}.partial`); n++) path = join(o.exportDir, `history-${stamp}-${n}.csv`);
     }
     out = createWriteStream(`${path}.partial`, { flags: 'wx' }); // 'wx': never overwrite a file we did not create
+    // A write the disk refuses (ENOSPC) fails after write() returned, while the loop may be between awaits:
+    // kept here and thrown at the next check, never an 'error' event with no listener (that would end main).
+    let failure: Error | null = null;
+    out.on('error', (e) => (failure ??= e));
+    const check = () => {
+      if (failure) throw failure;
+    };
     await once(out, 'open');
     partial = `${path}.partial`;
     reader = openDatabase(o.dbPath, { readonly: true });
@@ -112,6 +120,7 @@ export async function writeCsvExport(o: ExportJob): Promise<HistoryExportWritten
       chunk += csvRow(exportCells(toSummary(row), row.notes_text));
       rows++;
       if (chunk.length >= 64 * 1024) {
+        check();
         const more = out.write(chunk);
         chunk = '';
         if (!more) await once(out, 'drain');
@@ -119,11 +128,14 @@ export async function writeCsvExport(o: ExportJob): Promise<HistoryExportWritten
       if (o.onProgress && rows % progressEvery === 0) {
         o.onProgress({ rows, total: Math.max(total, rows) });
         await yieldToLoop();
+        check();
       }
     }
     reader.exec('COMMIT');
+    check();
     out.end(chunk);
     await once(out, 'finish');
+    check();
     renameSync(partial, path);
     o.onProgress?.({ rows, total: Math.max(total, rows) });
     return { path, rows };

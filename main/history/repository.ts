@@ -40,12 +40,21 @@ import {
   type Filter,
 } from './rows';
 import { planSearch } from './search';
+import { codeOf, storageError, storageFaultOf } from './storage-faults';
 
 export interface HistoryOptions {
   log?: Logger;
   now?: () => number;
   /** Where exports are written; default `<folder of the database>/exports`. */
   exportDir?: string;
+  /** Open for reading only (a file or folder that cannot be written): every write fails as `read-only`. */
+  readonly?: boolean;
+  /**
+   * Mark calls left open as interrupted (default true). False when the same
+   * console opens the file again while its calls are up (after a storage
+   * fault): those calls are not over.
+   */
+  recoverOpenCalls?: boolean;
 }
 
 export interface PageQuery {
@@ -84,6 +93,8 @@ export class HistoryRepository implements CallRecorder {
   /** Calls found open when the database was opened (the console had stopped mid-call), now `interrupted`. */
   readonly recoveredCalls: number;
   readonly path: string;
+  /** Opened for reading only: recording waits for a writable file. */
+  readonly readonly: boolean;
   private readonly db: SqliteDatabase;
   private readonly log: Logger;
   private readonly now: () => number;
@@ -128,60 +139,74 @@ export class HistoryRepository implements CallRecorder {
     this.log = options.log ?? silentLogger;
     this.now = options.now ?? Date.now;
     this.exportDir = options.exportDir ?? join(dirname(path), 'exports');
-    this.db = openDatabase(path);
+    this.readonly = options.readonly ?? false;
+    this.db = openDatabase(path, { readonly: this.readonly });
     const db = this.db;
-    this.stmt = {
-      callByKey: db.prepare('SELECT id, ended_at FROM calls WHERE call_key = ? ORDER BY id DESC LIMIT 1'),
-      insertCall: db.prepare(`
-        INSERT INTO calls (call_key, direction, local_line, remote_number, remote_digits, remote_digits_rev, remote_uri, remote_name, queue, started_at)
-        VALUES (@callId, @direction, @localLine, @number, @digits, @digitsRev, @uri, @name, @queue, @at)`),
-      answered: db.prepare('UPDATE calls SET answered_at = coalesce(answered_at, @at) WHERE id = @id AND ended_at IS NULL'),
-      end: db.prepare(`
-        UPDATE calls SET ended_at = @at, outcome = @outcome, ended_by = @endedBy, sip_code = @sipCode, sip_reason = @sipReason
-        WHERE id = @id AND ended_at IS NULL`),
-      closeHolds: db.prepare('UPDATE holds SET ended_at = max(@at, started_at) WHERE call_id = @id AND ended_at IS NULL'),
-      insertHold: db.prepare('INSERT INTO holds (call_id, started_at, heard, music) VALUES (@id, @at, @heard, @music)'),
-      insertStep: db.prepare(`
-        INSERT INTO transfer_steps (call_id, transfer_id, step, mode, target, sip_code, detail, at)
-        VALUES (@id, @transferId, @step, @mode, @target, @sipCode, @detail, @at)`),
-      insertNote: db.prepare('INSERT INTO call_notes (call_id, text, at) VALUES (@id, @text, @at)'),
-      setDisposition: db.prepare('UPDATE calls SET disposition = @code WHERE id = @id'),
-      summary: db.prepare(`SELECT ${summaryColumns} FROM calls c WHERE c.id = ?`),
-      steps: db.prepare(
-        'SELECT transfer_id, step, mode, target, sip_code, detail, at FROM transfer_steps WHERE call_id = ? ORDER BY at, id',
-      ),
-      holds: db.prepare('SELECT started_at, ended_at, heard, music FROM holds WHERE call_id = ? ORDER BY started_at, id'),
-      notes: db.prepare('SELECT id, text, at FROM call_notes WHERE call_id = ? ORDER BY at, id'),
-      // The last sign of life of a call left open: its end is unknown, so we say "interrupted" at that time.
-      openCalls: db.prepare(`
-        SELECT c.id, max(c.started_at, coalesce(c.ringing_at, 0), coalesce(c.answered_at, 0),
-                         coalesce((SELECT max(at) FROM transfer_steps t WHERE t.call_id = c.id), 0),
-                         coalesce((SELECT max(coalesce(h.ended_at, h.started_at)) FROM holds h WHERE h.call_id = c.id), 0)) AS last_at
-        FROM calls c WHERE c.ended_at IS NULL`),
-      interrupt: db.prepare(`
-        UPDATE calls SET ended_at = @at, outcome = 'interrupted', ended_by = 'system',
-          sip_reason = 'The console stopped while the call was up'
-        WHERE id = @id AND ended_at IS NULL`),
-      deleteBatch: db.prepare(`
-        DELETE FROM calls WHERE id IN (
-          SELECT id FROM calls WHERE started_at < @cutoff AND ended_at IS NOT NULL ORDER BY started_at LIMIT @limit)`),
-      // A negative page count merges regardless of level: step by step towards a single segment.
-      merge: db.prepare("INSERT INTO call_search (call_search, rank) VALUES ('merge', @pages)"),
-      totalChanges: db.prepare('SELECT total_changes()').pluck() as Statement<[], number>,
-      seenThrough: db.prepare("SELECT value FROM history_marks WHERE name = 'missed_seen_through'").pluck() as Statement<[], number>,
-      // Reads the partial index calls_missed (migrations/0005): only missed rows above the mark.
-      unseenMissed: db.prepare("SELECT count(*) FROM calls WHERE outcome = 'missed' AND id > ?").pluck() as Statement<[number], number>,
-      // Never moves back, and never past the newest call (a mark ahead of the file would hide calls not yet made).
-      markSeen: db.prepare(`
-        UPDATE history_marks SET value = max(value, min(@through, (SELECT coalesce(max(id), 0) FROM calls)))
-        WHERE name = 'missed_seen_through'`),
-      latestId: db.prepare('SELECT coalesce(max(id), 0) FROM calls').pluck() as Statement<[], number>,
-    };
-    this.recoveredCalls = this.recoverOpenCalls();
+    // A file that fails here (damaged, unwritable) must not stay open behind our back: a connection
+    // nobody holds is closed whenever the GC gets to it, and a close checkpoints and removes the WAL
+    // by name — by then maybe the WAL of a fresh file that took this one's place.
+    try {
+      this.stmt = {
+        callByKey: db.prepare('SELECT id, ended_at FROM calls WHERE call_key = ? ORDER BY id DESC LIMIT 1'),
+        insertCall: db.prepare(`
+          INSERT INTO calls (call_key, direction, local_line, remote_number, remote_digits, remote_digits_rev, remote_uri, remote_name, queue, started_at)
+          VALUES (@callId, @direction, @localLine, @number, @digits, @digitsRev, @uri, @name, @queue, @at)`),
+        answered: db.prepare('UPDATE calls SET answered_at = coalesce(answered_at, @at) WHERE id = @id AND ended_at IS NULL'),
+        end: db.prepare(`
+          UPDATE calls SET ended_at = @at, outcome = @outcome, ended_by = @endedBy, sip_code = @sipCode, sip_reason = @sipReason
+          WHERE id = @id AND ended_at IS NULL`),
+        closeHolds: db.prepare('UPDATE holds SET ended_at = max(@at, started_at) WHERE call_id = @id AND ended_at IS NULL'),
+        insertHold: db.prepare('INSERT INTO holds (call_id, started_at, heard, music) VALUES (@id, @at, @heard, @music)'),
+        insertStep: db.prepare(`
+          INSERT INTO transfer_steps (call_id, transfer_id, step, mode, target, sip_code, detail, at)
+          VALUES (@id, @transferId, @step, @mode, @target, @sipCode, @detail, @at)`),
+        insertNote: db.prepare('INSERT INTO call_notes (call_id, text, at) VALUES (@id, @text, @at)'),
+        setDisposition: db.prepare('UPDATE calls SET disposition = @code WHERE id = @id'),
+        summary: db.prepare(`SELECT ${summaryColumns} FROM calls c WHERE c.id = ?`),
+        steps: db.prepare(
+          'SELECT transfer_id, step, mode, target, sip_code, detail, at FROM transfer_steps WHERE call_id = ? ORDER BY at, id',
+        ),
+        holds: db.prepare('SELECT started_at, ended_at, heard, music FROM holds WHERE call_id = ? ORDER BY started_at, id'),
+        notes: db.prepare('SELECT id, text, at FROM call_notes WHERE call_id = ? ORDER BY at, id'),
+        // The last sign of life of a call left open: its end is unknown, so we say "interrupted" at that time.
+        openCalls: db.prepare(`
+          SELECT c.id, max(c.started_at, coalesce(c.ringing_at, 0), coalesce(c.answered_at, 0),
+                           coalesce((SELECT max(at) FROM transfer_steps t WHERE t.call_id = c.id), 0),
+                           coalesce((SELECT max(coalesce(h.ended_at, h.started_at)) FROM holds h WHERE h.call_id = c.id), 0)) AS last_at
+          FROM calls c WHERE c.ended_at IS NULL`),
+        interrupt: db.prepare(`
+          UPDATE calls SET ended_at = @at, outcome = 'interrupted', ended_by = 'system',
+            sip_reason = 'The console stopped while the call was up'
+          WHERE id = @id AND ended_at IS NULL`),
+        deleteBatch: db.prepare(`
+          DELETE FROM calls WHERE id IN (
+            SELECT id FROM calls WHERE started_at < @cutoff AND ended_at IS NOT NULL ORDER BY started_at LIMIT @limit)`),
+        // A negative page count merges regardless of level: step by step towards a single segment.
+        merge: db.prepare("INSERT INTO call_search (call_search, rank) VALUES ('merge', @pages)"),
+        totalChanges: db.prepare('SELECT total_changes()').pluck() as Statement<[], number>,
+        seenThrough: db.prepare("SELECT value FROM history_marks WHERE name = 'missed_seen_through'").pluck() as Statement<[], number>,
+        // Reads the partial index calls_missed (migrations/0005): only missed rows above the mark.
+        unseenMissed: db.prepare("SELECT count(*) FROM calls WHERE outcome = 'missed' AND id > ?").pluck() as Statement<[number], number>,
+        // Never moves back, and never past the newest call (a mark ahead of the file would hide calls not yet made).
+        markSeen: db.prepare(`
+          UPDATE history_marks SET value = max(value, min(@through, (SELECT coalesce(max(id), 0) FROM calls)))
+          WHERE name = 'missed_seen_through'`),
+        latestId: db.prepare('SELECT coalesce(max(id), 0) FROM calls').pluck() as Statement<[], number>,
+      };
+      this.recoveredCalls = this.readonly || options.recoverOpenCalls === false ? 0 : this.recoverOpenCalls();
+    } catch (e) {
+      db.close();
+      throw e;
+    }
     if (this.recoveredCalls > 0) this.log.warn('history: calls left open by the previous run marked interrupted', { count: this.recoveredCalls });
   }
 
   // ── recorder ────────────────────────────────────────────────────────────
+
+  /** Whether this call is recorded as still up (a start written before a storage fault is not written twice). */
+  hasOpenCall(callId: string): boolean {
+    return this.guard('read the history', () => this.stmt.callByKey.get(callId)?.ended_at === null);
+  }
 
   callStarted(e: CallStartedEvent): void {
     this.guard('record the start of a call', () => {
@@ -572,21 +597,28 @@ export class HistoryRepository implements CallRecorder {
     return s;
   }
 
-  /** Turns anything SQLite throws into a typed error (logged), so no raw SQLite exception reaches the UI. */
+  /**
+   * Turns anything SQLite throws into a typed error (logged), so no raw SQLite
+   * exception reaches the UI. A storage fault (full, read-only, damaged, I/O…)
+   * says so, with what to do, whatever was being done: a search on a damaged
+   * file must not read as "try other words".
+   */
   private guard<T>(what: string, fn: () => T, codeForSqlite: 'storage' | 'invalid-request' = 'storage'): T {
     if (this.closed) throw new ConsoleError('unavailable', 'The call history is closed.');
     try {
       return fn();
     } catch (e) {
       if (e instanceof ConsoleError) throw e;
-      const code = (e as { code?: unknown }).code;
+      const code = codeOf(e);
       this.log.error(`history: could not ${what}`, { error: String(e), code });
-      if (typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT')) {
+      const fault = storageFaultOf(e);
+      if (fault) throw storageError(fault, what, this.path, dirname(this.path), code);
+      if (code?.startsWith('SQLITE_CONSTRAINT')) {
         throw new ConsoleError('invalid-request', `Could not ${what}: the values were refused (${code}).`);
       }
       throw new ConsoleError(
         codeForSqlite,
-        codeForSqlite === 'invalid-request' ? `This search could not be run; try other words.` : `Could not ${what} (${String(code ?? 'error')}).`,
+        codeForSqlite === 'invalid-request' ? `This search could not be run; try other words.` : `Could not ${what} (${code ?? 'error'}).`,
       );
     }
   }

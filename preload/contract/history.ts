@@ -260,6 +260,49 @@ export const historyChangedSchema = z.strictObject({
 });
 export type HistoryChanged = z.infer<typeof historyChangedSchema>;
 
+/**
+ * Why calls are not being written to the history right now. `disk-full`,
+ * `read-only` (the file or its folder cannot be written), `damaged` (SQLite
+ * found the file inconsistent), `io-error` (the disk reports errors), `busy`
+ * (another program holds the file), `cannot-open`, `too-new` (written by a
+ * newer console: left untouched), `unknown`.
+ */
+export const recordingProblems = ['disk-full', 'read-only', 'damaged', 'io-error', 'busy', 'cannot-open', 'too-new', 'unknown'] as const;
+export type RecordingProblem = (typeof recordingProblems)[number];
+
+const count = z.number().int().nonnegative();
+const filePath = z.string().max(4096);
+
+/**
+ * Whether calls are being recorded. While `waiting`, every call event is
+ * kept in memory in order (at most `capacity` events) and written once the
+ * storage takes writes again; `lost` counts what did not fit. Pushed on every
+ * change (`history:recording-changed`) and read with `history:recording`.
+ */
+export const recordingStatusSchema = z.strictObject({
+  state: z.enum(['recording', 'waiting']),
+  /** Why it waits (null while recording). */
+  problem: z.enum(recordingProblems).nullable(),
+  /** Main's words for the problem (logs, the tray); the UI says it in the agent's language from `problem`. */
+  message: z.string().max(16_384).nullable(),
+  /** The history file and its folder: what the agent names to whoever fixes it. */
+  file: filePath,
+  folder: filePath,
+  /** When recording stopped (null while recording). */
+  since: epochMs.nullable(),
+  /** Events kept in memory, and how many calls they belong to. */
+  waitingEvents: count,
+  waitingCalls: count,
+  capacity: count,
+  /** Events (and their calls) dropped because the memory bound was reached, since the console started. */
+  lost: z.strictObject({ events: count, calls: count }),
+  /** The last time kept events were written after a pause: how many calls and events, and when. */
+  writtenBack: z.strictObject({ calls: count, events: count, at: epochMs }).nullable(),
+  /** Where the last damaged history file was kept (never deleted); null when none was. */
+  setAside: filePath.nullable(),
+});
+export type RecordingStatus = z.infer<typeof recordingStatusSchema>;
+
 export const history = {
   page: request('history:page', historyPageRequestSchema, historyPageSchema),
   search: request('history:search', historySearchRequestSchema, historyPageSchema),
@@ -271,4 +314,6 @@ export const history = {
   markSeen: request('history:mark-seen', historyMarkSeenRequestSchema, missedCallsSchema),
   changed: event('history:changed', historyChangedSchema),
   exportProgress: event('history:export-progress', historyExportProgressSchema),
+  recording: request('history:recording', noInput, recordingStatusSchema),
+  recordingChanged: event('history:recording-changed', recordingStatusSchema),
 } as const;

@@ -183,13 +183,14 @@ export const accountInputSchema = z
 export type AccountInput = z.input<typeof accountInputSchema>;
 export type Account = z.output<typeof accountInputSchema>;
 
+/** What the UI is shown of the account; each string bounded like the field it is saved through. */
 export const accountViewSchema = z.strictObject({
-  wsUrl: z.string(),
-  sipUri: z.string(),
-  authorizationUser: z.string().optional(),
-  displayName: z.string().optional(),
+  wsUrl: z.string().max(2048),
+  sipUri: z.string().max(512),
+  authorizationUser: z.string().max(256).optional(),
+  displayName: z.string().max(128).optional(),
   acceptSelfSigned: z.boolean(),
-  caFile: z.string().optional(),
+  caFile: z.string().max(1024).optional(),
   hasPassword: z.boolean(),
 });
 export type AccountView = z.infer<typeof accountViewSchema>;
@@ -361,9 +362,9 @@ export const providerViewSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('sip') }),
   z.strictObject({
     kind: z.literal('voipbin'),
-    apiUrl: z.string(),
+    apiUrl: z.string().max(2048),
     method: z.enum(['password', 'accesskey']),
-    username: z.string().nullable(),
+    username: z.string().max(256).nullable(),
     hasSecret: z.boolean(),
   }),
 ]);

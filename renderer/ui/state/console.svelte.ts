@@ -11,6 +11,7 @@ import { DragModel } from './drag.svelte';
 import { HistoryModel } from './history.svelte';
 import { LineModel } from './line.svelte';
 import { NoticesModel } from './notices.svelte';
+import { RecordingModel } from './recording.svelte';
 import { PickerModel } from './picker.svelte';
 import { SettingsModels } from './settings.svelte';
 import { TargetsModel } from './targets.svelte';
@@ -29,6 +30,8 @@ export class ConsoleModel {
   readonly line: LineModel;
   readonly appearance: AppearanceModel;
   readonly notices: NoticesModel;
+  /** Whether calls are being recorded (the banner under the header). */
+  readonly recording: RecordingModel;
   readonly agent: AgentModel;
   readonly announcer = new Announcer();
   readonly calls: CallsModel;
@@ -56,6 +59,7 @@ export class ConsoleModel {
     this.line = new LineModel(api);
     this.appearance = new AppearanceModel(api);
     this.notices = new NoticesModel(api);
+    this.recording = new RecordingModel(api);
     this.agent = new AgentModel(api);
     this.calls = new CallsModel(api);
     this.transfers = new TransferModel(api);
@@ -84,6 +88,7 @@ export class ConsoleModel {
       this.appearance.start(),
       this.line.start(),
       this.notices.start(),
+      this.recording.start(),
       this.agent.start(),
       this.calls.start(),
       this.transfers.start(),

@@ -106,6 +106,11 @@ export class HistoryModel {
   status = $state<HistoryStatus>('loading');
   /** Why the history could not be read (status 'error'), in main's words. */
   error = $state<string | null>(null);
+  /**
+   * Main's code for it: `storage` when the file itself failed (damaged, unreadable) — the screen
+   * then says the history cannot be read, never "no calls match".
+   */
+  errorCode = $state<string | null>(null);
   /** Main refused the search as typed (too short, too long): its words, the list stays as it was. */
   hint = $state<string | null>(null);
   /** Whether the first page of the shown results said there is more. */
@@ -160,6 +165,8 @@ export class HistoryModel {
         this.api.history.onChanged((p) => {
           this.unseenMissed = p.missed.unseen;
           if (p.latestId > this.latestId) this.newCalls(p.latestId);
+          // Fewer calls than this window has seen: main started a new file (a damaged one was set aside).
+          else if (p.latestId < this.latestId) this.replaced(p.latestId);
         }),
         this.api.history.onExportProgress((p) => {
           if (this.exportState.state === 'running') this.exportState = { state: 'running', progress: p };
@@ -352,6 +359,7 @@ export class HistoryModel {
       this.shownQuery = query ?? this.shownQuery;
       this.status = 'ready';
       this.error = null;
+      this.errorCode = null;
       this.hint = null;
       this.newerAvailable = false;
       this.scrollTop = 0;
@@ -369,9 +377,11 @@ export class HistoryModel {
       if (this.status === 'loading' && this.store.shownGeneration === 0) this.status = 'ready';
       return;
     }
-    if (this.store.shownGeneration === 0 || generation === this.store.shownGeneration) {
+    // The file itself failed (damaged, unreadable): said whatever was on screen, never left for an empty result.
+    if (error.code === 'storage' || this.store.shownGeneration === 0 || generation === this.store.shownGeneration) {
       this.status = 'error';
       this.error = error.message;
+      this.errorCode = error.code;
     }
   }
 
@@ -384,6 +394,13 @@ export class HistoryModel {
     if (this.visible) this.markSeen();
     if (this.scrollTop < this.rowHeight) this.reload();
     else this.newerAvailable = true;
+  }
+
+  /** The history file was replaced: what this window held is gone; start over from the new file's top. */
+  private replaced(latestId: number): void {
+    this.latestId = latestId;
+    this.newerAvailable = false;
+    this.reload();
   }
 
   /** Shows the newest calls (the "newer calls" button, or scrolling to the top). */
