@@ -17,7 +17,8 @@ import { startConsole, type ConsoleUnderTest } from './console-fixture';
 import { labUnavailable, startLab, TONES, type Lab, type Peer } from './lab';
 
 const { caller: CALLER, agent: AGENT, transferee: TRANSFEREE } = TONES;
-const MUSIC = { tones: [] as number[], music: true };
+/** The hold music the console plays by default, recognised by its own spectral signature (test/lab/detector.ts). */
+const MUSIC = { tones: [] as number[], music: 'Lounge' };
 
 describe.skipIf(labUnavailable())('transfers through Kamailio, with audio (docs/transfers.md matrix)', () => {
   let lab: Lab;
@@ -473,6 +474,7 @@ describe.skipIf(labUnavailable())('transfers through Kamailio, with audio (docs/
     const old = await agent.answerIncoming();
     await agent.expectAgentHears([TRANSFEREE]);
     // It completes: REFER to the caller with Replaces naming its dialog with us (RFC 3891).
+    const out = await agent.recordOutput();
     const referred = await transferee.refer(agent.uri, { call: farSide, replacesCall: consultFromFar });
     expect(referred.status).toBe(202);
     const done = await transferOf(old.id, (t) => t.phase === 'done', 'replaced', 15_000);
@@ -490,7 +492,8 @@ describe.skipIf(labUnavailable())('transfers through Kamailio, with audio (docs/
     await caller.expectHears({ tones: [AGENT], music: false }, 10_000, callerNew.id);
     await agent.expectAgentHears([CALLER]);
     await transferee.waitForCallState(consultFromFar, 'terminated');
-    // The completion cue went to the media host (its own sound element, not a call's).
+    // The completion cue played on the agent's output device (its own sound element, not a call's).
+    await agent.expectCue(out);
     expect(done.timeline.at(-1)?.note).toContain(replacing.id);
     expect(await storedSteps(old.id)).toEqual(['offered', 'completed']);
     // The far end is done: it releases its own leg to the caller (neither stack does that by itself).
