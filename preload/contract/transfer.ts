@@ -202,6 +202,12 @@ export const transferSnapshotSchema = z.strictObject({
   allowedActions: z.array(z.enum(transferActions)),
   /** What "Blind" does unqualified: the agent's safe-blind setting, within what the backend can do. */
   blindDefault: z.enum(['safe', 'plain']),
+  /**
+   * Attended runs as the phone system's own consult on this call's leg (VoIPBIN):
+   * leaving the call before the transferee answers makes it drop the caller —
+   * said to the agent before they start one, and while it rings.
+   */
+  consultOnLeg: z.boolean(),
   /** The agent's last transfer of this call: how it ended, to whom, and why (reason). */
   outcome: z
     .strictObject({

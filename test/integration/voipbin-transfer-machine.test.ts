@@ -7,7 +7,11 @@
  * hang-up as the caller leaving. B5: the platform refuses (a plain agent's
  * role) — the caller stays with the agent and the agent reads why. Safe blind
  * is refused before anything is sent (the platform drops the caller on a
- * failed blind transfer). See docs/transfers.md and docs/voipbin.md.
+ * failed blind transfer). Attended is the platform's own consult on our leg:
+ * the transferer's hang-up completes it, cancel hangs the groupcall up, an
+ * unanswered consult may not be left (the platform would drop the caller), and
+ * a busy, unanswering or departing transferee gives the caller back. See
+ * docs/transfers.md and docs/voipbin.md.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Preferences } from '../../preload/contract';
@@ -128,8 +132,100 @@ describe('VoIPBIN blind transfers through the transfer machine', () => {
   it('safe blind is refused before anything is sent: the platform would drop the caller on a failed blind transfer', async () => {
     await rig('agent1');
     expect(() => transfers.blind({ callId: 'c1', target: { kind: 'number', number: '2002' }, safe: true })).toThrow(expect.objectContaining({ code: 'not-allowed' }));
-    expect(() => transfers.attended({ callId: 'c1', target: { kind: 'number', number: '2002' } })).toThrow(expect.objectContaining({ code: 'not-allowed' }));
     expect(server.transfers).toEqual([]);
     expect(transfers.snapshot('c1').phase).toBe('idle');
+  });
+});
+
+describe('VoIPBIN attended transfers: the platform\u2019s consult on our own leg, through the transfer machine', () => {
+  const to2002 = { kind: 'number', number: '2002' } as const;
+  const phaseIs = (phase: string, what = phase) => until(() => transfers.snapshot('c1').phase === phase, { ...fast, what });
+  /** Attended requested; the platform dials (POST /transfers attended), the transferee rings. */
+  async function ringing() {
+    const caller = await rig('agent1');
+    expect(transfers.attended({ callId: 'c1', target: to2002 }).phase).toBe('consult-dialing');
+    await until(() => server.transfers.length === 1, { ...fast, what: 'POST /transfers' });
+    await until(() => transfers.snapshot('c1').legs.consult?.callId != null, { ...fast, what: 'the platform accepted' });
+    server.transfereeRings();
+    await until(() => transfers.snapshot('c1').legs.consult?.state === 'ringing', { ...fast, what: 'ringing' });
+    return caller;
+  }
+
+  it('seed: the platform dials the transferee onto our leg, the caller on its music; the transferer hangs up after talking → the transfer completes', async () => {
+    const caller = await ringing();
+    const transfer = server.lastTransfer().transfer;
+    expect(transfer).toMatchObject({ type: 'attended', transferee_addresses: [{ type: 'extension', target: '2002' }] });
+    // Our leg stays up at the platform (the blind transfer would have hung it up), and nothing of ours held it.
+    expect(server.calls.get(transfer.transferer_call_id as string)!.status).toBe('progressing');
+    expect(caller.commands).not.toContain('hold');
+    server.transfereeAnswers();
+    await phaseIs('consulting');
+    expect(transfers.snapshot('c1')).toMatchObject({ allowedActions: ['complete', 'cancel'], legs: { caller: { held: true, music: true }, consult: { state: 'up' } } });
+    // The agent's ordinary hang-up completes it, as the seed says.
+    calls.hangup('c1');
+    await phaseIs('done');
+    expect(caller.commands).toContain('hangup');
+    server.transfererHangsUp();
+    expect(transfers.snapshot('c1').outcome).toMatchObject({ result: 'transferred', target: '2002' });
+    expect(steps.map((s) => s.step)).toEqual(['requested', 'refer-sent', 'dialing', 'accepted', 'ringing', 'answered', 'completed']);
+    await until(() => backend.pending() === 0, { ...fast, what: 'nothing followed any more' });
+    expect(transfers.counters()).toMatchObject({ timers: 0, wants: 0 });
+  });
+
+  it('seed: hanging up before the transferee answers would make the platform drop the caller — refused, typed, the call kept', async () => {
+    const caller = await ringing();
+    expect(() => calls.hangup('c1')).toThrow(expect.objectContaining({ code: 'not-allowed', message: expect.stringMatching(/drop the caller/) }));
+    expect(() => transfers.intent('c1', 'complete')).toThrow(expect.objectContaining({ code: 'not-allowed' }));
+    expect(caller.commands).not.toContain('hangup');
+    expect(calls.state('c1')!.phase).toBe('established');
+    expect(transfers.snapshot('c1').phase).toBe('consult-dialing');
+  });
+
+  it('seed: cancel = hang up the groupcall; the platform gives the caller back to our leg', async () => {
+    const caller = await ringing();
+    transfers.intent('c1', 'cancel');
+    expect(transfers.snapshot('c1').phase).toBe('idle');
+    await until(() => server.groupcallHangups.length === 1, { ...fast, what: 'POST /groupcalls/{id}/hangup' });
+    expect(server.groupcallHangups[0]).toBe(server.lastTransfer().transfer.groupcall_id);
+    expect(calls.state('c1')!.phase).toBe('established');
+    expect(caller.commands).not.toContain('hangup');
+    expect(transfers.snapshot('c1').outcome?.result).toBe('cancelled');
+    await until(() => backend.pending() === 0, { ...fast, what: 'nothing followed any more' });
+  });
+
+  it.each([
+    ['busy', 'busy', 486],
+    ['noanswer', 'no-answer', 480],
+  ] as const)('seed: the transferee does not take it (%s) → the caller is back with the agent, the reason shown', async (reason, code, sipCode) => {
+    await ringing();
+    server.transfereeFails(reason);
+    await phaseIs('idle', 'the caller back');
+    expect(transfers.snapshot('c1').reason).toMatchObject({ code, sipCode });
+    expect(transfers.snapshot('c1').outcome?.result).toBe('caller-back');
+    expect(calls.state('c1')!.phase).toBe('established');
+  });
+
+  it('seed: the transferee hangs up during the consult → the caller is back with the agent', async () => {
+    await ringing();
+    server.transfereeAnswers();
+    await phaseIs('consulting');
+    server.transfereeHangsUp();
+    await phaseIs('idle', 'the caller back');
+    expect(transfers.snapshot('c1').reason).toMatchObject({ code: 'transferee-hung-up' });
+    expect(calls.state('c1')!.phase).toBe('established');
+  });
+
+  it('a plain agent\u2019s role (403): nothing is dialled, the caller stays, and the agent reads why', async () => {
+    await rig('plain');
+    transfers.attended({ callId: 'c1', target: to2002 });
+    await phaseIs('idle', 'the refusal');
+    expect(calls.state('c1')!.phase).toBe('established');
+    expect(transfers.snapshot('c1').reason).toMatchObject({ sipCode: 403 });
+    expect(told).toContain('Your VoIPBIN role cannot transfer calls; ask for manager permission or an access key.');
+  });
+
+  it('an existing call cannot be the consult here: the platform dials the transferee onto this call itself', async () => {
+    await rig('agent1');
+    expect(() => transfers.attended({ callId: 'c1', consultCallId: 'c2' })).toThrow(expect.objectContaining({ code: 'not-allowed' }));
   });
 });

@@ -83,9 +83,9 @@ afterEach(async () => {
 });
 
 describe('VoIPBIN blind transfer backend', () => {
-  it('declares what the platform can do: plain blind only, no Replaces dialog, never an incoming request', async () => {
+  it('declares what the platform can do: plain blind, and attended its own way (on our leg); no Replaces dialog, never an incoming request', async () => {
     await rig();
-    expect(backend.capabilities).toEqual({ safeBlind: false, attended: false, swap: false, incomingRefer: false, handOverEndsLeg: true });
+    expect(backend.capabilities).toEqual({ safeBlind: false, attended: true, swap: false, incomingRefer: false, handOverEndsLeg: true, consultOnLeg: true });
     expect(backend.dialog('call-1')).toBeNull();
     let incoming = 0;
     const off = backend.onIncomingRequest(() => incoming++);

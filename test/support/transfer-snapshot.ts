@@ -22,6 +22,7 @@ export function transferSnapshot(over: Partial<TransferSnapshot> = {}): Transfer
     timeline: [],
     allowedActions: ['blind', 'safe-blind', 'attended'],
     blindDefault: 'safe',
+    consultOnLeg: false,
     outcome: null,
     ...over,
   };

@@ -56,6 +56,10 @@ export class FakeVoipbin {
   readonly queuecalls = new Map<string, Json>();
   readonly agents = new Map<string, Json>();
   readonly transfers: Json[] = [];
+  /** Attended transfers in progress: the conference bridges whose other parties hear music on hold. */
+  readonly attendedMoh = new Set<string>();
+  /** Groupcalls hung up through POST /groupcalls/{id}/hangup (an attended transfer cancelled). */
+  readonly groupcallHangups: string[] = [];
   /** Close each socket right after it subscribes (what the platform does with a topic it refuses). */
   refuseTopics = false;
   /** Refuse websocket upgrades with this status (null: accept). */
@@ -272,6 +276,20 @@ export class FakeVoipbin {
     this.emit('groupcall_progressing', groupcall, shape);
   }
 
+  /** Attended: the transferee hangs up after answering (the platform takes the music off the caller). */
+  transfereeHangsUp(shape?: Shape): void {
+    const { transferee } = this.lastTransfer();
+    Object.assign(transferee, { status: 'hangup', hangup_by: 'remote', hangup_reason: 'normal', tm_hangup: iso(this.now) });
+    this.emit('call_hangup', transferee, shape);
+  }
+
+  /** The transferer's (our) leg ends, as the platform reports it: how an attended transfer completes. */
+  transfererHangsUp(): void {
+    const transferer = this.calls.get(this.lastTransfer().transfer.transferer_call_id as string)!;
+    Object.assign(transferer, { status: 'hangup', hangup_by: 'local', hangup_reason: 'normal', tm_hangup: iso(this.now) });
+    this.emit('call_hangup', transferer);
+  }
+
   /** The transferee's call ends unanswered with the platform's reason; the groupcall ends with it. */
   transfereeFails(reason: 'busy' | 'noanswer' | 'timeout' | 'failed' | 'cancel', shape?: Shape, o: { groupcallEvent?: boolean } = {}): void {
     const { groupcall, transferee } = this.lastTransfer();
@@ -357,6 +375,22 @@ export class FakeVoipbin {
       return g ? send(200, g) : send(404, FakeVoipbin.errorBody('NOT_FOUND', 'GROUPCALL_NOT_FOUND', 'no such groupcall'));
     }
     if (method === 'POST' && api === '/transfers') return this.#transfer(badJson ? undefined : body, send);
+    const gcHangup = /^\/groupcalls\/([^/]+)\/hangup$/.exec(api);
+    if (method === 'POST' && gcHangup) {
+      const g = this.groupcalls.get(gcHangup[1]!);
+      if (!g) return send(404, FakeVoipbin.errorBody('NOT_FOUND', 'GROUPCALL_NOT_FOUND', 'no such groupcall'));
+      this.groupcallHangups.push(g.id as string);
+      // As the platform does it: every call the groupcall dialled is cancelled, then the groupcall ends.
+      for (const id of (g.call_ids as string[]) ?? []) {
+        const c = this.calls.get(id);
+        if (!c || c.status === 'hangup') continue;
+        Object.assign(c, { status: 'hangup', hangup_by: 'local', hangup_reason: 'cancel', tm_hangup: iso(this.now) });
+        this.emit('call_hangup', c);
+      }
+      Object.assign(g, { status: 'hangup' });
+      this.emit('groupcall_hangup', g);
+      return send(200, g);
+    }
     return send(404, FakeVoipbin.errorBody('NOT_FOUND', 'NOT_FOUND', 'no such path'));
   }
 
@@ -368,9 +402,14 @@ export class FakeVoipbin {
     const transferer = this.calls.get(b.transferer_call_id);
     if (!transferer) return send(404, FakeVoipbin.errorBody('NOT_FOUND', 'CALL_NOT_FOUND', 'call not found'));
     if (transferer.status !== 'progressing' || !transferer.confbridge_id) return send(500, FakeVoipbin.errorBody('INTERNAL', 'INTERNAL', 'internal error'));
-    // As the platform's blind transfer does it: hang up the transferer, then dial, then answer.
-    Object.assign(transferer, { status: 'hangup', hangup_by: 'local', hangup_reason: 'normal', tm_hangup: iso(this.now) });
-    this.emit('call_hangup', transferer);
+    if (b.transfer_type === 'blind') {
+      // As the platform's blind transfer does it: hang up the transferer, then dial, then answer.
+      Object.assign(transferer, { status: 'hangup', hangup_by: 'local', hangup_reason: 'normal', tm_hangup: iso(this.now) });
+      this.emit('call_hangup', transferer);
+    } else {
+      // Attended: the transferer stays; every other party of its bridge gets music on hold, muted.
+      this.attendedMoh.add(transferer.confbridge_id as string);
+    }
     const groupcall: Json = {
       id: this.nextId('9'),
       customer_id: this.customerId,

@@ -28,6 +28,27 @@ export interface TransferCapabilities {
    * Absent: false (SIP: the caller's side ends our leg only after a 202, if at all).
    */
   handOverEndsLeg?: boolean;
+  /**
+   * Attended transfers are the platform's own: it dials the transferee onto
+   * our leg (the caller on its music, muted), we complete by leaving the
+   * call, and cancel through `cancelConsult`. Needs `consultOnLeg` and
+   * `cancelConsult`. Absent: false (SIP: a consult call of ours, Replaces).
+   */
+  consultOnLeg?: boolean;
+}
+
+/** How the platform's consult on our own leg goes, in the order it happens. */
+export interface ConsultReport {
+  /** The platform took the request and dials the transferee. */
+  accepted(): void;
+  /** The platform refused the request, with a SIP-like status (403 no permission, 404 call gone, 408 no answer to the request, 500 …). */
+  rejected(code: number): void;
+  ringing(): void;
+  answered(): void;
+  /** The transferee's call ended unanswered: busy 486, no answer 480, time-out 408, cancelled 487, failed 500. */
+  failed(code: number | null): void;
+  /** The transferee hung up after answering; the platform gives the caller back to our leg. */
+  ended(): void;
 }
 
 /** How the network answers one hand-over, in the order it happens. */
@@ -64,6 +85,10 @@ export interface TransferBackend {
   reportIncoming(requestId: string, code: number): void;
   /** Refuse an incoming request (SIP: NOTIFY with the code, subscription terminated). */
   refuseIncoming(requestId: string, code: number): void;
+  /** With `consultOnLeg`: ask the platform to dial `target` onto `callId`'s own leg. */
+  consultOnLeg?(callId: string, target: string, report: ConsultReport): void;
+  /** With `consultOnLeg`: hang up the platform's consult of `callId` (the caller comes back to our leg). */
+  cancelConsult?(callId: string): void;
   dispose(): void;
 }
 

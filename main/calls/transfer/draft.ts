@@ -104,18 +104,22 @@ export class TransferDraft {
     this.emit({ type: 'sip.hangup', callId: this.callId });
   }
 
-  /** Hang the consult up (CANCEL while ringing, BYE once up). */
+  /** Hang the consult up (CANCEL while ringing, BYE once up; the platform's own consult: through the backend). */
   protected dropConsult() {
-    const k = this.t.consult;
+    const t = this.t;
+    const k = t.consult;
     if (!k) return;
-    if (k.callId !== null && k.state !== 'ended') this.emit({ type: 'sip.hangup', callId: k.callId });
+    if (k.state !== 'ended') {
+      if (t.options.consultOnLeg) this.emit({ type: 'platform.cancelConsult', callId: this.callId, transferId: t.id });
+      else if (k.callId !== null) this.emit({ type: 'sip.hangup', callId: k.callId });
+    }
     k.state = 'ended';
   }
 
   /** The consult outlives the transfer as an ordinary call the agent talks on. */
   protected handOverConsult() {
     const k = this.t.consult;
-    if (!k || k.callId === null || k.state !== 'up') return;
+    if (!k || k.callId === null || k.state !== 'up' || this.t.options.consultOnLeg) return;
     this.emit({ type: 'call.resume', callId: k.callId });
   }
 

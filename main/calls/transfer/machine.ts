@@ -63,7 +63,7 @@ import {
   transfereeHungUp,
 } from './reasons';
 import { referToWithReplaces, replacesFor, stripHeaders } from './replaces';
-import { consultPhases, refusalText, ruleFor } from './rules';
+import { consultPhases, refusalText, ruleFor, variantOf } from './rules';
 import {
   IllegalTransferTransition,
   type DialogId,
@@ -88,7 +88,7 @@ export function createTransferState(callId: string): TransferState {
 
 /** The only function that changes a call's transfer. */
 export function transition(state: TransferState, event: TransferEvent): TransferTransition {
-  const rule = ruleFor(state.phase, event.type, state.transfer?.supervised ?? false);
+  const rule = ruleFor(state.phase, event.type, variantOf(state.transfer));
   if (rule === 'ignore') return { state, effects: [] };
   if (rule !== 'handle') throw new IllegalTransferTransition(state.phase, event.type, rule.refuse, refusalText[rule.refuse]);
   const run = new Run(state, event);
@@ -118,10 +118,12 @@ class Run extends TransferDraft {
       case 'agent.complete':
         if (phase === 'pending') this.sendNow();
         else if (phase === 'consult-dialing') this.semiAttended();
+        else if (this.t.options.consultOnLeg) this.leaveBridge();
         else this.sendReplaces();
         return true;
       case 'agent.hangupConsult':
         if (phase === 'consult-dialing') this.cancelConsult();
+        else if (this.t.options.consultOnLeg) this.leaveBridge();
         else this.sendReplaces();
         return true;
       case 'agent.swap':
@@ -230,6 +232,14 @@ class Run extends TransferDraft {
     }
     t.consult = { callId: null, state: 'dialing', dialog: null, existing: false };
     t.active = 'consult';
+    if (t.options.consultOnLeg) {
+      // The platform dials the transferee onto our own leg and plays the caller music itself.
+      this.emit({ type: 'platform.consult', callId: this.callId, transferId: t.id, target: t.target! });
+      this.step('dialing');
+      if (t.options.consultTimeoutMs > 0) this.startTimer('consult', t.options.consultTimeoutMs);
+      this.s.phase = 'consult-dialing';
+      return;
+    }
     // The consult is dialled once the caller hears music: the caller never hears the consult.
     this.holdCaller('dialConsult');
     this.step('dialing');
@@ -325,6 +335,21 @@ class Run extends TransferDraft {
     else this.refer(null);
     this.startTimer('refer', t.options.referTimeoutMs);
     this.s.phase = 'referring';
+  }
+
+  /**
+   * A consult on our own leg completes the way the platform defines it: our
+   * leg leaves the bridge, and the platform connects the caller (music off,
+   * unmuted) with the transferee.
+   */
+  private leaveBridge() {
+    const k = this.t.consult!;
+    this.cancelTimers();
+    k.state = 'ended';
+    this.step('completed', null, 'our leg left the bridge: the platform connects the caller and the transferee');
+    this.ends('transferred');
+    this.releaseCaller();
+    this.s.phase = 'done';
   }
 
   private sendReplaces() {
@@ -483,7 +508,7 @@ class Run extends TransferDraft {
     return true;
   }
 
-  private consultAnswered(dialog: DialogId) {
+  private consultAnswered(dialog: DialogId | null) {
     const k = this.t.consult!;
     this.cancelTimers(); // the no-answer timer; consulting runs none
     k.state = 'up';
@@ -553,8 +578,9 @@ class Run extends TransferDraft {
       this.step('cancelled', null, callerHungUp.message);
       t.reason = callerHungUp;
       this.ends('caller-hung-up');
-      // The supervised leg was never the agent's call: with nobody to hand over, it is hung up.
-      if (t.supervised) this.dropConsult();
+      // The supervised leg was never the agent's call, and a consult on our own leg went with it:
+      // with nobody to hand over, the transferee is let go.
+      if (t.supervised || t.options.consultOnLeg) this.dropConsult();
       else if (consultPhases.has(phase) || phase === 'completing') this.handOverConsult();
     }
     t.undoDeadline = null;

@@ -193,17 +193,32 @@ function defaultRefusal(phase: TransferPhase, type: TransferEventType): RefusalC
 const fromAgent = (type: TransferEventType) => type.startsWith('agent.') || type.startsWith('request.');
 
 /**
- * Where a supervised safe blind differs: the console reaches the transferee by
- * itself and hands the caller over on the answer, so there is nothing for
- * "Transfer now" to do early (a semi-attended blind would be the very REFER
- * safe blind exists to avoid).
+ * The kinds of transfer whose rules differ from the table above in a few
+ * pairs: a supervised safe blind (the console reaches the transferee by itself
+ * and hands the caller over on the answer, so there is nothing for "Transfer
+ * now" to do early — a semi-attended blind would be the very REFER safe blind
+ * exists to avoid), and a consult the platform runs on our own leg (leaving the
+ * leg before the transferee answered would make it drop the caller).
  */
-export const supervisedRules: Partial<Record<TransferPhase, Partial<Record<TransferEventType, Rule>>>> = {
-  'consult-dialing': { 'agent.complete': refuse('still-reaching') },
+export type TransferVariant = 'standard' | 'supervised' | 'on-leg';
+
+export const variantRules: Record<Exclude<TransferVariant, 'standard'>, Partial<Record<TransferPhase, Partial<Record<TransferEventType, Rule>>>>> = {
+  supervised: { 'consult-dialing': { 'agent.complete': refuse('still-reaching') } },
+  'on-leg': {
+    // Nothing waits for a hold of ours: the platform plays the caller music itself.
+    'consult-dialing': { 'agent.complete': refuse('caller-would-drop'), 'agent.hangupConsult': refuse('caller-would-drop'), 'hold.settled': I, 'hold.failed': I },
+    consulting: { 'agent.swap': refuse('one-leg') },
+  },
 };
 
-export function ruleFor(phase: TransferPhase, type: TransferEventType, supervised = false): Rule {
-  const own = supervised ? supervisedRules[phase]?.[type] : undefined;
+export function variantOf(t: { supervised: boolean; options: { consultOnLeg?: boolean } } | null | undefined): TransferVariant {
+  if (!t) return 'standard';
+  if (t.supervised) return 'supervised';
+  return t.options.consultOnLeg ? 'on-leg' : 'standard';
+}
+
+export function ruleFor(phase: TransferPhase, type: TransferEventType, variant: TransferVariant = 'standard'): Rule {
+  const own = variant === 'standard' ? undefined : variantRules[variant][phase]?.[type];
   return own ?? transferRules[phase][type] ?? (fromAgent(type) ? refuse(defaultRefusal(phase, type)) : I);
 }
 
@@ -216,5 +231,7 @@ export const refusalText: Record<RefusalCode, string> = {
   'not-consulting': 'that needs an answered consult call',
   'refer-in-flight': 'the transfer request is already out; wait for its answer',
   'still-reaching': 'the transferee is still being reached; the caller is handed over as soon as they answer (Cancel takes the caller back)',
+  'one-leg': 'the transferee is on the same call as you, with the caller on the platform\u2019s hold music: there is nothing to switch between',
+  'caller-would-drop': 'the transferee has not answered yet, and leaving the call now would make the phone system drop the caller; wait for the answer, or Cancel',
   'call-ended': 'the call has ended',
 };

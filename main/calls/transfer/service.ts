@@ -238,6 +238,15 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
         return handOver(effect);
       case 'call.dialConsult':
         return dialConsult(effect);
+      case 'platform.consult':
+        return consultOnLeg(effect);
+      case 'platform.cancelConsult':
+        try {
+          o.backend.cancelConsult?.(effect.callId);
+        } catch (e) {
+          log.warn('transfer: the platform\u2019s consult could not be hung up', { callId: effect.callId, error: String(e) });
+        }
+        return;
       case 'sip.acceptReplaces':
         // Hang the replaced leg up first: answering next to a talking call would hold it (a
         // pointless re-INVITE towards the party that is being replaced).
@@ -338,6 +347,35 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
       const consultCallId = `undialled:${transferId}`;
       feedEvent(callerCallId, { type: 'consult.started', at: at(), transferId, consultCallId });
       feedEvent(callerCallId, { type: 'consult.failed', at: at(), consultCallId, code: null });
+    }
+  };
+
+  /** The platform dials the transferee onto the caller's own leg; its reports are the consult's events. */
+  const consultOnLeg = (effect: Extract<TransferEffect, { type: 'platform.consult' }>) => {
+    const { callId, transferId } = effect;
+    const consultCallId = `platform:${transferId}`;
+    const started = () => feedEvent(callId, { type: 'consult.started', at: at(), transferId, consultCallId });
+    record(callId, 'refer-sent', null, 'transfer request sent to the platform');
+    try {
+      if (!o.backend.consultOnLeg) throw new Error('this backend runs no consult on our leg');
+      o.backend.consultOnLeg(callId, effect.target.uri, {
+        accepted: () => {
+          record(callId, 'accepted', null, 'the platform dials the transferee');
+          started();
+        },
+        rejected: (code) => {
+          started();
+          feedEvent(callId, { type: 'consult.failed', at: at(), consultCallId, code });
+        },
+        ringing: () => feedEvent(callId, { type: 'consult.ringing', at: at(), consultCallId }),
+        answered: () => feedEvent(callId, { type: 'consult.answered', at: at(), consultCallId, dialog: null }),
+        failed: (code) => feedEvent(callId, { type: 'consult.failed', at: at(), consultCallId, code }),
+        ended: () => feedEvent(callId, { type: 'consult.ended', at: at(), consultCallId }),
+      });
+    } catch (e) {
+      log.warn('transfer: the platform\u2019s consult not requested', { callId, error: String(e) });
+      started();
+      feedEvent(callId, { type: 'consult.failed', at: at(), consultCallId, code: 500 });
     }
   };
 
@@ -457,6 +495,12 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
   const offFacts = o.calls.onFact(onFact);
   // The seed: "the transfer completes when the transferer hangs up" — the agent's hang-up on a live consult.
   const offPolicy = o.calls.useHangupPolicy((callId) => {
+    // A consult the platform runs on this very leg: hanging it up completes (or, unanswered, is refused).
+    const own = machines.get(callId);
+    if (own?.transfer?.options.consultOnLeg && (own.phase === 'consulting' || own.phase === 'consult-dialing')) {
+      feedIntent(callId, { type: 'agent.hangupConsult', at: at() });
+      return 'handled';
+    }
     const owner = consultOwner(machines.values(), callId);
     if (!owner || (owner.phase !== 'consulting' && owner.phase !== 'consult-dialing')) return 'hang-up';
     feedIntent(owner.callId, { type: 'agent.hangupConsult', at: at() });
@@ -514,6 +558,7 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
     },
     attended(req) {
       refuseUnless(can().attended, 'consult before transferring; use a blind transfer');
+      if (can().consultOnLeg) refuseUnless(req.consultCallId === undefined, 'use another of your calls as the consult; it dials the transferee onto this call itself');
       const c = requireCaller(req.callId);
       let existing: { dialog: NonNullable<ReturnType<TransferBackend['dialog']>>; label: string } | undefined;
       if (req.consultCallId !== undefined) {
@@ -522,7 +567,9 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
         refuseBusy(transferBlocker(machines.values(), req.callId, req.consultCallId));
         if (k && dialog) existing = { dialog, label: k.remote.displayName ?? k.remote.number };
       }
-      return snapshotOf(feedIntent(req.callId, attendedRequestEvent(req, context(c), existing)));
+      const event = attendedRequestEvent(req, context(c), existing);
+      if (can().consultOnLeg && event.type === 'request.attended') event.options.consultOnLeg = true;
+      return snapshotOf(feedIntent(req.callId, event));
     },
     intent(callId, intent) {
       if (!machines.has(callId)) throw new ConsoleError('not-allowed', 'This call has no transfer to act on.');

@@ -6,6 +6,7 @@
  */
 import type { TransferSnapshot } from '../../../preload/contract/transfer';
 import { allCapabilities, type TransferCapabilities } from './backend';
+import { consultPhases } from './rules';
 import type { TransferAction, TransferState } from './types';
 
 /**
@@ -41,8 +42,9 @@ function phaseActions(s: TransferState): TransferAction[] {
     case 'pending':
       return ['undo', 'complete'];
     case 'consult-dialing':
-      // A supervised safe blind hands over on the answer by itself; the agent can only call it off.
-      return s.transfer?.supervised ? ['cancel'] : ['complete', 'cancel'];
+      // A supervised safe blind hands over on the answer by itself, and leaving a platform's consult on
+      // our leg before the answer would drop the caller: in both the agent can only call it off.
+      return s.transfer?.supervised || s.transfer?.options.consultOnLeg ? ['cancel'] : ['complete', 'cancel'];
     case 'consulting':
       return ['complete', 'cancel', 'swap'];
     case 'refer-offered':
@@ -73,7 +75,11 @@ export function toTransferSnapshot(
 ): TransferSnapshot {
   const t = s.transfer;
   const callerUp = s.phase !== 'done';
-  const consultHold = t?.consult?.callId && t.consult.state === 'up' ? hold(t.consult.callId) : talking;
+  const onLeg = !!t?.options.consultOnLeg && consultPhases.has(s.phase);
+  // A consult on our own leg is not a call of ours: the agent talks to the transferee on the caller's
+  // leg while the platform plays the caller music (and mutes it) — as the snapshot's legs say.
+  const consultHold = onLeg ? talking : t?.consult?.callId && t.consult.state === 'up' ? hold(t.consult.callId) : talking;
+  const callerHold = onLeg ? { held: true, music: true } : hold(s.callId);
   return {
     callId: s.callId,
     transferId: t?.id ?? null,
@@ -86,7 +92,7 @@ export function toTransferSnapshot(
       caller: {
         callId: s.callId,
         state: callerUp ? 'up' : 'ended',
-        ...(callerUp ? hold(s.callId) : talking),
+        ...(callerUp ? callerHold : talking),
       },
       consult: t?.consult ? { callId: t.consult.callId, state: t.consult.state, ...consultHold } : null,
     },
@@ -95,6 +101,7 @@ export function toTransferSnapshot(
     timeline: (t?.timeline ?? []).map((e) => ({ ...e })),
     allowedActions: allowedTransferActions(s, can, start),
     blindDefault: start.safeBlindPreferred && can.safeBlind ? 'safe' : 'plain',
+    consultOnLeg: t?.mode === 'attended' ? !!t.options.consultOnLeg : !!can.consultOnLeg,
     outcome: t?.outcome
       ? { ...t.outcome, target: t.target?.label ?? null, reason: t.reason && !succeeded.has(t.outcome.result) ? { ...t.reason } : null }
       : null,

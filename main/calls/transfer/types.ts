@@ -62,6 +62,13 @@ export interface TransferOptions {
   consultTimeoutMs: number;
   /** The backend ends our leg itself during a hand-over (its capability `handOverEndsLeg`); absent: false. */
   legEndsOnHandOver?: boolean;
+  /**
+   * Attended: the platform dials the transferee and bridges them onto our own
+   * leg (its capability `consultOnLeg`): no consult call of ours, no SIP hold —
+   * the platform plays the caller music. Complete is our leg leaving; Cancel
+   * is the backend's `cancelConsult`. Absent: false.
+   */
+  consultOnLeg?: boolean;
 }
 
 /**
@@ -202,7 +209,8 @@ export type TransferEvent =
   // ── the consult call (a call of its own in the call service) ──
   | { type: 'consult.started'; at: number; transferId: string; consultCallId: string }
   | { type: 'consult.ringing'; at: number; consultCallId: string }
-  | { type: 'consult.answered'; at: number; consultCallId: string; dialog: DialogId }
+  /** `dialog` null: a consult on our own leg (the platform's), which never completes with Replaces. */
+  | { type: 'consult.answered'; at: number; consultCallId: string; dialog: DialogId | null }
   /** Final failure before or after answer; `code` the SIP status when there was one. */
   | { type: 'consult.failed'; at: number; consultCallId: string; code: number | null }
   /** The transferee hung up an answered consult (BYE). */
@@ -276,6 +284,10 @@ export type TransferEffect =
       /** A supervised safe blind's leg: dialled without the agent's microphone, sending only, unheard. */
       supervised: boolean;
     }
+  /** Ask the backend to dial the transferee onto the caller's own leg (`consultOnLeg`); reported as consult.* events. */
+  | { type: 'platform.consult'; callId: string; transferId: string; target: ResolvedTarget }
+  /** Hang up the platform's consult (the transferee's call); the platform gives the caller back to our leg. */
+  | { type: 'platform.cancelConsult'; callId: string; transferId: string }
   /** Fire `timer.fired {timerId}` into this call's machine after `ms`. Dies with the call. */
   | { type: 'timer.start'; callId: string; timer: { id: string; ms: number } }
   | { type: 'timer.cancel'; callId: string; timer: { id: string } }
@@ -307,6 +319,8 @@ export type RefusalCode =
   | 'not-consulting' // swap/cancel/complete need a consult
   | 'refer-in-flight' // the REFER is out; only its answer can end it
   | 'still-reaching' // a safe blind is still reaching the transferee: only Cancel applies
+  | 'caller-would-drop' // leaving now would make the platform drop the caller (a consult on our leg, unanswered)
+  | 'one-leg' // a consult on our own leg: no second leg to swap to
   | 'call-ended';
 
 /**

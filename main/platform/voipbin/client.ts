@@ -99,6 +99,8 @@ export interface VoipbinClient {
   calls(): Promise<Call[]>;
   groupcall(id: string): Promise<Groupcall>;
   createTransfer(body: { transfer_type: 'blind' | 'attended'; transferer_call_id: string; transferee_addresses: Address[] }): Promise<Transfer>;
+  /** Hang up a groupcall (every call it dials): how an attended transfer is cancelled. */
+  hangupGroupcall(id: string): Promise<void>;
   /** Aborts every request under way (they reject with kind 'closed'); later ones reject at once. */
   close(): void;
 }
@@ -302,6 +304,16 @@ export function createVoipbinClient(o: VoipbinClientOptions): VoipbinClient {
           500: 'VoIPBIN could not transfer this call (HTTP 500). It transfers only calls connected through a queue or a connect action; if this was one, try again.',
         },
       }),
+    async hangupGroupcall(id) {
+      await request({
+        method: 'POST',
+        path: `/groupcalls/${encodeURIComponent(id)}/hangup`,
+        schema: z.unknown(),
+        action: 'cancel a transfer',
+        privileged: true,
+        hints: { 404: 'VoIPBIN no longer knows this transfer\u2019s call; it may have ended already.' },
+      });
+    },
     close() {
       closing.abort();
     },

@@ -1,18 +1,17 @@
 /**
- * Blind transfers through VoIPBIN's `POST /transfers` instead of SIP REFER: the
+ * Transfers through VoIPBIN's `POST /transfers` instead of SIP REFER: the
  * platform does not act on REFER (docs/voipbin.md). The transfer machine
- * decides; this backend only carries the hand-over out and reports back.
+ * decides; this backend only carries the request out and reports back.
  *
  * Capabilities, and why the rest is refused:
+ *  - blind: yes — the platform hangs our leg up and dials;
+ *  - attended: yes, the platform's own way (`consultOnLeg`): it dials the
+ *    transferee onto our leg with the caller on its music, we complete by
+ *    leaving the call and cancel by hanging the groupcall up (consult.ts);
  *  - safe blind: no. On a failed blind transfer the platform drops the caller,
  *    and it hangs our leg up before it answers the request, so the console can
  *    neither keep the caller on hold nor take it back;
- *  - attended: no, not yet. The platform's attended transfer keeps our leg and
- *    bridges the transferee into the same conference; the transfer machine's
- *    attended path dials its own consult call and completes with Replaces,
- *    which this platform has no equivalent of. It needs its own support in the
- *    machine first;
- *  - swap and incoming transfers: no (no consult of ours; the platform sends no REFER).
+ *  - swap and incoming transfers: no (no second leg of ours; the platform sends no REFER).
  *
  * Progress comes from the event websocket: the platform dials the transferee
  * through a groupcall (named in the 200) before it answers, so the events of
@@ -20,17 +19,18 @@
  * kept in a short buffer while a request is under way and replayed once the
  * answer names the groupcall.
  */
-import type { HandOverReport, IncomingTransferRequest, TransferBackend } from '../../calls/transfer/backend';
+import type { ConsultReport, HandOverReport, IncomingTransferRequest, TransferBackend } from '../../calls/transfer/backend';
 import type { DialogId } from '../../calls/transfer/types';
 import type { Logger } from '../../logging/logger';
 import { VoipbinError, type VoipbinClient } from './client';
 import type { EventsState, VoipbinEvents } from './events';
+import { ConsultFollow, failureCode, some } from './consult';
 import type { Address, Call, Groupcall, VoipbinEvent } from './schemas';
 
-export const voipbinCapabilities = { safeBlind: false, attended: false, swap: false, incomingRefer: false, handOverEndsLeg: true } as const;
+export const voipbinCapabilities = { safeBlind: false, attended: true, swap: false, incomingRefer: false, handOverEndsLeg: true, consultOnLeg: true } as const;
 
 export interface VoipbinTransferOptions {
-  client: Pick<VoipbinClient, 'createTransfer' | 'groupcall'>;
+  client: Pick<VoipbinClient, 'createTransfer' | 'groupcall' | 'hangupGroupcall'>;
   events: Pick<VoipbinEvents, 'onEvent' | 'onState'>;
   /**
    * Our call id → the platform's id of the agent's leg of that call, or null
@@ -50,9 +50,6 @@ export interface VoipbinTransferBackend extends TransferBackend {
   pending(): number;
 }
 
-/** The platform's "no id" (Go's zero UUID) counts as none. */
-const NIL = '00000000-0000-0000-0000-000000000000';
-const some = (id: string | null | undefined): id is string => !!id && id !== NIL;
 
 /**
  * A Refer-To target → the platform's typed Address: `tel` for E.164 (`+` and
@@ -87,8 +84,6 @@ export function toAddress(referTo: string, extensionDomain: string): Address {
   throw new Error(`cannot transfer to "${referTo}": not a number, an extension or a SIP address`);
 }
 
-/** The platform's hang-up reason of the transferee → the SIP status the machine reads. */
-const failureCode: Record<string, number> = { busy: 486, noanswer: 480, timeout: 408, failed: 500, cancel: 487 };
 
 interface Pending {
   callId: string;
@@ -110,6 +105,8 @@ const BUFFER_MAX = 500;
 export function createVoipbinTransferBackend(o: VoipbinTransferOptions): VoipbinTransferBackend {
   const log = o.log;
   const following = new Set<Pending>();
+  /** Attended transfers under way, by our call id: the platform's consult on that call's own leg. */
+  const consults = new Map<string, ConsultFollow>();
   let requestsUnderWay = 0;
   let buffer: VoipbinEvent[] = [];
   let disposed = false;
@@ -175,6 +172,10 @@ export function createVoipbinTransferBackend(o: VoipbinTransferOptions): Voipbin
       if (buffer.length > BUFFER_MAX) buffer = buffer.slice(-BUFFER_MAX);
     }
     for (const p of [...following]) feed(p, e);
+    for (const c of [...consults.values()]) {
+      c.feed(e);
+      if (c.done) consults.delete(c.callId);
+    }
   });
 
   /** After a reconnect, nothing says what was missed: ask the platform how each groupcall ended. */
@@ -203,7 +204,7 @@ export function createVoipbinTransferBackend(o: VoipbinTransferOptions): Voipbin
     }
   });
 
-  const refused = (callId: string, report: HandOverReport, status: number, message: string, details: object) => {
+  const refused = (callId: string, report: Pick<HandOverReport, 'rejected'>, status: number, message: string, details: object) => {
     log.warn(`voipbin transfer refused: ${message}`, { callId, status, ...details });
     for (const l of [...refusalListeners]) l(callId, message);
     report.rejected(status);
@@ -261,8 +262,79 @@ export function createVoipbinTransferBackend(o: VoipbinTransferOptions): Voipbin
     for (const e of buffer) feed(p, e);
   };
 
+  /** Why a request failed, as the status the machine reads; the agent is told the platform's words. */
+  const requestFailed = (callId: string, report: Pick<HandOverReport, 'rejected'>, e: unknown) => {
+    if (e instanceof VoipbinError) {
+      const status = e.status ?? (e.kind === 'timeout' ? 408 : 503);
+      return refused(callId, report, status, e.message, { reason: e.reason, requestId: e.requestId });
+    }
+    return refused(callId, report, 500, String(e), {});
+  };
+
+  const hangUp = (c: ConsultFollow) => {
+    if (!c.masterGroupcallId) return;
+    o.client.hangupGroupcall(c.masterGroupcallId).catch((e: unknown) =>
+      log.warn('voipbin transfer: the consult could not be hung up', { callId: c.callId, error: String(e) }),
+    );
+  };
+
+  const consult = async (callId: string, address: Address, report: ConsultReport) => {
+    let platformId: string | null;
+    try {
+      platformId = await o.platformCallId(callId);
+    } catch (e) {
+      return requestFailed(callId, report, e);
+    }
+    if (disposed) return;
+    if (!platformId) return refused(callId, report, 404, 'VoIPBIN has no call that matches this one; it cannot be transferred through the platform.', {});
+    const follow = new ConsultFollow(callId, report, platformId);
+    consults.set(callId, follow);
+    const answer = await o.client
+      .createTransfer({ transfer_type: 'attended', transferer_call_id: platformId, transferee_addresses: [address] })
+      .then((t) => ({ ok: true as const, t }), (e: unknown) => ({ ok: false as const, e }));
+    if (disposed) return;
+    if (!answer.ok) {
+      consults.delete(callId);
+      return requestFailed(callId, report, answer.e);
+    }
+    follow.named(answer.t.groupcall_id, answer.t.transferee_call_id);
+    if (follow.cancelWanted) {
+      // Cancelled while the request was out: hang up what the platform just started.
+      consults.delete(callId);
+      follow.stop();
+      hangUp(follow);
+      return;
+    }
+    report.accepted();
+    if (!follow.masterGroupcallId && follow.calls.size === 0) log.warn('voipbin transfer: the answer names no groupcall; the consult cannot be followed', { callId });
+    for (const e of buffer) follow.feed(e);
+    if (follow.done) consults.delete(callId);
+  };
+
   return {
     capabilities: voipbinCapabilities,
+    consultOnLeg(callId, target, report) {
+      if (disposed) throw new Error('the VoIPBIN transfer backend is closed');
+      const address = toAddress(target, o.extensionDomain);
+      requestsUnderWay += 1;
+      void consult(callId, address, report)
+        .catch((e: unknown) => log.error('voipbin transfer: unexpected failure', { callId, error: String(e) }))
+        .finally(() => {
+          requestsUnderWay -= 1;
+          if (requestsUnderWay === 0) buffer = [];
+        });
+    },
+    cancelConsult(callId) {
+      const c = consults.get(callId);
+      if (!c) return;
+      if (!c.masterGroupcallId) {
+        c.cancelWanted = true;
+        return;
+      }
+      consults.delete(callId);
+      c.stop();
+      hangUp(c);
+    },
     handOver(callId, referTo, report) {
       if (disposed) throw new Error('the VoIPBIN transfer backend is closed');
       const address = toAddress(referTo, o.extensionDomain);
@@ -283,7 +355,7 @@ export function createVoipbinTransferBackend(o: VoipbinTransferOptions): Voipbin
       refusalListeners.add(listener);
       return () => void refusalListeners.delete(listener);
     },
-    pending: () => following.size + requestsUnderWay,
+    pending: () => following.size + consults.size + requestsUnderWay,
     dispose() {
       if (disposed) return;
       disposed = true;
@@ -291,6 +363,8 @@ export function createVoipbinTransferBackend(o: VoipbinTransferOptions): Voipbin
       offState();
       for (const p of following) p.done = true;
       following.clear();
+      for (const c of consults.values()) c.stop();
+      consults.clear();
       buffer = [];
       refusalListeners.clear();
     },

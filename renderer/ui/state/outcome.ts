@@ -104,6 +104,8 @@ const phaseKeys: Record<TransferSnapshot['phase'], MessageKey | null> = {
 export function describePhase(s: TransferSnapshot): string {
   const target = targetName(s.target?.label);
   if (s.phase === 'referring' && s.safe) return t('transfer.phase.referring-safe', { target });
+  // The phone system's consult on this very call: leaving before the answer would drop the caller.
+  if (s.mode === 'attended' && s.consultOnLeg && s.phase === 'consult-dialing') return t('transfer.phase.consult-on-leg', { target });
   // A safe blind is supervised: main reaches the transferee on a leg of its own (docs/transfers.md).
   if (s.mode === 'blind' && s.legs.consult !== null) {
     if (s.phase === 'consult-dialing') return t('transfer.phase.reaching', { target });

@@ -37,6 +37,8 @@ export interface StartOffer {
   plainBlind: boolean;
   attended: boolean;
   blindDefault: TransferSnapshot['blindDefault'];
+  /** Attended is the phone system's consult on this very call: hanging up before the answer drops the caller. */
+  consultOnLeg: boolean;
 }
 
 const startActions: readonly TransferActionName[] = ['blind', 'safe-blind', 'attended'];
@@ -97,6 +99,7 @@ export class TransferModel {
       plainBlind: blindDefault === 'safe' && allowed.includes('blind'),
       attended: allowed.includes('attended'),
       blindDefault,
+      consultOnLeg: s?.consultOnLeg ?? false,
     };
   }
 

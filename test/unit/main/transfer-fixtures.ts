@@ -9,6 +9,7 @@
 import { expect } from 'vitest';
 import { createTransferState, transition } from '../../../main/calls/transfer/machine';
 import { toTransferSnapshot } from '../../../main/calls/transfer/snapshot';
+import type { TransferVariant } from '../../../main/calls/transfer/rules';
 import type {
   DialogId,
   ResolvedTarget,
@@ -36,6 +37,8 @@ export const HOLD_REFUSED = 'the far end refused the hold';
 
 export const SAFE: TransferOptions = { safe: true, undoMs: 0, referTimeoutMs: 30_000, completeTimeoutMs: 8000, consultTimeoutMs: 0 };
 export const SEED: TransferOptions = { ...SAFE, safe: false };
+/** Attended through a platform that dials the transferee onto our own leg (no consult call, no SIP hold). */
+export const ON_LEG: TransferOptions = { ...SAFE, consultTimeoutMs: 30_000, consultOnLeg: true };
 
 type Ev<T extends TransferEvent['type']> = Omit<Extract<TransferEvent, { type: T }>, 'type' | 'at'>;
 
@@ -91,7 +94,7 @@ export class Script {
   consultRinging(consultCallId = CONSULT): TransferEvent {
     return { type: 'consult.ringing', at: this.at(), consultCallId };
   }
-  consultAnswered(dialog: DialogId = CONSULT_DIALOG, consultCallId = CONSULT): TransferEvent {
+  consultAnswered(dialog: DialogId | null = CONSULT_DIALOG, consultCallId = CONSULT): TransferEvent {
     return { type: 'consult.answered', at: this.at(), consultCallId, dialog };
   }
   consultFailed(code: number | null, consultCallId = CONSULT): TransferEvent {
@@ -138,6 +141,10 @@ export function show(e: TransferEffect): string {
       return `${e.type} ${e.callId}`;
     case 'call.dialConsult':
       return `call.dialConsult ${e.target.uri}`;
+    case 'platform.consult':
+      return `platform.consult ${e.callId} ${e.target.uri}`;
+    case 'platform.cancelConsult':
+      return `platform.cancelConsult ${e.callId}`;
     case 'timer.start':
       return `timer.start ${e.timer.id} ${e.timer.ms}`;
     case 'timer.cancel':
@@ -266,6 +273,11 @@ export class World {
             // Safe blind (and the blind a ringing consult turned into): the caller is on hold music first.
             expect(caller.held && this.settled.has(s.callId), 'REFER before the caller\u2019s hold settled').toBe(true);
           }
+          break;
+        case 'platform.consult':
+          // The platform dials the transferee onto the caller's own leg; it plays the caller music itself.
+          expect(caller.up, 'a platform consult on a leg that is down').toBe(true);
+          this.dialling = true;
           break;
         case 'call.dialConsult':
           // The caller never hears the consult being dialled.
@@ -406,9 +418,10 @@ export class Harness {
     for (const [id, leg] of w.legs) {
       if (leg.up && leg.music) expect(leg.held, `music on unheld leg ${id}`).toBe(true);
     }
-    // During a consult at most one of the two legs is unheld (A7 privacy, A8 swap).
+    // During a consult at most one of the two legs is unheld (A7 privacy, A8 swap). A platform's consult
+    // on our own leg is no leg of ours: the platform holds the caller with its own music there.
     const k = t?.consult?.callId;
-    if (k && consultPhases.has(this.phase)) {
+    if (k && consultPhases.has(this.phase) && !t.options.consultOnLeg) {
       expect(w.unheld(callerId, k).length, 'both legs unheld').toBeLessThanOrEqual(1);
     }
     // The machine waits only for a hold it asked for and the executor still owes it.
@@ -472,7 +485,12 @@ export function play(rows: Row[], h = new Harness()): Harness {
  * safe blind (referring) or an attended transfer (consult-dialing) before the
  * caller's hold settled, so the REFER or the consult is still waiting for it.
  */
-export function reach(phase: TransferPhase, { waitingForHold = false, existingConsult = false, supervised = false } = {}): Harness {
+export function reach(
+  phase: TransferPhase,
+  { waitingForHold = false, existingConsult = false, variant = 'standard' as TransferVariant } = {},
+): Harness {
+  const supervised = variant === 'supervised';
+  const onLeg = variant === 'on-leg';
   const h = new Harness();
   const s = h.s;
   const go = (...events: TransferEvent[]) => events.forEach((e) => h.feed(e));
@@ -491,12 +509,17 @@ export function reach(phase: TransferPhase, { waitingForHold = false, existingCo
       break;
     case 'consult-dialing':
       // With the consult's no-answer timer running, so the phase's one timer can fire.
-      // `supervised`: a safe blind reaching the transferee on its own leg.
+      // `supervised`: a safe blind reaching the transferee on its own leg; `on-leg`: the platform's consult.
+      if (onLeg) {
+        go(s.attended(ON_LEG), s.consultStarted());
+        break;
+      }
       go(supervised ? s.blind(SAFE) : s.attended({ ...SAFE, consultTimeoutMs: 30_000 }));
       if (!waitingForHold) go(s.held(), s.consultStarted());
       break;
     case 'consulting':
-      go(s.attended(SAFE), s.held(), s.consultStarted(), s.consultAnswered());
+      if (onLeg) go(s.attended(ON_LEG), s.consultStarted(), s.consultAnswered(null));
+      else go(s.attended(SAFE), s.held(), s.consultStarted(), s.consultAnswered());
       break;
     case 'completing':
       if (supervised) go(s.blind(SAFE), s.held(), s.consultStarted(), s.consultAnswered());
@@ -513,7 +536,7 @@ export function reach(phase: TransferPhase, { waitingForHold = false, existingCo
       break;
   }
   expect(h.phase).toBe(phase);
-  const waiting = (phase === 'referring' || phase === 'consult-dialing') && waitingForHold;
+  const waiting = (phase === 'referring' || phase === 'consult-dialing') && waitingForHold && !onLeg;
   expect(h.state.transfer?.afterHold ?? null, `${phase}: waiting for the caller\u2019s hold`).toEqual(
     waiting ? (phase === 'referring' ? 'handOver' : 'dialConsult') : null,
   );

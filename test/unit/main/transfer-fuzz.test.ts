@@ -18,7 +18,7 @@
  * repair, its resume holds whichever call talks.
  */
 import { describe, expect, it } from 'vitest';
-import { ruleFor, transferPhaseList } from '../../../main/calls/transfer/rules';
+import { ruleFor, transferPhaseList, variantOf, type TransferVariant } from '../../../main/calls/transfer/rules';
 import { transferSteps } from '../../../preload/contract/transfer';
 import { IllegalTransferTransition, type TransferEvent } from '../../../main/calls/transfer/types';
 import { seededRandom } from '../../support/random';
@@ -77,6 +77,13 @@ function randomEvent(h: Harness, pick: <T>(xs: readonly T[]) => T): TransferEven
 function checkRelease(h: Harness, event: TransferEvent, effects: string[], before: Harness['state']) {
   if (!effects.includes(`sip.hangup ${CALLER}`)) return;
   const t = before.transfer;
+  if (t?.options.consultOnLeg && event.type !== 'incoming.replaces') {
+    // The platform's consult on our leg completes by our leg leaving the bridge — only once the transferee answered.
+    expect(['agent.complete', 'agent.hangupConsult']).toContain(event.type);
+    expect(before.phase).toBe('consulting');
+    expect(t.consult?.state).toBe('up');
+    return;
+  }
   if (event.type !== 'incoming.replaces') expect(h.world.handOvers, `caller released on ${event.type} before any hand-over`).toBeGreaterThan(0);
   switch (event.type) {
     case 'refer.notify':
@@ -109,14 +116,18 @@ describe('transfer machine: random walks', () => {
       const pick = pickFrom(r);
       // Start anywhere (so deep phases such as completing get their share, and a REFER or a
       // consult waiting for the caller's hold), then wander.
-      // Every third walk through consult-dialing / completing is a supervised safe blind's.
-      const h = reach(transferPhaseList[seed % transferPhaseList.length]!, { waitingForHold: seed % 4 < 2, supervised: seed % 3 === 0 });
+      // Every third walk through consult-dialing / completing is a supervised safe blind's, and every
+      // fifth through consult-dialing / consulting a platform's consult on our own leg.
+      const phase = transferPhaseList[seed % transferPhaseList.length]!;
+      const variant: TransferVariant =
+        seed % 5 === 0 && (phase === 'consult-dialing' || phase === 'consulting') ? 'on-leg' : seed % 3 === 0 && (phase === 'consult-dialing' || phase === 'completing') ? 'supervised' : 'standard';
+      const h = reach(phase, { waitingForHold: seed % 4 < 2, variant });
       const length = 4 + Math.floor(r() * 20);
       let usedExisting = false;
       for (let i = 0; i < length; i++) {
         const event = randomEvent(h, pick);
         if (event.type === 'request.attended' && event.existing) usedExisting = true;
-        const rule = ruleFor(h.phase, event.type, h.state.transfer?.supervised ?? false);
+        const rule = ruleFor(h.phase, event.type, variantOf(h.state.transfer));
         const before = h.state;
         if (typeof rule === 'object') {
           expect(() => h.feed(event), `seed ${seed} step ${i}`).toThrow(IllegalTransferTransition);

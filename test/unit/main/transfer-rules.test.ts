@@ -11,7 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import { IllegalTransition } from '../../../main/calls/call/machine';
 import { REFER_OFFER_MS, transition } from '../../../main/calls/transfer/machine';
-import { ruleFor, transferEventTypes, transferPhaseList, transferRules } from '../../../main/calls/transfer/rules';
+import { ruleFor, transferEventTypes, transferPhaseList, transferRules, variantOf, type TransferVariant } from '../../../main/calls/transfer/rules';
 import { allowedTransferActions, isTransferActive, toTransferSnapshot } from '../../../main/calls/transfer/snapshot';
 import {
   IllegalTransferTransition,
@@ -86,18 +86,24 @@ describe('transfer machine: the cross product of phases × events', () => {
     expect(Object.keys(transferRules).sort()).toEqual([...transferPhases].sort());
   });
 
-  // The phases a supervised safe blind passes through are walked a second time as its own.
-  const walks: [TransferPhase, boolean][] = [...transferPhaseList.map((p): [TransferPhase, boolean] => [p, false]), ['consult-dialing', true], ['completing', true]];
-  for (const [phase, supervised] of walks) {
-    describe(`from ${phase}${supervised ? ' (supervised safe blind)' : ''}`, () => {
+  // The phases a supervised safe blind, and a platform's consult on our own leg, pass through are walked again as their own.
+  const walks: [TransferPhase, TransferVariant][] = [
+    ...transferPhaseList.map((p): [TransferPhase, TransferVariant] => [p, 'standard']),
+    ['consult-dialing', 'supervised'],
+    ['completing', 'supervised'],
+    ['consult-dialing', 'on-leg'],
+    ['consulting', 'on-leg'],
+  ];
+  for (const [phase, variant] of walks) {
+    describe(`from ${phase}${variant === 'standard' ? '' : ` (${variant})`}`, () => {
       for (const type of transferEventTypes) {
-        const rule = ruleFor(phase, type, supervised);
+        const rule = ruleFor(phase, type, variant);
         const label = rule === 'handle' || rule === 'ignore' ? rule : `refuse (${rule.refuse})`;
         it(`${phase} → ${type}: ${label}`, () => {
           // A hold answer is walked where the REFER or the consult waits for it (the other phases ignore it anyway).
           // A consult's end is walked where a consult exists (in the undo window: an existing call chosen as it).
-          const h = reach(phase, { waitingForHold: holdEvents.has(type), existingConsult: type === 'consult.ended' || type === 'consult.failed', supervised });
-          expect(h.state.transfer?.supervised ?? false).toBe(supervised);
+          const h = reach(phase, { waitingForHold: holdEvents.has(type), existingConsult: type === 'consult.ended' || type === 'consult.failed', variant });
+          if (variant !== 'standard') expect(variantOf(h.state.transfer)).toBe(variant);
           const before = h.state;
           const event = sample(type, h);
           if (typeof rule === 'object') {

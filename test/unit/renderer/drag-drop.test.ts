@@ -210,7 +210,16 @@ describe('dropping', () => {
     await release(rowOf('Anna'), { shiftKey: true });
     const dialog = screen.getByRole('dialog');
     expect(within(dialog).getAllByRole('button').map((b) => b.textContent?.trim())).toEqual(['Blind', 'Cancel']);
-    expect(within(dialog).getByText('You are released as soon as Anna starts ringing.')).toBeTruthy();
+    // Without a safe blind, the default Blind spells out the plain blind's risk before the agent commits.
+    expect(within(dialog).getByText('You are released as soon as Anna starts ringing. If they don\u2019t answer, the caller may be lost.')).toBeTruthy();
+  });
+
+  it('where attended is the phone system\u2019s consult on this very call, the choice says that hanging up early drops the caller', async () => {
+    const { card } = await setup({ snapshot: idle({ allowedActions: ['blind', 'attended'], blindDefault: 'plain', consultOnLeg: true }) });
+    await dragOnto(card, rowOf('Anna'));
+    await release(rowOf('Anna'));
+    const dialog = screen.getByRole('dialog');
+    expect(within(dialog).getByText(/Don\u2019t hang up before they answer — the phone system would drop the caller\./)).toBeTruthy();
   });
 
   it('a busy target warns before anything is sent, even with a modifier', async () => {

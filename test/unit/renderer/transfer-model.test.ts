@@ -27,8 +27,8 @@ describe('TransferModel', () => {
     const stop = model.start();
     await settle();
     expect(Object.keys(model.byCall)).toEqual(['c1', 'c2']);
-    expect(model.offer('c1')).toEqual({ blind: true, plainBlind: true, attended: true, blindDefault: 'safe' });
-    expect(model.offer('c2')).toEqual({ blind: false, plainBlind: false, attended: true, blindDefault: 'plain' });
+    expect(model.offer('c1')).toEqual({ blind: true, plainBlind: true, attended: true, blindDefault: 'safe', consultOnLeg: false });
+    expect(model.offer('c2')).toEqual({ blind: false, plainBlind: false, attended: true, blindDefault: 'plain', consultOnLeg: false });
     expect(model.canStart('c2')).toBe(true);
     await fake.emit('transfer:changed', snapshot({ callId: 'c2', allowedActions: [] }));
     expect(model.canStart('c2')).toBe(false);
