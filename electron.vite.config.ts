@@ -41,6 +41,8 @@ export default defineConfig({
         input: {
           ui: resolve(import.meta.dirname, 'renderer/ui/index.html'),
           media: resolve(import.meta.dirname, 'renderer/media/index.html'),
+          // The built-in demo's hidden parties page (docs/demo.md).
+          demo: resolve(import.meta.dirname, 'renderer/demo/index.html'),
         },
       },
     },

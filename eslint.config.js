@@ -5,6 +5,7 @@
 //   electron       only in main/index.ts, main/desktop/**, preload/**
 //   jssip          only in main/sip/**
 //   better-sqlite3 only in main/history/**
+//   sip.js         only in the built-in demo: main/demo/sip/** (its switchboard) and renderer/demo/** (its parties)
 //   main/calls/**  pure TypeScript: no Node built-ins, no I/O libraries, no timers or clocks
 //   preload/**     sandboxed: no Node built-ins (a sandboxed preload cannot require them)
 //   renderer/**    types only from preload/contract, nothing from main/, electron or Node
@@ -24,6 +25,7 @@ const why = {
   electron: 'Electron is imported only by main/index.ts, main/desktop/ and preload/ (docs/architecture.md).',
   jssip: 'JsSIP is imported only by main/sip/ (docs/architecture.md).',
   'better-sqlite3': 'better-sqlite3 is imported only by main/history/ (docs/architecture.md).',
+  'sip.js': 'SIP.js is imported only by the built-in demo: main/demo/sip/ and renderer/demo/ (docs/demo.md).',
 };
 
 /** A path restriction for @typescript-eslint/no-restricted-imports (it also sees `import type`). */
@@ -63,7 +65,7 @@ const noIpcRendererOutsidePreload = {
   ],
 };
 
-const rendererPaths = banOwned('electron', 'jssip', 'better-sqlite3').map((p) => ({
+const rendererPaths = banOwned('electron', 'jssip', 'better-sqlite3', 'sip.js').map((p) => ({
   ...p,
   message: `${p.message} Never in the renderer.`,
 }));
@@ -78,7 +80,7 @@ const areas = [
     name: 'layout/main-shell',
     files: ['main/index.ts', 'main/desktop/**/*.ts'],
     paths: [
-      ...banOwned('jssip', 'better-sqlite3'),
+      ...banOwned('jssip', 'better-sqlite3', 'sip.js'),
       ban('electron', 'ipcRenderer is a renderer API; main uses ipcMain.', { importNames: ['ipcRenderer'] }),
     ],
     patterns: [],
@@ -101,21 +103,21 @@ const areas = [
       'main/desktop/zip.ts',
       'main/desktop/sip-trace.ts',
     ],
-    paths: [...banOwned('electron', 'jssip', 'better-sqlite3')],
+    paths: [...banOwned('electron', 'jssip', 'better-sqlite3', 'sip.js')],
     patterns: [],
     extra: noIpcRendererOutsidePreload,
   },
   {
     name: 'layout/main-sip',
     files: ['main/sip/**/*.ts'],
-    paths: banOwned('electron', 'better-sqlite3'),
+    paths: banOwned('electron', 'better-sqlite3', 'sip.js'),
     patterns: [],
     extra: noIpcRendererOutsidePreload,
   },
   {
     name: 'layout/main-history',
     files: ['main/history/**/*.ts'],
-    paths: banOwned('electron', 'jssip'),
+    paths: banOwned('electron', 'jssip', 'sip.js'),
     patterns: [],
     extra: noIpcRendererOutsidePreload,
   },
@@ -123,7 +125,7 @@ const areas = [
     name: 'layout/main-calls',
     files: ['main/calls/**/*.ts'],
     paths: [
-      ...banOwned('electron', 'jssip', 'better-sqlite3'),
+      ...banOwned('electron', 'jssip', 'better-sqlite3', 'sip.js'),
       ban('ws', 'main/calls/ is pure: sockets live in main/sip/.'),
       ban('electron-log', 'main/calls/ is pure: take a Logger (main/logging/logger.ts) as a port.'),
     ],
@@ -161,7 +163,15 @@ const areas = [
   {
     name: 'layout/main-other',
     files: ['main/**/*.ts'],
-    ignores: ['main/index.ts', 'main/desktop/**', 'main/sip/**', 'main/history/**', 'main/calls/**'],
+    ignores: ['main/index.ts', 'main/desktop/**', 'main/sip/**', 'main/history/**', 'main/calls/**', 'main/demo/sip/**'],
+    paths: banOwned('electron', 'jssip', 'better-sqlite3', 'sip.js'),
+    patterns: [],
+    extra: noIpcRendererOutsidePreload,
+  },
+  {
+    // The built-in demo's switchboard parses SIP with SIP.js; nothing else in main does.
+    name: 'layout/main-demo-sip',
+    files: ['main/demo/sip/**/*.ts'],
     paths: banOwned('electron', 'jssip', 'better-sqlite3'),
     patterns: [],
     extra: noIpcRendererOutsidePreload,
@@ -169,7 +179,7 @@ const areas = [
   {
     name: 'layout/preload',
     files: ['preload/**/*.ts'],
-    paths: banOwned('jssip', 'better-sqlite3'),
+    paths: banOwned('jssip', 'better-sqlite3', 'sip.js'),
     patterns: [
       nodeBan('A sandboxed preload cannot require Node built-ins (Electron sandbox: only a few electron modules).'),
       { group: ['**/main/**', '**/renderer/**'], message: 'preload/ depends on nothing but the contract and electron.' },
@@ -193,7 +203,7 @@ const areas = [
   {
     name: 'layout/renderer-ui',
     files: ['renderer/**/*.ts', 'renderer/**/*.svelte'],
-    ignores: ['renderer/media/**'],
+    ignores: ['renderer/media/**', 'renderer/demo/**'],
     paths: rendererPaths,
     patterns: [
       nodeBan('The renderer is a sandboxed web page: no Node built-ins.'),
@@ -207,6 +217,18 @@ const areas = [
         group: ['**/preload/ui', '**/preload/media', '**/main/**'],
         message: 'The renderer talks to main only through window.consoleApi.',
       },
+    ],
+    extra: noIpcRendererOutsidePreload,
+  },
+  {
+    // The built-in demo's parties page: SIP.js user agents with WebRTC, talking to main over
+    // its own small protocol (renderer/demo/protocol.ts); otherwise a sandboxed page like the UI.
+    name: 'layout/renderer-demo',
+    files: ['renderer/demo/**/*.ts'],
+    paths: rendererPaths.filter((p) => p.name !== 'sip.js'),
+    patterns: [
+      nodeBan('The demo parties page is a sandboxed web page: no Node built-ins.'),
+      { group: ['**/preload/**', '**/main/**'], message: 'The demo parties page talks to main only over its own channel (renderer/demo/protocol.ts).' },
     ],
     extra: noIpcRendererOutsidePreload,
   },

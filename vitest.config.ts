@@ -54,6 +54,17 @@ export default defineConfig({
       {
         test: { name: 'electron', environment: 'node', include: ['test/e2e/**/*.test.ts'], testTimeout: 120_000 },
       },
+      {
+        // The built-in demo end to end: the harness (core in Node, UI, media host and the demo's parties page in Chromium); no Kamailio.
+        test: {
+          name: 'demo',
+          environment: 'node',
+          include: ['test/demo/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

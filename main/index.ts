@@ -15,6 +15,7 @@ import { electronShortcuts } from './desktop/electron-shortcuts';
 import { createElectronUiTransport } from './desktop/ipc';
 import { launchItems, parseDialLink, type LaunchItem } from './desktop/launch-links';
 import { createElectronMediaLink } from './desktop/media-link';
+import { openDemoPartiesWindow } from './desktop/demo-window';
 import { createMusicFileChooser } from './desktop/music-dialog';
 import { electronNotifier } from './desktop/electron-notifier';
 import { quitQuestion } from './desktop/quit-guard';
@@ -174,6 +175,8 @@ if (!app.requestSingleInstanceLock()) {
       log,
       app: info,
       sip: { socket: tracedSocket(sipTrace) },
+      // The built-in demo's people live in a hidden window while the demo runs (docs/demo.md).
+      demoParties: openDemoPartiesWindow,
     });
     showUi();
 

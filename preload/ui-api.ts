@@ -120,6 +120,14 @@ export function createUiApi(bridge: UiBridge) {
       onDialRequest: on(desktop.dialRequest),
       onOpenPicker: on(desktop.openPicker),
     }),
+    demo: Object.freeze({
+      state: call(contract.demo.state),
+      start: call(contract.demo.start),
+      leave: call(contract.demo.leave),
+      setPace: call(contract.demo.setPace),
+      sendCaller: call(contract.demo.sendCaller),
+      onChanged: on(contract.demo.changed),
+    }),
   });
 }
 

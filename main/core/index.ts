@@ -33,6 +33,10 @@ import { startTelephony, type TelephonyCore, type TelephonyOptions } from './tel
 import { providerFactory } from './providers';
 import { startTargets } from './targets';
 import { startTransfers, type Transfers } from './transfers';
+import { demoAccountSwitch } from '../demo/account';
+import { demoDataDir, switchableHistory } from '../demo/history';
+import { createDemoMode, type DemoDeps, type DemoMode, type OpenParties } from '../demo/index';
+import { registerDemoHandlers } from '../demo/ipc';
 
 export interface CorePorts {
   ui: UiTransport;
@@ -51,6 +55,10 @@ export interface CorePorts {
   sip?: TelephonyOptions['line'];
   /** History storage overrides (tests): the back-off probe after a storage fault, the events kept in memory meanwhile. */
   history?: { probe?: { firstMs?: number; maxMs?: number }; capacity?: number };
+  /** The built-in demo's hidden parties page (main/desktop/demo-window.ts; a Chromium page in the harness); absent: no demo here. */
+  demoParties?: OpenParties;
+  /** Tests: the demo's timings and chance (main/demo/index.ts). */
+  demoTuning?: DemoDeps['tuning'];
 }
 
 /** What the installed app's shell (main/desktop/shell.ts) plugs into the core once Electron has built it. */
@@ -77,6 +85,8 @@ export interface ConsoleCore {
   readonly agent: AgentCore;
   /** Whether calls are being recorded (the tray can say so too); `onChange` returns the unsubscribe. */
   readonly recording: { status(): RecordingStatus; onChange(listener: (status: RecordingStatus) => void): () => void };
+  /** The built-in demo (docs/demo.md): its own switchboard, queue and colleagues, the line on a demo account. */
+  readonly demo: DemoMode;
   /** A notice the agent must see (held until dismissed). */
   notice(level: Notice['level'], message: string): void;
   /** After every settings:update (the shell re-registers hotkeys, applies auto-start); returns the unsubscribe. */
@@ -113,7 +123,8 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
     notice: addNotice,
     ...ports.history,
   };
-  const history = startHistory(historyOptions);
+  // The agent's own history, or the demo's own file while the demo runs (main/demo/history.ts).
+  const history = switchableHistory(startHistory(historyOptions), () => startHistory({ ...historyOptions, dataDir: demoDataDir(ports.dataDir) }));
   // Never throws: while the storage refuses writes, call events wait in memory (main/history/resilient-recorder.ts).
   const recorder = history.recorder;
 
@@ -122,11 +133,13 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
   const preferenceListeners = new Set<() => void>();
 
   const sessions = new SessionRegistry();
+  // The line's account: the agent's own, or the demo's while the demo runs (never saved: main/demo/account.ts).
+  const demoLine = demoAccountSwitch(settings);
   const phone = startTelephony({
     router,
-    settings,
+    settings: demoLine.settings,
     media: ports.media,
-    recorder: historyRecorder(recorder, () => settings.file().account?.sipUri ?? ''),
+    recorder: historyRecorder(recorder, () => demoLine.settings.file().account?.sipUri ?? ''),
     sessions,
     log,
     now,
@@ -206,6 +219,19 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
   const offAudio = registerAudioHandlers(router, phone.media);
   registerAgentHandlers(router, agent);
   registerDesktopHandlers(router, () => desktop?.handlers ?? null);
+  const demo = createDemoMode({
+    router,
+    phone,
+    targets,
+    history,
+    account: demoLine,
+    agent,
+    openParties: ports.demoParties ?? null,
+    log,
+    now,
+    ...(ports.demoTuning && { tuning: ports.demoTuning }),
+  });
+  registerDemoHandlers(router, demo);
 
   let stopped = false;
   return {
@@ -218,6 +244,7 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
     transfers,
     agent,
     recording: { status: () => history.recording(), onChange: (listener) => history.onRecording(listener) },
+    demo,
     notice: addNotice,
     onPreferencesChanged(listener) {
       preferenceListeners.add(listener);
@@ -234,6 +261,7 @@ export async function startCore(ports: CorePorts): Promise<ConsoleCore> {
       stopped = true;
       desktop = null;
       preferenceListeners.clear();
+      await demo.stop();
       transfers.stop();
       agent.stop();
       offTargets();

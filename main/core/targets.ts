@@ -15,7 +15,8 @@ import type { TargetProvider } from '../targets/provider';
 import type { SettingsStore } from '../settings/store';
 
 /** Builds the live provider of a kind (sip, voipbin); null when it cannot be built now (the view says why). */
-export type ProviderFactory = (kind: Exclude<ProviderKind, 'configured'>) => TargetProvider | { unavailable: string };
+/** The providers the settings can choose (the demo's is put in place by the demo itself, not chosen). */
+export type ProviderFactory = (kind: Exclude<ProviderKind, 'configured' | 'demo'>) => TargetProvider | { unavailable: string };
 
 export interface Targets {
   view(): TargetsView;
@@ -25,6 +26,8 @@ export interface Targets {
   readonly backend: TransferBackend;
   /** The preferences changed (`provider`: false) or the provider's settings did (true: restart it). */
   refresh(provider: boolean): Promise<void>;
+  /** The demo's provider (main/demo/) in place of the one the settings choose, while it runs; null gives theirs back. */
+  override(provider: TargetProvider | null): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -40,6 +43,8 @@ export function startTargets(o: {
   let live: TargetProvider | null = null;
   let offLive: (() => void) | null = null;
   let unavailable: { kind: ProviderKind; reason: string } | null = null;
+  /** The demo's provider while the demo runs: it wins over the settings' choice. */
+  let override: TargetProvider | null = null;
   /** A refresh that arrives after stop (a line restart finishing late) starts nothing. */
   let stopped = false;
 
@@ -85,11 +90,17 @@ export function startTargets(o: {
     if (stopped) return;
     const kind = o.settings.file().provider.kind;
     if (!restart && (live?.kind ?? 'configured') === kind && unavailable === null) return;
+    // While the demo runs its provider stays; the settings' choice waits for the demo to end.
+    if (override && live === override) return;
     const before = JSON.stringify(view());
     await stopLive();
     unavailable = null;
     if (stopped) return;
-    if (kind !== 'configured') {
+    if (override) {
+      live = override;
+      offLive = override.onChange(() => publish());
+      override.start();
+    } else if (kind !== 'configured') {
       const made = o.factory(kind);
       if ('unavailable' in made) {
         unavailable = { kind, reason: made.unavailable };
@@ -121,6 +132,10 @@ export function startTargets(o: {
       }
     },
     backend,
+    async override(provider) {
+      override = provider;
+      await choose(true);
+    },
     async refresh(provider) {
       // A live SIP provider watches the configured colleagues: a changed list restarts it.
       const listChanged = configured.refresh();

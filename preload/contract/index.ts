@@ -16,6 +16,7 @@ export * from './audio';
 export * from './targets';
 export * from './agent';
 export * from './desktop';
+export * from './demo';
 
 import { agent } from './agent';
 import { app } from './app';
@@ -23,10 +24,11 @@ import { audio } from './audio';
 import { history } from './history';
 import { calls } from './calls';
 import { desktop } from './desktop';
+import { demo } from './demo';
 import { line } from './line';
 import { settings } from './settings';
 import { targets } from './targets';
 import { transfer } from './transfer';
 
 /** Every domain's channels. Each later domain (calls, history, transfer) adds itself here. */
-export const contract = { app, settings, line, history, calls, transfer, audio, targets, agent, desktop } as const;
+export const contract = { app, settings, line, history, calls, transfer, audio, targets, agent, desktop, demo } as const;

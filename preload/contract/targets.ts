@@ -14,7 +14,7 @@ export type Presence = (typeof presences)[number];
 export const agentStatuses = ['available', 'away', 'wrap-up', 'busy', 'offline'] as const;
 export type AgentStatus = (typeof agentStatuses)[number];
 
-export const providerKinds = ['configured', 'sip', 'voipbin'] as const;
+export const providerKinds = ['configured', 'sip', 'voipbin', 'demo'] as const;
 export type ProviderKind = (typeof providerKinds)[number];
 
 const count = z.number().int().min(0).nullable();

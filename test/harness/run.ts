@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHarness } from './index';
+import { demoExtension } from './demo';
 import { mediaHostExtension } from './media-host';
 
 const keep = process.argv.includes('--keep');
@@ -15,7 +16,16 @@ const dataDir = mkdtempSync(join(tmpdir(), 'agent-console-harness-'));
 // The hidden media host too, or the line never starts and no call can be made. A visible run uses
 // the developer's real microphone and speakers; --headless (or --fake-audio) uses Chromium's fake devices.
 const realDevices = !headless && !process.argv.includes('--fake-audio');
-const harness = await startHarness({ dataDir, headless, extensions: [mediaHostExtension({ realDevices })] });
+// --demo: straight into the built-in demo (docs/demo.md) — its switchboard, queue and colleagues.
+const demo = process.argv.includes('--demo');
+const harness = await startHarness({ dataDir, headless, extensions: [mediaHostExtension({ realDevices }), ...(demo ? [demoExtension()] : [])] });
+if (demo) {
+  try {
+    await harness.core.demo.start('steady');
+  } catch (e) {
+    console.error(`The demo did not start: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
 
 console.log(`Agent Console harness running.
   UI page:   ${harness.uiUrl}  (only works in the harness window: the API is injected there)

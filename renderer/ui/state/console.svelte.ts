@@ -16,6 +16,7 @@ import { PickerModel } from './picker.svelte';
 import { SettingsModels } from './settings.svelte';
 import { TargetsModel } from './targets.svelte';
 import { TransferModel } from './transfer.svelte';
+import { DemoModel } from './demo.svelte';
 
 export type ConsoleView = 'calls' | 'history' | 'settings';
 
@@ -39,8 +40,14 @@ export class ConsoleModel {
   readonly targets: TargetsModel;
   readonly drag: DragModel;
   readonly picker: PickerModel;
-  readonly history: HistoryModel;
+  /** Replaced by a fresh one when the demo starts or ends: the history behind the window is another (docs/demo.md). */
+  history = $state.raw<HistoryModel>(undefined as unknown as HistoryModel);
   readonly settings: SettingsModels;
+  readonly demo: DemoModel;
+  /** No account yet and the demo can run: the calls view shows the first-run screen (FirstRun.svelte). */
+  readonly firstRun: boolean;
+  /** Main said whether an account exists: until then no first-run screen flashes for an agent who has one. */
+  private accountChecked = $state(false);
   info = $state.raw<AppInfo | null>(null);
   view = $state<ConsoleView>('calls');
   helpOpen = $state(false);
@@ -68,6 +75,8 @@ export class ConsoleModel {
     this.picker = new PickerModel(this.targets, this.transfers);
     this.history = new HistoryModel(api);
     this.settings = new SettingsModels(api, { line: this.line, appearance: this.appearance });
+    this.demo = new DemoModel(api);
+    this.firstRun = $derived(this.view === 'calls' && this.accountChecked && !this.settings.account.configured && this.demo.available && !this.demo.inDemo);
     this.groups = $derived(groupCalls(this.calls.list, this.transfers.byCall));
     this.ringing = $derived(ringingCalls(this.calls.list));
     this.title = $derived.by(() => {
@@ -100,11 +109,15 @@ export class ConsoleModel {
       announceIncoming(this.api, (text) => this.announcer.say(text)),
       announceOutcomes(this.api, (text) => this.announcer.say(text)),
       this.followDesktop(),
+      this.demo.start(),
+      this.followDemoHistory(),
     );
-    void this.api.settings.get().then((r) => {
+    void Promise.all([this.api.settings.get(), this.demo.load()]).then(([r, demo]) => {
       // First start: nothing to do before a SIP account exists — unless something already chose a view
-      // (a tel: link, a ringing call's Answer), which the agent must see.
-      if (r.ok && !r.value.account && !this.viewChosen) this.view = 'settings';
+      // (a tel: link, a ringing call's Answer), which the agent must see. Where the demo can run, the
+      // calls view offers it first (the first-run screen).
+      if (r.ok && !r.value.account && !this.viewChosen && !demo?.available) this.view = 'settings';
+      this.accountChecked = r.ok;
     });
     void this.api.app.info().then((r) => {
       if (r.ok) this.info = r.value;
@@ -144,6 +157,35 @@ export class ConsoleModel {
     return () => {
       offDial();
       offPicker();
+    };
+  }
+
+  /**
+   * Entering or leaving the demo switches main to another history (the demo's own file): the window
+   * starts a fresh history list on it, rather than comparing call ids of two different files.
+   */
+  private followDemoHistory(): () => void {
+    let inDemo: boolean | null = null;
+    let stopSwapped: (() => void) | null = null;
+    const follow = (state: string) => {
+      const now = state === 'on';
+      if (inDemo === null || now === inDemo) {
+        inDemo ??= now;
+        return;
+      }
+      inDemo = now;
+      stopSwapped?.();
+      this.history.dispose();
+      this.history = new HistoryModel(this.api);
+      stopSwapped = this.history.start();
+    };
+    const off = this.api.demo.onChanged((v) => follow(v.state));
+    void this.demo.load().then((v) => {
+      if (v && inDemo === null) inDemo = v.state === 'on';
+    });
+    return () => {
+      off();
+      stopSwapped?.();
     };
   }
 

@@ -56,6 +56,10 @@ const cases: Array<[string, string, RegExp]> = [
   ['main/settings/x.ts', 'export const w = (api: { ipcRenderer: unknown }) => api.ipcRenderer;', /ipcRenderer exists only inside preload/],
   ['main/desktop/x.ts', 'export const prefs = { webPreferences: { nodeIntegration: true } };', /nodeIntegration: true weakens/],
   ['main/desktop/x.ts', 'export const prefs = { webPreferences: { contextIsolation: false, sandbox: false } };', /contextIsolation: false weakens/],
+  ['main/sip/line.ts', "import { Grammar } from 'sip.js';\nexport const g = Grammar;", /SIP.js is imported only by the built-in demo/],
+  ['main/demo/director.ts', "import { Grammar } from 'sip.js';\nexport const g = Grammar;", /SIP.js is imported only by the built-in demo/],
+  ['renderer/ui/state/x.svelte.ts', "import { UserAgent } from 'sip.js';\nexport const u = UserAgent;", /SIP.js is imported only by the built-in demo/],
+  ['renderer/demo/party.ts', "import JsSIP from 'jssip';\nexport const j = JsSIP;", /JsSIP is imported only by main\/sip/],
 ];
 
 // ESLint loads its config and parsers on the first lint: slow on a busy machine.
@@ -79,6 +83,8 @@ describe('layout rules', { timeout: 30_000 }, () => {
     ['renderer/media/main.ts', "import { mediaHostPortChannel } from '../../preload/contract/media-port';\nexport const c = mediaHostPortChannel;"],
     ['renderer/media/host.ts', "import type { MusicSource } from '../../main/media/protocol';\nexport type M = MusicSource;"],
     ['preload/ui.ts', "import { contextBridge, ipcRenderer } from 'electron';\nexport const x = [contextBridge, ipcRenderer];"],
+    ['main/demo/sip/message.ts', "import { Grammar } from 'sip.js';\nexport const g = Grammar;"],
+    ['renderer/demo/party.ts', "import { UserAgent } from 'sip.js';\nexport const u = UserAgent;"],
     ['test/unit/main/x.test.ts', "import Database from 'better-sqlite3';\nimport JsSIP from 'jssip';\nexport const x = [Database, JsSIP];"],
   ];
   it.each(allowed)('%s: allowed', async (path, code) => {

@@ -4,6 +4,7 @@ import { agent } from './agent';
 import { calls } from './calls';
 import { common } from './common';
 import { desktop } from './desktop';
+import { demo } from './demo';
 import { history } from './history';
 import { settings } from './settings';
 import { targets } from './targets';
@@ -18,4 +19,5 @@ export const de: Catalogue = {
   ...history,
   ...settings,
   ...desktop,
+  ...demo,
 };

@@ -6,6 +6,7 @@ import { agent } from './agent';
 import { calls } from './calls';
 import { common } from './common';
 import { desktop } from './desktop';
+import { demo } from './demo';
 import { history } from './history';
 import { settings } from './settings';
 import { targets } from './targets';
@@ -20,6 +21,7 @@ export const en = {
   ...history,
   ...settings,
   ...desktop,
+  ...demo,
 } as const;
 
 export type MessageKey = keyof typeof en;
