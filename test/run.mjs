@@ -13,11 +13,16 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
+import { blockedProjects, describeMissing, missingPrerequisites, PROJECTS } from './support/prerequisites.mjs';
 
 const args = process.argv.slice(2);
 const run = (cmd, argv, opts = {}) => spawnSync(cmd, argv, { stdio: 'inherit', ...opts }).status ?? 1;
 
+// What the machine lacks (Chromium, Kamailio, SIPp, the namespace tools) is said once, up front,
+// with the command that installs it; the projects that need it are skipped, loudly, and the rest runs.
+const missing = missingPrerequisites();
 if (process.env.AGENT_CONSOLE_IN_NETNS !== '1') {
+  if (missing.length > 0) console.warn(`\n${describeMissing(missing)}\n`);
   // The static gates first (ESLint with the layout's import rules, tsc, svelte-check, the Electron
   // security scan): CI runs only `npm test`, and a tree that fails them is not green.
   // `npm test -- --no-lint` skips them while iterating on one test.
@@ -56,12 +61,25 @@ process.exit(runTests());
 function runTests() {
   // A report left by an earlier run must never be summarised as this one's.
   rmSync('test-results/junit.xml', { force: true });
-  const status = run('npx', ['vitest', 'run', ...args]);
+  // A whole run leaves out the projects this machine cannot run; a narrowed one (a file, -t, --project)
+  // is the caller's choice and runs as asked.
+  const blocked = args.length === 0 ? blockedProjects(missing) : [];
+  const projects = PROJECTS.filter((p) => !blocked.includes(p)).flatMap((p) => ['--project', p]);
+  const status = run('npx', ['vitest', 'run', ...(blocked.length > 0 ? projects : []), ...args]);
+  if (blocked.length > 0) {
+    const bar = '!'.repeat(78);
+    const install = describeMissing(missing).split('\n').find((l) => l.includes('apt-get')) ?? '';
+    console.warn(`\n${bar}\n!! SKIPPED, whole projects: ${blocked.join(', ')} (${missing.map((p) => p.what).join('; ')} missing).\n${install}\n${bar}`);
+  }
   const skippedElsewhere = summarise();
   // A skipped suite is not a passed one. Only the Electron suite may skip (no binary here); under
   // CI, or inside the loopback namespace where the lab can run, any other skip fails the run.
   // (A run narrowed on the command line — a file, -t — skips the rest on purpose.)
   const strict = (process.env.CI === 'true' || process.env.AGENT_CONSOLE_IN_NETNS === '1') && args.length === 0;
+  if (status === 0 && process.env.CI === 'true' && blocked.length > 0) {
+    console.error(`\n[agent-console] FAILED: under CI every project must run, and ${blocked.join(', ')} could not (see above).`);
+    return 1;
+  }
   if (status === 0 && strict && skippedElsewhere.length > 0) {
     console.error(
       `\n[agent-console] FAILED: ${skippedElsewhere.length} test(s) outside the Electron suite were skipped ` +

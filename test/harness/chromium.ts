@@ -3,7 +3,9 @@
  * the lab's SIP.js peers): one list, so a flag learned the hard way is learned
  * once. Never a downloaded browser.
  */
-export const CHROMIUM = '/usr/bin/chromium';
+import { CHROMIUM_PATH } from '../support/prerequisites.mjs';
+
+export const CHROMIUM = CHROMIUM_PATH;
 
 /** Always: no sandbox (CI runs as root), no GPU, and nothing that phones home — the network is closed. */
 export const baseChromiumFlags = [
