@@ -11,7 +11,7 @@
  *
  * Needs `npx electron-vite build` (out/renderer/{ui,media,demo}).
  */
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -23,14 +23,16 @@ import type { CallSnapshot } from '../../preload/contract';
 import { HEARING, hearFrame, hearWindow } from '../../renderer/demo/hearing';
 import type { HearsReport } from '../../renderer/demo/protocol';
 import { demoExtension } from '../harness/demo';
+import { uiUnbuilt } from '../harness/built';
 import { startHarness, type Harness } from '../harness/index';
-import { mediaHostExtension, rendererOutDir, repoRoot } from '../harness/media-host';
+import { mediaHostExtension, repoRoot } from '../harness/media-host';
 import { writeToneWav } from '../lab/tones';
 import { until as waitUntil } from '../support/until';
 
 export const AGENT_TONE = 660;
 
-export const builtPagesMissing = (): boolean => !['ui', 'media', 'demo'].every((p) => existsSync(join(rendererOutDir, p, 'index.html')));
+/** The pages the demo needs are not built: skipped, and said loudly (test/harness/built.ts). */
+export const builtPagesMissing = (): boolean => uiUnbuilt(['ui', 'media', 'demo']);
 
 export interface DemoConsole {
   readonly harness: Harness;

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { rendererOutDir } from './static-server';
 
-export type BuiltPage = 'ui' | 'media';
+export type BuiltPage = 'ui' | 'media' | 'demo';
 
 const warned = new Set<string>();
 
