@@ -42,7 +42,7 @@ export interface ShellWindow {
 export type ShellCore = Pick<
   ConsoleCore,
   'router' | 'telephony' | 'transfers' | 'agent' | 'settings' | 'notice' | 'onPreferencesChanged' | 'attachDesktop'
-> & { readonly history?: ConsoleCore['history'] };
+> & { readonly history?: ConsoleCore['history']; readonly recording?: ConsoleCore['recording'] };
 
 export interface ShellPorts {
   core: ShellCore;
@@ -162,6 +162,7 @@ export function startDesktopShell(p: ShellPorts): DesktopShell {
       agent: core.agent.view(),
       windowVisible: p.window.view().visible,
       missed: unseenMissed(),
+      notRecording: core.recording?.status().state === 'waiting',
       now: p.now(),
     });
   /** The history's count of missed calls not yet seen; none when the history could not be opened. */
@@ -233,11 +234,22 @@ export function startDesktopShell(p: ShellPorts): DesktopShell {
   };
 
   // ── wiring ──
+  let offHistory: (() => void) | null = null;
+  const followHistory = () => {
+    if (!offHistory && core.history) offHistory = core.history.onChange(() => refreshTray());
+  };
+  followHistory();
   const offs = [
     core.telephony.onLineStatus(() => refreshTray()),
     calls.onFact(() => refreshTray()),
     core.agent.onChange(() => refreshTray()),
-    core.history?.onChange(() => refreshTray()) ?? (() => {}),
+    () => offHistory?.(),
+    // Calls not recorded show in the tray too; and a history that could not be opened at start is
+    // followed from the moment it can be (its missed-call count joins the tray then).
+    core.recording?.onChange(() => {
+      followHistory();
+      refreshTray();
+    }) ?? (() => {}),
     core.onPreferencesChanged(() => {
       hotkeys.apply();
       void applyAutoStart();

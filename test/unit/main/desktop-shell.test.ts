@@ -240,3 +240,41 @@ describe('the desktop shell', () => {
     expect(notifications).toHaveLength(1);
   });
 });
+
+describe('the desktop shell and the history\u2019s recording', () => {
+  it('the tray says calls are not being recorded while the history waits for its storage, and stops saying it when it writes again', () => {
+    shell.dispose();
+    trays.length = 0;
+    let status: { state: 'recording' | 'waiting' } = { state: 'recording' };
+    const listeners = new Set<(s: typeof status) => void>();
+    const recording = {
+      status: () => status as ReturnType<TestCore['core']['recording']['status']>,
+      onChange: (l: (s: typeof status) => void) => (listeners.add(l), () => void listeners.delete(l)),
+    };
+    const set = (state: 'recording' | 'waiting') => {
+      status = { state };
+      for (const l of [...listeners]) l(status);
+    };
+    shell = startDesktopShell({
+      core: Object.assign(Object.create(t.core) as typeof t.core, { recording }),
+      window: { view: () => ({ focused: win.focused, visible: win.visible }), show: win.show, toggle: win.toggle },
+      tray: (initial, on) => createElectronTray({ iconDir: '/res/tray', onCommand: on.command, onClick: on.click, initial }),
+      notifier: electronNotifier('darwin'),
+      shortcuts: electronShortcuts(),
+      autoStart: ports.autoStart,
+      diagnostics: { dir: () => join(dir, 'exports'), reveal: ports.reveal, logDir: null, versions: { app: '0.1.0' }, sipTrace: () => '' },
+      closeHint: { shown: () => ports.hint, remember: () => (ports.hint = true) },
+      quit: ports.quit,
+      now: Date.now,
+      every: () => () => {},
+      log: silentLogger,
+    });
+    expect(tray().tooltip).not.toContain('calls not being recorded');
+    set('waiting');
+    expect(tray().tooltip).toContain('calls not being recorded');
+    set('recording');
+    expect(tray().tooltip).not.toContain('calls not being recorded');
+    shell.dispose();
+    expect(listeners.size).toBe(0);
+  });
+});
