@@ -73,6 +73,12 @@ export interface LineOptions {
 
 export type LineFailure = NonNullable<LineStatus['reason']>;
 
+/**
+ * A 4xx other than "try later" (408 time-out, 429 too many requests) says the request itself is wrong:
+ * sending the same REGISTER every 30 s changes nothing, and loads the server for no one.
+ */
+const refusesForGood = (status: number) => status >= 400 && status < 500 && status !== 408 && status !== 429;
+
 /** JsSIP registrationFailed {cause, response} → the agent-facing reason. */
 export function describeRegistrationFailure(cause: string | undefined, status: number | null): LineFailure {
   if (status === 401 || status === 407 || cause === 'Authentication Error') {
@@ -89,6 +95,13 @@ export function describeRegistrationFailure(cause: string | undefined, status: n
   }
   if (cause === 'Connection Error') {
     return { code: 'unreachable', message: 'The connection to the SIP server broke during registration. Retrying.' };
+  }
+  if (status !== null && refusesForGood(status)) {
+    // The same REGISTER would be refused the same way: say so, and wait for the account to change.
+    return {
+      code: 'server-error',
+      message: `The SIP server refused the registration (${status}${cause && cause !== 'SIP Failure Code' ? `: ${cause}` : ''}). Check the account in Settings; the console tries again once it is saved.`,
+    };
   }
   return {
     code: 'server-error',
@@ -335,7 +348,8 @@ function buildLine(account: LineAccount, options: LineOptions): Line {
     const reason = describeRegistrationFailure(e.cause, e.response?.status_code ?? null);
     setStatus('failed', reason);
     // Never hammer a server with wrong credentials (account lock-outs); retry only transient failures.
-    if (reason.code === 'timeout' || reason.code === 'server-error') {
+    const status = e.response?.status_code ?? null;
+    if (reason.code === 'timeout' || (reason.code === 'server-error' && !(status !== null && refusesForGood(status)))) {
       after(() => ua.isConnected() && register(), options.registerRetryMs ?? 30_000);
     }
   });

@@ -131,6 +131,32 @@ describe('registration', () => {
     expect(describeRegistrationFailure('SIP Failure Code', 503)).toMatchObject({ code: 'server-error', message: expect.stringContaining('503') });
     expect(describeRegistrationFailure('Request Timeout', null).code).toBe('timeout');
     expect(describeRegistrationFailure('Connection Error', null).code).toBe('unreachable');
+    // A request the server refuses as such is not retried; "try later" answers are.
+    expect(describeRegistrationFailure('SIP Failure Code', 400).message).toMatch(/Check the account in Settings/);
+    expect(describeRegistrationFailure('SIP Failure Code', 400).message).not.toMatch(/Retrying/);
+    expect(describeRegistrationFailure('SIP Failure Code', 429).message).toMatch(/Retrying/);
+  });
+
+  it.each([
+    ['bad-request', 400, 1],
+    ['unavailable', 503, 2],
+  ] as const)('a REGISTER refused %s (%i) is sent again only when trying again can help', async (policy, status, expected) => {
+    const p = await peer();
+    p.registerPolicy = policy;
+    const l = createLine(
+      { sipUri: 'sip:1001@lab.test', password: 'secret-1001', acceptSelfSigned: false, wsUrl: p.url },
+      { log: silentLogger, media: fakeMicrophone(), keepAliveMs: 0, registerTimeoutMs: 5_000, registerRetryMs: 300, reconnectMinSec: 1, reconnectMaxSec: 1 },
+    );
+    lines.push(l);
+    l.start();
+    await waitUntil(() => l.status().state === 'failed' && l.status(), { timeoutMs: 5000, what: 'the line failed' });
+    expect(l.status().reason?.message).toContain(String(status));
+    // Past the retry time twice over: a transient refusal was sent again, a final one was not.
+    await waitUntil(() => registers(p).length >= expected || null, { timeoutMs: 5000, what: `${expected} REGISTER(s)` });
+    const window = Date.now() + 900;
+    await waitUntil(() => Date.now() >= window || null, { timeoutMs: 2000, what: 'the retry window', intervalMs: 50 });
+    if (expected === 1) expect(registers(p)).toHaveLength(1);
+    else expect(registers(p).length).toBeGreaterThanOrEqual(2);
   });
 });
 

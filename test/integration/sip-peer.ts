@@ -211,7 +211,7 @@ const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 
 // ---------------------------------------------------------------- the peer
 
-export type RegisterPolicy = 'digest' | 'forbidden' | 'not-found' | 'silent';
+export type RegisterPolicy = 'digest' | 'forbidden' | 'not-found' | 'silent' | 'bad-request' | 'unavailable';
 
 interface Dialog {
   callId: string;
@@ -392,6 +392,8 @@ export class SipPeer {
     if (this.registerPolicy === 'silent') return;
     if (this.registerPolicy === 'forbidden') return this.#respond(ws, m, 403, 'Forbidden');
     if (this.registerPolicy === 'not-found') return this.#respond(ws, m, 404, 'Not Found');
+    if (this.registerPolicy === 'bad-request') return this.#respond(ws, m, 400, 'Bad Request');
+    if (this.registerPolicy === 'unavailable') return this.#respond(ws, m, 503, 'Service Unavailable');
     const auth = h(m, 'authorization');
     const user = /sip:([^@]+)@/.exec(uriOf(h(m, 'to')))?.[1] ?? '';
     const challenge = () =>
