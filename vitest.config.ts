@@ -22,6 +22,9 @@ export default defineConfig({
           environment: 'jsdom',
           include: ['test/unit/renderer/**/*.test.ts'],
           setupFiles: ['test/unit/renderer/setup.ts'],
+          // A whole settings view renders in ~0.5 s alone; on a 2-core machine running the lab beside
+          // it, 5 s was not always enough. A budget, not a measurement (those are benchmarks).
+          testTimeout: 20_000,
         },
       },
       {

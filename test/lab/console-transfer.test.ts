@@ -151,12 +151,14 @@ describe.skipIf(labUnavailable())('transfers through Kamailio, with audio (docs/
 
   async function blindFailure(setup: () => Promise<void>, reasonCode: string, reasonText: string, slow: boolean) {
     // Safe mode: the caller is taken back automatically, music stops, the agent hears the caller.
+    // A slow failure waits long enough (10 s) for the music check to read it on a loaded machine.
+    if (slow) agent.setPreferences({ transfer: { safeBlindTimeoutSec: 10 } });
     await setup();
     const { call, callerCall } = await connectCaller();
     const refersBefore = caller.events.filter((e) => e.type === 'refer-received').length;
     await agent.request('transfer:blind', { callId: call.id, target: uriTarget(transferee), safe: true });
     // A slow failure (no answer) leaves time to check the caller hears music meanwhile; a 486 comes back at once.
-    if (slow) await caller.expectHears(MUSIC, 4000, callerCall);
+    if (slow) await caller.expectHears(MUSIC, 8000, callerCall);
     const back = await transferOf(call.id, (t) => t.phase === 'idle' && t.reason !== null, 'taken back', 20_000);
     expect(back.reason).toMatchObject({ code: reasonCode, message: reasonText });
     await callerBack(call.id, callerCall);
@@ -229,7 +231,7 @@ describe.skipIf(labUnavailable())('transfers through Kamailio, with audio (docs/
     const refersBefore = caller.events.filter((e) => e.type === 'refer-received').length;
     const invitesBefore = (await transferee.calls()).length;
     await agent.request('transfer:blind', { callId: call.id, target: uriTarget(transferee), safe: true });
-    await caller.expectHears(MUSIC, 4000, callerCall);
+    await caller.expectHears(MUSIC, 10_000, callerCall);
     const back = await transferOf(call.id, (t) => t.phase === 'idle' && t.reason !== null, 'taken back', 20_000);
     expect(back.reason).toMatchObject({ code: 'no-answer' });
     await callerBack(call.id, callerCall);
