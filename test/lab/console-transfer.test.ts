@@ -226,12 +226,14 @@ describe.skipIf(labUnavailable())('transfers through Kamailio, with audio (docs/
 
   it('B7 safe blind, the transferee answers only after the no-answer time: the caller stays with the agent and no call to the transferee is left ringing', async () => {
     // The seed-era failure: the caller's own call to the transferee outlived the take-back and later stole the caller.
-    await transferee.setIncoming({ mode: 'answer', afterMs: 7000 });
+    // No answer after 8 s (long enough to read the music twice on a loaded machine); the transferee picks up at 11 s.
+    agent.setPreferences({ transfer: { safeBlindTimeoutSec: 8 } });
+    await transferee.setIncoming({ mode: 'answer', afterMs: 11_000 });
     const { call, callerCall } = await connectCaller();
     const refersBefore = caller.events.filter((e) => e.type === 'refer-received').length;
     const invitesBefore = (await transferee.calls()).length;
     await agent.request('transfer:blind', { callId: call.id, target: uriTarget(transferee), safe: true });
-    await caller.expectHears(MUSIC, 10_000, callerCall);
+    await caller.expectHears(MUSIC, 7000, callerCall);
     const back = await transferOf(call.id, (t) => t.phase === 'idle' && t.reason !== null, 'taken back', 20_000);
     expect(back.reason).toMatchObject({ code: 'no-answer' });
     await callerBack(call.id, callerCall);
@@ -241,7 +243,7 @@ describe.skipIf(labUnavailable())('transfers through Kamailio, with audio (docs/
       what: 'the transferee’s incoming call cancelled',
     });
     // Past the moment the transferee would have answered: the caller is still the agent's, talking, and never got a REFER.
-    const answerWouldBeAt = back.timeline[0]!.at + 7000;
+    const answerWouldBeAt = back.timeline[0]!.at + 11_000;
     await new Promise((r) => setTimeout(r, Math.max(0, answerWouldBeAt + 1000 - Date.now())));
     expect(callOf(call.id)).toMatchObject({ state: 'established', hold: { local: false } });
     await caller.expectHears({ tones: [AGENT], music: false }, 8000, callerCall);
