@@ -31,6 +31,7 @@ import { describeRemote } from '../calls/numbers';
 import type { Logger } from '../logging/logger';
 import { dialUri, LineAccountError, lineAccountProblem, sipDisplayName } from './line-account';
 import { adaptSession, type LineLeg, type SessionAdapterOptions, type SessionMedia } from './session';
+import { ReferUsages, type NotifyLike } from './refer-usages';
 import { screenRequest } from './request-screen';
 import { SessionRegistry } from './sessions';
 import { Timers } from './timers';
@@ -69,6 +70,8 @@ export interface LineOptions {
   sessions?: SessionRegistry;
   /** The transport; default a `ws` WebSocket to the account's wsUrl. In-process SIP tests pass an in-memory one. */
   socket?: (account: LineAccount) => LineSocket;
+  /** How long a REFER subscription is answered after its call ended (./refer-usages.ts); default 90 s. */
+  referUsageLingerMs?: number;
 }
 
 export type LineFailure = NonNullable<LineStatus['reason']>;
@@ -149,6 +152,19 @@ function screenIncoming(ua: UA, log: Logger) {
       log.error('sip: a received message could not be handled', { error: String(e) });
     }
   };
+}
+
+/**
+ * A NOTIFY that matches no dialog JsSIP still has goes to the line's REFER usages before JsSIP answers
+ * it 481: the subscription of a REFER sent on a call that has since ended is still ours (RFC 5057,
+ * ./refer-usages.ts). JsSIP looks such a NOTIFY up with `_findSession` after its transaction exists.
+ */
+function answerLateReferNotifies(ua: UA, usages: ReferUsages) {
+  type Found = { receiveRequest(request: unknown): void } | undefined;
+  const internals = ua as unknown as { _findSession?: (request: NotifyLike) => Found };
+  const find = internals._findSession;
+  if (typeof find !== 'function') throw new Error('JsSIP UA no longer has the session lookup the line answers late NOTIFYs through (written for 3.13.8)');
+  internals._findSession = (request) => find.call(ua, request) ?? (request.method === 'NOTIFY' ? (usages.sessionFor(request) as Found) : undefined);
 }
 
 /** Who an INVITE's Referred-By (RFC 3892) names: the party for the call card, and a label for the transfer timeline. */
@@ -246,6 +262,8 @@ function buildLine(account: LineAccount, options: LineOptions): Line {
   });
 
   screenIncoming(ua, log);
+  const referUsages = new ReferUsages({ log, ...(options.referUsageLingerMs !== undefined && { lingerMs: options.referUsageLingerMs }) });
+  answerLateReferNotifies(ua, referUsages);
 
   const pcConfig = options.pcConfig ?? { iceServers: [] };
   const adapterOptions = (id: string, direction: 'incoming' | 'outgoing', remote: CallLeg['remote']): SessionAdapterOptions => ({
@@ -257,6 +275,7 @@ function buildLine(account: LineAccount, options: LineOptions): Line {
     pcConfig,
     isTransportUp: () => ua.isConnected(),
     log: log.scope(`call ${id.slice(0, 8)}`),
+    referUsages,
     ...options.session,
   });
   /**
@@ -425,6 +444,7 @@ function buildLine(account: LineAccount, options: LineOptions): Line {
       for (const leg of legs.values()) leg.dispose();
       legs.clear();
       replacing.clear();
+      referUsages.clear();
       setStatus('unregistered');
     },
     reconnect() {

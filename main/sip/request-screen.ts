@@ -16,7 +16,10 @@
  * and CSeq as JsSIP's sanity check builds its own; a request without them
  * cannot be answered and is dropped, as JsSIP would. Never an ACK (§17.1.1.3).
  * A NOTIFY inside a call that matches no subscription is the session adapter's
- * (main/sip/session.ts), which knows the call's REFER subscriptions.
+ * (main/sip/session.ts), which knows the call's REFER subscriptions; one with
+ * a To tag for a call that has ended passes here too, so that the line can
+ * answer it for a REFER subscription that outlived the call
+ * (main/sip/refer-usages.ts) — or JsSIP 481 when none did.
  */
 import { Grammar } from 'jssip';
 

@@ -20,11 +20,21 @@
  * - A hold is not started while the WebSocket is down: a transaction in flight
  *   when the transport drops terminates the session (JsSIP #738).
  * - NOTIFY on a dialog that already ended is dropped (JsSIP #556).
+ * - What the far end announced it supports (Supported, Allow, Allow-Events of
+ *   its INVITE, 1xx/2xx and re-INVITEs) is recorded (`peerSupportOf`), so the
+ *   transfer machine can choose which phone swaps the calls (RFC 5589).
+ * - Our REFERs' subscriptions outlive the call's BYE (RFC 5057 dialog usages):
+ *   one still open when the call ends is handed to the line's `ReferUsages`
+ *   (./refer-usages.ts), which answers its late NOTIFYs (RFC 6665) instead
+ *   of JsSIP's 481.
  */
 import type { RTCSession } from 'jssip/lib/RTCSession';
 import type { CallEvent, CallDirection, RemoteParty } from '../calls/call/machine';
 import type { CallLeg } from '../calls/call/ports';
+import type { PeerSupport } from '../calls/transfer/types';
 import type { Logger } from '../logging/logger';
+import { announcedBy, emptyAnnouncement, supportFrom, type Announcement, type HeaderSource } from './peer-support';
+import type { ReferUsages, ReferSubscriberLike } from './refer-usages';
 import type { SessionRegistry } from './sessions';
 
 export interface SessionMedia {
@@ -62,6 +72,16 @@ export interface SessionAdapterOptions {
   glareDelayMs?: (ownsCallId: boolean) => number;
   /** Outgoing calls: the microphone handle already passed to ua.call(); released when the call ends. */
   initialMic?: MediaStream;
+  /** The line's keeper of REFER subscriptions that outlive their call (absent: they end with it, as JsSIP has it). */
+  referUsages?: ReferUsages;
+}
+
+/** What each session's far end announced, recorded by its adapter (WeakMap: it goes with the session). */
+const announcements = new WeakMap<RTCSession, Announcement>();
+
+/** What the far end of this call announced it supports (RFC 3891 Replaces, REFER); unknown before anything was read. */
+export function peerSupportOf(session: RTCSession): PeerSupport {
+  return supportFrom(announcements.get(session) ?? emptyAnnouncement);
 }
 
 export const rfc3261GlareDelay = (ownsCallId: boolean) =>
@@ -72,7 +92,9 @@ interface HoldInternals {
   _localHold: boolean;
   _onhold(originator: 'local'): void;
   _onunhold(originator: 'local'): void;
-  _sendReinvite(options: { eventHandlers: { succeeded(): void; failed(response?: { status_code: number; reason_phrase?: string }): void } }): void;
+  _sendReinvite(options: {
+    eventHandlers: { succeeded(response?: HeaderSource): void; failed(response?: { status_code: number; reason_phrase?: string }): void };
+  }): void;
 }
 
 function holdInternals(session: RTCSession): HoldInternals {
@@ -170,7 +192,44 @@ export function adaptSession(session: RTCSession, o: SessionAdapterOptions): Lin
     (session as unknown as NodeJS.EventEmitter).on(name, fn as (...args: unknown[]) => void);
     cancels.add(() => (session as unknown as NodeJS.EventEmitter).removeListener(name, fn as (...args: unknown[]) => void));
   };
-  on('progress', (d: { originator: string; response?: { status_code: number; body?: string } }) => {
+
+  // What the far end announced: its INVITE (incoming), its 1xx/2xx (outgoing), its re-INVITEs and UPDATEs,
+  // and its answers to ours. Kept beside the session for the transfer backend (peerSupportOf).
+  const learn = (message: HeaderSource | null | undefined) => {
+    if (!message || typeof message.getHeaders !== 'function') return;
+    announcements.set(session, announcedBy(announcements.get(session) ?? emptyAnnouncement, message));
+  };
+  if (o.direction === 'incoming') learn((session as unknown as { _request?: HeaderSource })._request);
+  on('reinvite', (d: { request?: HeaderSource }) => learn(d.request));
+  on('update', (d: { request?: HeaderSource }) => learn(d.request));
+  on('accepted', (d: { originator?: string; response?: HeaderSource }) => {
+    if (d.originator === 'remote') learn(d.response);
+  });
+
+  // Our REFERs (RFC 3515), each with its dialog as it was when it went out: one still open when the
+  // call ends is handed to the line, which keeps answering its NOTIFYs (RFC 5057, ./refer-usages.ts).
+  type Refer = (target: unknown, options?: unknown) => unknown;
+  const withRefer = session as unknown as { refer: Refer; _dialog?: { id?: { call_id: string; local_tag: string; remote_tag: string } } | null };
+  const originalRefer = withRefer.refer.bind(session);
+  const refers: Array<{ subscriber: ReferSubscriberLike; dialog: { callId: string; localTag: string; remoteTag: string }; open: boolean }> = [];
+  withRefer.refer = (target, options) => {
+    const subscriber = originalRefer(target, options) as ReferSubscriberLike | undefined;
+    const id = withRefer._dialog?.id;
+    if (subscriber && id) {
+      const entry = { subscriber, dialog: { callId: id.call_id, localTag: id.local_tag, remoteTag: id.remote_tag }, open: true };
+      const close = () => (entry.open = false);
+      // JsSIP ends the subscription on a final sipfrag, or when the REFER itself failed.
+      for (const name of ['accepted', 'failed', 'requestFailed']) subscriber.on(name, close);
+      refers.push(entry);
+    }
+    return subscriber;
+  };
+  const keepOpenRefers = () => {
+    for (const r of refers.splice(0)) if (r.open) o.referUsages?.keep(o.id, r.dialog, r.subscriber);
+  };
+
+  on('progress', (d: { originator: string; response?: { status_code: number; body?: string } & HeaderSource }) => {
+    if (d.originator === 'remote') learn(d.response);
     if (o.direction !== 'outgoing' || d.originator !== 'remote' || !d.response) return;
     const code = d.response.status_code;
     emit({ type: 'sip.progress', code, earlyMedia: code >= 180 && code < 200 && !!d.response.body });
@@ -184,6 +243,7 @@ export function adaptSession(session: RTCSession, o: SessionAdapterOptions): Lin
   });
   const ended = (d: { originator: string; cause?: string; message?: { status_code?: number } | null }) => {
     releaseMic();
+    keepOpenRefers();
     if (agentEnded && d.originator === 'local') return; // we asked for it; the machine already ended the call
     const code = typeof d.message?.status_code === 'number' ? d.message.status_code : null;
     // A local end we did not ask for with cause "Terminated" is JsSIP closing the session itself (ua.stop()).
@@ -261,7 +321,8 @@ export function adaptSession(session: RTCSession, o: SessionAdapterOptions): Lin
     else internals._onunhold('local');
     internals._sendReinvite({
       eventHandlers: {
-        succeeded: () => {
+        succeeded: (response) => {
+          learn(response);
           if (holdOp === op) finishHold({ ok: true });
         },
         failed: (response) => {

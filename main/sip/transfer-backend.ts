@@ -13,12 +13,21 @@
  *    `refer` event (its `reject()` would always say 603: we send our own NOTIFYs);
  *  - a NOTIFY on an ended dialog throws (JsSIP #556): the session adapter
  *    drops it, and we do not even try once the dialog ended.
+ *
+ * Our REFER's NOTIFYs keep coming after the call ended (RFC 5057): the line
+ * answers them through the same ReferSubscriber (./refer-usages.ts), so they
+ * reach the report like any other; when that subscription ends without a
+ * final status the report hears `finished`. What each far end announced it
+ * supports (Supported, Allow) is read by the session adapter and given with
+ * the dialog (`peer`).
  */
 import type { RTCSession } from 'jssip/lib/RTCSession';
 import { allCapabilities, type IncomingTransferRequest, type TransferBackend } from '../calls/transfer/backend';
 import type { DialogId } from '../calls/transfer/types';
 import type { Logger } from '../logging/logger';
 import { referUri } from './line-account';
+import { REFER_USAGE_ENDED } from './refer-usages';
+import { peerSupportOf } from './session';
 import type { SessionRegistry } from './sessions';
 
 interface IncomingRequestLike {
@@ -26,7 +35,10 @@ interface IncomingRequestLike {
   refer_to?: { uri: { clone(): { clearHeaders(): void; toString(): string }; user?: string } };
 }
 interface SubscriberLike {
-  on(event: string, fn: (data: { response?: { status_code?: number } | null; status_line?: { status_code: string | number } }) => void): void;
+  on(
+    event: string,
+    fn: (data: { response?: { status_code?: number } | null; status_line?: { status_code: string | number; reason_phrase?: string } }) => void,
+  ): void;
 }
 interface SessionInternals {
   _dialog?: { id?: { call_id: string; local_tag: string; remote_tag: string } } | null;
@@ -109,10 +121,16 @@ export function createSipTransferBackend(o: { sessions: SessionRegistry; log: Lo
       if (!sub) throw new Error('the call is not confirmed; a REFER cannot be sent on it');
       sub.on('requestSucceeded', () => report.accepted());
       sub.on('requestFailed', (d) => report.rejected(d.response?.status_code ?? 408));
+      sub.on(REFER_USAGE_ENDED, () => report.finished?.());
       for (const name of ['trying', 'progress', 'accepted', 'failed']) {
         sub.on(name, (d) => {
           const code = sipfragCode(d.status_line);
-          if (code !== null) return report.progress(code);
+          // The phone's own words, printable and short: they go into the timeline as its report.
+          const phrase = String(d.status_line?.reason_phrase ?? '')
+            .replace(/[^\x20-\x7e]/g, '')
+            .trim()
+            .slice(0, 80);
+          if (code !== null) return report.progress(code, phrase || undefined);
           log.warn('transfer: NOTIFY without a usable sipfrag status line', { callId, status: d.status_line?.status_code });
           // JsSIP ends the subscription on `failed` whatever the code: no NOTIFY will follow, so it is a failure.
           if (name === 'failed') report.progress(500);
@@ -129,6 +147,7 @@ export function createSipTransferBackend(o: { sessions: SessionRegistry; log: Lo
         remoteTag: id.remote_tag,
         remoteUri: session.remote_identity.uri.toString(),
         direction: session.direction === 'incoming' ? 'incoming' : 'outgoing',
+        peer: peerSupportOf(session),
       };
     },
     onIncomingRequest(listener) {

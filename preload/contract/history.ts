@@ -54,7 +54,7 @@ export type TransferMode = (typeof transferModes)[number];
 
 /**
  * The steps a recorder may write: every step of the transfer machine's
- * timeline under its own name, plus the two the transfer executor adds from
+ * timeline under its own name (`released` and `new-call` since schema 7), plus the two the transfer executor adds from
  * SIP (`refer-sent`: our REFER went out; `accepted`: the far end answered it
  * with 202).
  */

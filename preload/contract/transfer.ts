@@ -98,6 +98,10 @@ export const transferSteps = [
   'cancelled',
   'offered', // a REFER / INVITE-with-Replaces reached us
   'declined',
+  // A plain blind let go of the caller on the first progress: how it ended is not known yet.
+  'released',
+  // The caller reached the transferee as a brand-new call instead of replacing a leg (RFC 3891 not honoured).
+  'new-call',
 ] as const;
 export type TransferStepName = (typeof transferSteps)[number];
 
@@ -150,10 +154,13 @@ export type TransferStartAction = Extract<TransferActionName, 'blind' | 'safe-bl
  * transferred (the target has the caller), released (we let go; whether the
  * target answered is not known), caller-back (it failed and the caller is the
  * agent's again), caller-lost (it failed after our leg was gone), back-to-consult
- * (completing failed, both legs still ours), cancelled, undone, caller-hung-up.
+ * (completing failed, both legs still ours), cancelled, undone, caller-hung-up,
+ * new-call (the target has the caller, but as a second call their phone rang
+ * for: the phone that was to swap calls did not).
  */
 export const transferOutcomes = [
   'transferred',
+  'new-call',
   'released',
   'caller-back',
   'caller-lost',
@@ -171,6 +178,26 @@ export const timelineEntrySchema = z.strictObject({
   note: z.string().nullable(),
 });
 export type TimelineEntryView = z.infer<typeof timelineEntrySchema>;
+
+/** Which phone an attended (or supervised) completion asks to swap calls, and what the transferee will see. */
+export const completionPlanSchema = z.strictObject({
+  /**
+   * Who gets the REFER with Replaces (RFC 5589): the caller (today's usual
+   * way), or — when the caller's phone said it cannot replace calls — the
+   * transferee, naming the caller's call.
+   */
+  via: z.enum(['caller', 'transferee']),
+  /**
+   * 'swap': the phone that gets the new call said it can replace ours with it
+   * (RFC 3891), the hand-over is seamless. 'new-call': it cannot — it will take
+   * the other party as a new call, its phone ringing again (said to the agent
+   * before Complete).
+   */
+  expect: z.enum(['swap', 'new-call']),
+  /** Which phone said it cannot swap calls (no `replaces` in Supported); null when both can or nothing says. */
+  unable: z.enum(['caller', 'transferee', 'both']).nullable(),
+});
+export type CompletionPlan = z.infer<typeof completionPlanSchema>;
 
 const legSchema = z.strictObject({
   callId: z.string().nullable(),
@@ -208,6 +235,12 @@ export const transferSnapshotSchema = z.strictObject({
    * said to the agent before they start one, and while it rings.
    */
   consultOnLeg: z.boolean(),
+  /**
+   * How Complete will hand the caller over, from what the caller's and the
+   * transferee's phones announced (Supported, Allow); null when no attended or
+   * supervised hand-over is in view.
+   */
+  completion: completionPlanSchema.nullable(),
   /** The agent's last transfer of this call: how it ended, to whom, and why (reason). */
   outcome: z
     .strictObject({

@@ -20,7 +20,8 @@ import { SessionRegistry } from '../../main/sip/sessions';
 import { createSipTransferBackend, sipfragCode } from '../../main/sip/transfer-backend';
 import { SipMemoryNetwork } from '../support/sip-memory';
 import { dialogOf, eventually, Inbox, parseReplaces, SipJsPeer, terminated } from '../support/sip-memory-peer';
-import { fakeMicrophone, header, installFakeWebRTC } from './sip-peer';
+import { fakeMicrophone, header, installFakeWebRTC, type SipMessage } from './sip-peer';
+import { RawSipParty, type RawDialog } from './sip-raw-party';
 
 let restoreWebRTC: () => void;
 beforeAll(() => (restoreWebRTC = installFakeWebRTC()));
@@ -70,7 +71,8 @@ beforeEach(async () => {
   const media = fakeMicrophone();
   const line = createLine(
     { wsUrl: `ws://${domain}`, sipUri: aor('1001'), password: 'unused', acceptSelfSigned: false },
-    { log, media, sessions, socket: () => net.jssipSocket('console'), session: { iceCutoffMs: 20 } },
+    // REFER subscriptions of ended calls are kept a short while here, so the test sees one run out.
+    { log, media, sessions, socket: () => net.jssipSocket('console'), session: { iceCutoffMs: 20 }, referUsageLingerMs: 600 },
   );
   const offered = new Inbox<Watched>();
   rig = { net, line, sessions, backend, media, warnings, offered, legs: [], peers: [] };
@@ -152,6 +154,7 @@ function recordReport() {
     accepted: () => seen.push('accepted'),
     rejected: (code) => seen.push(`rejected ${code}`),
     progress: (code) => seen.push(`progress ${code}`),
+    finished: () => seen.push('finished'),
   };
   return { seen, report };
 }
@@ -466,5 +469,131 @@ describe('the far end REFERs us', () => {
       'SIP/2.0 100 Trying',
     ]);
     expect(requests).toHaveLength(3);
+  });
+});
+
+describe('our REFER outlives its call: late NOTIFYs after our BYE (RFC 5057 dialog usages, RFC 6665)', () => {
+  /** A hand-written response to a request the console sent the raw party. */
+  function answer(raw: RawSipParty, request: SipMessage, code: number, reason: string) {
+    const all = (name: string) => request.headers.get(name) ?? [];
+    const to = all('to')[0]!;
+    raw.send(`SIP/2.0 ${code} ${reason}`, [
+      ...all('via').map((v) => `Via: ${v}`),
+      `From: ${all('from')[0]}`,
+      `To: ${to}`,
+      `Call-ID: ${all('call-id')[0]}`,
+      `CSeq: ${all('cseq')[0]}`,
+    ]);
+  }
+
+  /** The raw party calls the console, which answers; the console REFERs it blind, and it accepts (202). */
+  async function referred(): Promise<{ raw: RawSipParty; dialog: RawDialog; leg: Watched; eventId: string; seen: string[] }> {
+    const raw = new RawSipParty(rig.net);
+    const invite = raw.invite('1001');
+    const leg = await rig.offered.next('the raw party\u2019s call at the console');
+    leg.leg.answer();
+    const dialog = await raw.ack(invite);
+    await confirmed(leg);
+    const { seen, report } = recordReport();
+    rig.backend.handOver(leg.leg.id, aor('3003'), report);
+    const refer = await eventually(() => raw.received.find((m) => m.method === 'REFER'), 'the REFER at the raw party');
+    answer(raw, refer, 202, 'Accepted');
+    await eventually(() => seen.includes('accepted'), 'the 202 reported');
+    const eventId = refer.headers.get('cseq')![0]!.split(' ')[0]!;
+    return { raw, dialog, leg, eventId, seen };
+  }
+
+  /** A NOTIFY from the raw party on the dialog (ended or not); resolves with the console's answer. */
+  async function notify(raw: RawSipParty, dialog: RawDialog, eventId: string, body: string, state = 'active;expires=60') {
+    const cseq = raw.inDialog(dialog, 'NOTIFY', [`Event: refer;id=${eventId}`, `Subscription-State: ${state}`, 'Content-Type: message/sipfrag;version=2.0'], `${body}\r\n`);
+    return (await raw.response(dialog.callId, cseq)).status;
+  }
+
+  /** The console hangs up, as a plain blind transfer does on the first NOTIFY; the raw party answers the BYE. */
+  async function hangUp(raw: RawSipParty, leg: Watched) {
+    leg.leg.hangup();
+    const bye = await eventually(() => raw.received.find((m) => m.method === 'BYE'), 'our BYE at the raw party');
+    answer(raw, bye, 200, 'OK');
+    leg.leg.dispose();
+  }
+
+  it('released at NOTIFY 100: the NOTIFY 200 after our BYE is answered 200 and reported; once final, later ones get 481', async () => {
+    const { raw, dialog, leg, eventId, seen } = await referred();
+    expect(await notify(raw, dialog, eventId, 'SIP/2.0 100 Trying')).toBe(200);
+    expect(seen).toEqual(['accepted', 'progress 100']);
+    await hangUp(raw, leg);
+    expect(rig.sessions.size).toBe(0); // the call is gone from JsSIP and the registry …
+    // … but its REFER subscription is still ours: answered, and the outcome reaches the report.
+    expect(await notify(raw, dialog, eventId, 'SIP/2.0 180 Ringing')).toBe(200);
+    expect(await notify(raw, dialog, eventId, 'SIP/2.0 200 OK', 'terminated;reason=noresource')).toBe(200);
+    expect(seen).toEqual(['accepted', 'progress 100', 'progress 180', 'progress 200']);
+    // The final NOTIFY ended the subscription: now nothing of ours matches (RFC 6665 §4.1.3).
+    expect(await notify(raw, dialog, eventId, 'SIP/2.0 200 OK')).toBe(481);
+    // Another event id on the same dialog never matched anything.
+    expect(seen).toEqual(['accepted', 'progress 100', 'progress 180', 'progress 200']);
+    expect(rig.warnings.filter((w) => w.startsWith('error'))).toEqual([]);
+  });
+
+  it('a late failure reaches the report with its code', async () => {
+    const { raw, dialog, leg, eventId, seen } = await referred();
+    expect(await notify(raw, dialog, eventId, 'SIP/2.0 100 Trying')).toBe(200);
+    await hangUp(raw, leg);
+    expect(await notify(raw, dialog, eventId, 'SIP/2.0 486 Busy Here', 'terminated;reason=noresource')).toBe(200);
+    expect(seen).toEqual(['accepted', 'progress 100', 'progress 486']);
+    expect(await notify(raw, dialog, eventId, 'SIP/2.0 486 Busy Here')).toBe(481);
+  });
+
+  it('a NOTIFY for another subscription of the ended call is 481; terminated without a final status ends ours, reported as finished', async () => {
+    const { raw, dialog, leg, eventId, seen } = await referred();
+    await hangUp(raw, leg);
+    expect(await notify(raw, dialog, String(Number(eventId) + 7), 'SIP/2.0 200 OK')).toBe(481);
+    expect(await notify(raw, dialog, eventId, 'SIP/2.0 180 Ringing', 'terminated;reason=timeout')).toBe(200);
+    expect(seen).toEqual(['accepted', 'progress 180', 'finished']);
+    expect(await notify(raw, dialog, eventId, 'SIP/2.0 200 OK')).toBe(481);
+    expect(seen).toEqual(['accepted', 'progress 180', 'finished']);
+  });
+
+  it('the subscription is kept only for a bounded time: then finished, and its NOTIFYs are 481', async () => {
+    const { raw, dialog, leg, eventId, seen } = await referred();
+    expect(await notify(raw, dialog, eventId, 'SIP/2.0 100 Trying')).toBe(200);
+    await hangUp(raw, leg);
+    // Positive control: kept right after the BYE.
+    expect(await notify(raw, dialog, eventId, 'SIP/2.0 180 Ringing')).toBe(200);
+    await eventually(() => seen.includes('finished'), 'the kept subscription to run out', 5000);
+    expect(await notify(raw, dialog, eventId, 'SIP/2.0 200 OK')).toBe(481);
+    expect(seen).toEqual(['accepted', 'progress 100', 'progress 180', 'finished']);
+  });
+
+  it('a REFER whose final NOTIFY came while the call was up leaves nothing behind: a NOTIFY after the BYE is 481', async () => {
+    const { raw, dialog, leg, eventId, seen } = await referred();
+    expect(await notify(raw, dialog, eventId, 'SIP/2.0 200 OK', 'terminated;reason=noresource')).toBe(200);
+    await hangUp(raw, leg);
+    expect(await notify(raw, dialog, eventId, 'SIP/2.0 200 OK')).toBe(481);
+    expect(seen).toEqual(['accepted', 'progress 200']);
+  });
+});
+
+describe('what each far end announced it supports (Supported, Allow)', () => {
+  it('an incoming INVITE with Supported: replaces and Allow with REFER; one without either', async () => {
+    const raw = new RawSipParty(rig.net);
+    const withAll = raw.invite('1001', { extra: ['Supported: timer, replaces', 'Allow: INVITE, ACK, BYE, CANCEL, REFER, NOTIFY'] });
+    const a = await rig.offered.next('the first call');
+    a.leg.answer();
+    await raw.ack(withAll);
+    await confirmed(a);
+    expect(rig.backend.dialog(a.leg.id)?.peer).toEqual({ replaces: true, refer: true });
+    const withNone = raw.invite('1001', { extra: ['Supported: timer', 'Allow: INVITE, ACK, BYE, CANCEL, NOTIFY'] });
+    const b = await rig.offered.next('the second call');
+    b.leg.answer();
+    await raw.ack(withNone);
+    await confirmed(b);
+    expect(rig.backend.dialog(b.leg.id)?.peer).toEqual({ replaces: false, refer: false });
+  });
+
+  it('a SIP.js phone with Replaces on: its 200 OK to our INVITE says so', async () => {
+    const c = await peer('3003');
+    const { leg } = await dialOut(c);
+    expect(rig.backend.dialog(leg.leg.id)?.peer).toMatchObject({ replaces: true });
+    await endAll();
   });
 });

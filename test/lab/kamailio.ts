@@ -35,6 +35,12 @@ export interface KamailioOptions {
   startTimeoutMs?: number;
   /** Where the log goes (default test-results/lab/). */
   logDir?: string;
+  /**
+   * rtpengine's ng control address (`udp:127.0.0.1:<port>`, ./rtpengine.ts): Kamailio then also
+   * listens on UDP (the same port number) for plain-SIP phones and relays their media through
+   * rtpengine, re-INVITEs included. Absent: WebSocket only, no media relay, as before.
+   */
+  rtpengine?: string;
 }
 
 export interface Kamailio {
@@ -98,6 +104,7 @@ export async function startKamailio(opts: KamailioOptions = {}): Promise<Kamaili
         '-A', `LAB_DB="text://${dbDir}"`,
         '-A', `LAB_SELF="sip:127.0.0.1:${port}"`,
         '-A', `LAB_SELF_TCP="sip:127.0.0.1:${port};transport=tcp"`,
+        ...(opts.rtpengine ? ['-A', `LAB_RTPENGINE="${opts.rtpengine}"`] : []),
         '-Y', runDir, '-P', join(runDir, 'kamailio.pid'), '-w', runDir,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'], detached: true },

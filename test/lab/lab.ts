@@ -11,12 +11,15 @@
  * and on SIGINT/SIGTERM/exit (./procs.ts).
  */
 import { join } from 'node:path';
+import { Baresip, type BaresipOptions } from './baresip';
 import { LAB_LOG_DIR, startKamailio, type Kamailio } from './kamailio';
 import { assertLoopbackNamespace } from './netns';
 import { Peer, PeerHost, LabTimeoutError, type PeerOptions } from './peer';
+import { startRtpengine, type Rtpengine } from './rtpengine';
 
 export { labUnavailable, netnsStatus } from './netns';
 export { Peer, LabTimeoutError, LabPeerError, type CallId } from './peer';
+export { Baresip, type BaresipEvent } from './baresip';
 export * from './detector';
 
 export interface LabPeerSpec {
@@ -34,7 +37,15 @@ export interface LabOptions {
   peers: LabPeerSpec[];
   /** The whole lab is torn down after this, whatever happens (default 10 min). */
   globalTimeoutMs?: number;
+  /**
+   * Plain-SIP phones too: rtpengine relays media between them and the WebRTC
+   * parties, and Kamailio also listens on UDP (./rtpengine.ts, kamailio.cfg).
+   */
+  mediaRelay?: boolean;
 }
+
+/** A plain-SIP phone (baresip): its name, user and the tone it sends. */
+export type LabPhoneSpec = Pick<BaresipOptions, 'name' | 'user' | 'toneHz' | 'incoming'>;
 
 export interface Lab {
   readonly wsUrl: string;
@@ -45,6 +56,11 @@ export interface Lab {
   readonly peers: readonly Peer[];
   /** Start another party later (e.g. a transferee). */
   addPeer(spec: LabPeerSpec): Promise<Peer>;
+  /** Start a plain-SIP phone (baresip) and wait until it is registered; needs `mediaRelay`. */
+  addPhone(spec: LabPhoneSpec): Promise<Baresip>;
+  readonly phones: readonly Baresip[];
+  /** The media relay, when the lab has one. */
+  readonly rtpengine: Rtpengine | null;
   /** Stop Kamailio and start it again on the same port (registrations are lost: peers re-register). */
   restartKamailio(): Promise<void>;
   kamailioLog: string;
@@ -59,9 +75,18 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
   assertLoopbackNamespace();
   const name = opts.name ?? 'lab';
   const logDir = join(LAB_LOG_DIR, name);
-  const kamailio: Kamailio = await startKamailio({ name, logDir });
+  // The relay first: Kamailio pings it at start and leaves it disabled for a while if it does not answer.
+  const rtpengine: Rtpengine | null = opts.mediaRelay ? await startRtpengine({ name, logDir }) : null;
+  let kamailio: Kamailio;
+  try {
+    kamailio = await startKamailio({ name, logDir, ...(rtpengine ? { rtpengine: rtpengine.control } : {}) });
+  } catch (e) {
+    await rtpengine?.stop();
+    throw e;
+  }
   let host: PeerHost | undefined;
   const peers: Peer[] = [];
+  const phones: Baresip[] = [];
   let stopped = false;
 
   const stop = async (): Promise<void> => {
@@ -69,8 +94,10 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     stopped = true;
     clearTimeout(globalTimer);
     await Promise.all(peers.map((p) => p.stop().catch(() => undefined)));
+    await Promise.all(phones.map((p) => p.stop().catch(() => undefined)));
     await host?.stop().catch(() => undefined);
     await kamailio.stop();
+    await rtpengine?.stop();
   };
   const globalTimer = setTimeout(() => {
     console.warn(`[lab ${name}] global time-out: tearing the lab down`);
@@ -99,6 +126,14 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     throw e;
   }
 
+  const addPhone = async (spec: LabPhoneSpec): Promise<Baresip> => {
+    if (!rtpengine) throw new Error('a plain-SIP phone needs a lab started with mediaRelay: true');
+    const phone = await Baresip.start({ ...spec, domain: kamailio.domain, proxyPort: kamailio.port, logDir });
+    phones.push(phone);
+    await phone.registered();
+    return phone;
+  };
+
   return {
     wsUrl: kamailio.wsUrl,
     domain: kamailio.domain,
@@ -112,9 +147,12 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       return p;
     },
     addPeer,
+    addPhone,
+    phones,
+    rtpengine,
     restartKamailio: () => kamailio.restart(),
     async reset() {
-      await Promise.all(peers.map((p) => p.reset()));
+      await Promise.all([...peers.map((p) => p.reset()), ...phones.map((p) => p.reset())]);
     },
     async scenario<T>(title: string, ms: number, fn: () => Promise<T>): Promise<T> {
       let t: NodeJS.Timeout | undefined;

@@ -46,8 +46,10 @@ export interface SoakSummary {
 }
 
 /** Steps that end a transfer; `failed` ends one only when it is last (a failed REFER with Replaces goes back to the consult). */
-const TERMINAL = new Set(['completed', 'taken-back', 'cancelled', 'undone']);
-const ENDS = new Set([...TERMINAL, 'failed']);
+// `released`: a plain blind let go with its outcome not yet known — a later NOTIFY may still add
+// `completed` or `failed` after it; `new-call`: the hand-over arrived as a new call, not a replacement.
+const TERMINAL = new Set(['completed', 'taken-back', 'cancelled', 'undone', 'new-call']);
+const ENDS = new Set([...TERMINAL, 'failed', 'released']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Timeline rules: requested first, one terminal step last, monotonic times. */
@@ -164,7 +166,7 @@ export async function runSoak(ctx: SoakContext, count: number, seed: number): Pr
     if (final) problems.push(...timelineProblems(final));
     let outcome: SoakResult['outcome'] = 'cancelled';
     let dropped = false;
-    if (final?.phase === 'done' && steps.includes('completed')) {
+    if (final?.phase === 'done' && (['completed', 'released', 'new-call'] as const).some((s) => steps.includes(s))) {
       const referred = (await caller.calls()).filter((c) => c.referredBy !== undefined)[referredBefore];
       const reached = referred !== undefined && caller.events.some((e) => e.type === 'established' && e.call === referred.id);
       outcome = reached ? 'transferred' : 'released';

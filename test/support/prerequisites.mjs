@@ -40,6 +40,18 @@ export const prerequisites = [
     projects: ['lab'],
   },
   { id: 'sipp', what: 'SIPp', for: 'the SIP lab (malformed and unusual SIP)', packages: ['sip-tester'], present: () => onPath('sipp') || existsSync('/usr/bin/sipp'), projects: ['lab'] },
+  {
+    id: 'baresip',
+    what: 'baresip and rtpengine, with a C compiler and libre headers for the lab\u2019s recorder module',
+    for: 'the SIP lab (a plain-SIP caller behind a media relay)',
+    packages: ['baresip-core', 'rtpengine-daemon', 'build-essential', 'libre-dev'],
+    present: () =>
+      (onPath('baresip') || existsSync('/usr/bin/baresip')) &&
+      (onPath('rtpengine') || existsSync('/usr/bin/rtpengine')) &&
+      (onPath('gcc') || existsSync('/usr/bin/gcc')) &&
+      existsSync('/usr/include/re/re.h'),
+    projects: ['lab'],
+  },
   { id: 'netns', what: '`ip` and `unshare`', for: 'the loopback-only network namespace the lab runs in', packages: ['iproute2', 'util-linux'], present: () => onPath('ip') && onPath('unshare'), projects: ['lab'] },
 ];
 

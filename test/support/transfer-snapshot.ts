@@ -23,6 +23,7 @@ export function transferSnapshot(over: Partial<TransferSnapshot> = {}): Transfer
     allowedActions: ['blind', 'safe-blind', 'attended'],
     blindDefault: 'safe',
     consultOnLeg: false,
+    completion: null,
     outcome: null,
     ...over,
   };

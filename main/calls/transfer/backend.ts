@@ -57,8 +57,17 @@ export interface HandOverReport {
   accepted(): void;
   /** The far end refused it, with the status (SIP: a final non-2xx, or 408 when none came). */
   rejected(code: number): void;
-  /** Progress towards the transferee as a SIP status code (SIP: a NOTIFY's message/sipfrag). */
-  progress(code: number): void;
+  /**
+   * Progress towards the transferee as a SIP status code (SIP: a NOTIFY's message/sipfrag), with the
+   * far end's own words for it when it gave some (its reason phrase).
+   */
+  progress(code: number, phrase?: string): void;
+  /**
+   * No further report will come, though no final progress did (SIP: the REFER
+   * subscription was terminated, or the console stopped keeping it after our
+   * BYE). Optional: a backend whose reports always end on a final one never calls it.
+   */
+  finished?(): void;
 }
 
 /** The far end asks us to transfer one of our calls (SIP: an incoming REFER). */
@@ -76,9 +85,16 @@ export interface TransferBackend {
    * Hand `callId`'s far end over to `referTo`: the complete target URI,
    * with `?Replaces=…` already escaped for an attended completion. Throws
    * when the call cannot carry a transfer (no confirmed dialog any more).
+   * `callId` is whichever leg gets the request: usually the caller's, the
+   * transferee's when the completion goes the other way (RFC 5589).
    */
   handOver(callId: string, referTo: string, report: HandOverReport): void;
-  /** The call's confirmed dialog as seen from our side (for Replaces); null before it is confirmed. */
+  /**
+   * The call's confirmed dialog as seen from our side (for Replaces), with what
+   * its far end announced it supports (SIP: Supported and Allow of its INVITE,
+   * 1xx/2xx and re-INVITEs; absent: not known — the transfer machine then
+   * completes as it always has); null before it is confirmed.
+   */
   dialog(callId: string): DialogId | null;
   onIncomingRequest(listener: (request: IncomingTransferRequest) => void): () => void;
   /** How following an incoming request goes (SIP: a NOTIFY sipfrag; a final code ends it). */

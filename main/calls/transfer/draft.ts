@@ -17,6 +17,7 @@ import type {
   TransferState,
   TransferStep,
 } from './types';
+import { unknownSupport } from './types';
 
 /** A draft of one transition: the state being built and the effects, in the order they must run. */
 export class TransferDraft {
@@ -60,7 +61,7 @@ export class TransferDraft {
     });
   }
 
-  protected startTimer(name: 'undo' | 'refer' | 'complete' | 'offer' | 'consult', ms: number) {
+  protected startTimer(name: 'undo' | 'refer' | 'complete' | 'offer' | 'consult' | 'replaced', ms: number) {
     const id = `${this.t.id}/${name}`;
     this.t.timers.push(id);
     this.emit({ type: 'timer.start', callId: this.callId, timer: { id, ms } });
@@ -161,6 +162,11 @@ export function newTransfer(id: string, mode: Transfer['mode'], target: Resolved
     active: 'caller',
     referAccepted: false,
     progress: 'none',
+    awaitingOutcome: false,
+    support: { caller: unknownSupport, transferee: unknownSupport },
+    callerDialog: null,
+    handedOverVia: null,
+    replacedWait: null,
     timers: [],
     reason: null,
     timeline: [],

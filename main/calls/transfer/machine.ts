@@ -13,14 +13,15 @@
  *    │ │                                               │ timer undo, or agent.complete ("transfer now")
  *    │ │ (undoMs = 0: straight on)                     ▼
  *    │ └──────────────▶ blind (seed) ───────▶ referring ──NOTIFY 2xx──────────────▶ done (completed)
- *    │                    REFER at once        │  first NOTIFY 100/18x ─▶ done (released after dial)
+ *    │                    REFER at once        │  first NOTIFY 100/18x ─▶ done (released: outcome not known;
+ *    │                                         │     a later NOTIFY 2xx / ≥300 still records completed / failed)
  *    │                                         │  REFER rejected │ NOTIFY ≥300 │ time-out
  *    │                                         └──────────────▶ idle (caller taken back: resumed, reason)
  *    │
  *    ├─ safe blind (supervised): hold, dial our own silent leg once held ─▶ consult-dialing
  *    │     busy / rejected / no answer in time / cancel ─▶ idle (leg hung up, caller taken back;
  *    │                                                     nothing was ever sent to the caller)
- *    │     answered ─▶ completing at once (REFER with Replaces to the caller)
+ *    │     answered ─▶ completing at once (REFER with Replaces, the same way Complete goes: completion.ts)
  *    │                 NOTIFY 2xx ─▶ done (completed) │ refused / NOTIFY ≥300 ─▶ idle (taken back)
  *    │
  *    └─ attended: hold, dial once held ─────▶ consult-dialing ──answered──▶ consulting ◀──swap──┐
@@ -29,10 +30,14 @@
  *                         │                                REFER without Replaces, blind outcomes)
  *                         │                               complete | hangup consult
  *                         │                                          ▼
- *                         │        consulting ◀── REFER rejected / NOTIFY ≥300 ── completing
- *                         │        cancel / transferee hangs up ─▶ idle          │ NOTIFY 2xx, or time-out
+ *                         │        consulting ◀── REFER rejected / NOTIFY ≥300 ── completing (REFER with Replaces
+ *                         │        cancel / transferee hangs up ─▶ idle          │  to the caller, or to the
+ *                         │                                                      │  transferee: completion.ts)
+ *                         │                                  NOTIFY 2xx, and the replaced leg ends; or the time-out
  *                         │                                                      ▼ after 202: BYE both legs
  *                         └── caller hangs up (any consult phase) ─▶ done         done (completed)
+ *                                      the replaced leg stays up after the 2xx ─▶ done (new-call: the phone
+ *                                                                                 rang again instead of swapping)
  *                             (the consult stays, an ordinary call)
  *
  *   being the transferee:
@@ -62,6 +67,7 @@ import {
   referOffered,
   transfereeHungUp,
 } from './reasons';
+import { completionPlan } from './completion';
 import { referToWithReplaces, replacesFor, stripHeaders } from './replaces';
 import { consultPhases, refusalText, ruleFor, variantOf } from './rules';
 import {
@@ -81,6 +87,13 @@ import {
  * its own transaction gives up.
  */
 export const REFER_OFFER_MS = 20_000;
+
+/**
+ * After a NOTIFY 2xx for a REFER with Replaces, how long the replaced leg may
+ * take to end (RFC 3891 §3: the phone that took the new call ends the old one
+ * at once) before the replacement counts as a new call its phone rang for.
+ */
+export const REPLACE_WAIT_MS = 3000;
 
 export function createTransferState(callId: string): TransferState {
   return { callId, phase: 'idle', transfer: null };
@@ -142,7 +155,13 @@ class Run extends TransferDraft {
         return true;
       case 'refer.notify':
         if (e.transferId !== this.t.id) return false;
+        if (phase === 'done') return this.lateNotify(e.code, e.phrase);
         return this.notify(e.code);
+      case 'refer.over':
+        if (e.transferId !== this.t.id || !this.t.awaitingOutcome) return false;
+        // Nothing more will say how it ended: `released` stays the last word.
+        this.t.awaitingOutcome = false;
+        return true;
       case 'consult.started':
         return this.consultStarted(e.transferId, e.consultCallId);
       case 'consult.ringing':
@@ -150,6 +169,7 @@ class Run extends TransferDraft {
         return this.consultRinging();
       case 'consult.answered':
         if (!this.isOurConsult(e.consultCallId)) return false;
+        if (e.support) this.t.support.transferee = e.support;
         this.consultAnswered(e.dialog);
         return true;
       case 'consult.failed':
@@ -195,7 +215,14 @@ class Run extends TransferDraft {
     const existing = e.type === 'request.attended' ? e.existing : undefined;
     this.s.transfer = newTransfer(e.transferId, e.type === 'request.blind' ? 'blind' : 'attended', e.target, e.options);
     this.t.holdsCaller = e.callerHeld ?? false;
-    if (existing) this.t.consult = { callId: existing.callId, state: 'up', dialog: existing.dialog, existing: true };
+    if (e.caller) {
+      this.t.support.caller = e.caller.support;
+      this.t.callerDialog = e.caller.dialog;
+    }
+    if (existing) {
+      this.t.consult = { callId: existing.callId, state: 'up', dialog: existing.dialog, existing: true };
+      if (existing.support) this.t.support.transferee = existing.support;
+    }
     this.step('requested', null, existing ? `with existing call ${existing.callId}` : null);
     if (e.options.undoMs > 0) {
       this.t.undoDeadline = e.at + e.options.undoMs;
@@ -277,13 +304,15 @@ class Run extends TransferDraft {
     return true;
   }
 
-  private refer(replaces: ReplacesHeader | null, uri?: string) {
+  /** `on`: the leg the REFER goes out on when it is not the caller's (the transferee's, RFC 5589). */
+  private refer(replaces: ReplacesHeader | null, uri?: string, on?: string) {
     const t = this.t;
     const target = t.target!;
     const base = uri ?? target.uri;
     this.emit({
       type: 'handOver',
       callId: this.callId,
+      ...(on !== undefined ? { on } : {}),
       transferId: t.id,
       target,
       referTo: replaces ? referToWithReplaces(base, replaces) : stripHeaders(base),
@@ -300,6 +329,8 @@ class Run extends TransferDraft {
   private undo() {
     this.cancelTimers();
     this.t.undoDeadline = null;
+    // An existing call chosen as the consult was never touched inside the window: it is simply the agent's again.
+    if (this.t.consult?.existing) this.t.consult = null;
     this.step('undone');
     this.ends('undone');
     this.s.phase = 'idle';
@@ -352,11 +383,24 @@ class Run extends TransferDraft {
     this.s.phase = 'done';
   }
 
+  /**
+   * The hand-over with Replaces, in the direction the two phones can carry
+   * (completion.ts): the caller is referred to the transferee naming the
+   * consult, or the transferee to the caller naming the caller's dialog.
+   */
   private sendReplaces() {
     const t = this.t;
-    const dialog = t.consult?.dialog;
-    if (!dialog) throw new Error('transfer machine: consulting without a consult dialog');
-    this.refer(replacesFor(dialog), dialog.remoteUri);
+    const k = t.consult;
+    const dialog = k?.dialog;
+    if (!k || !dialog) throw new Error('transfer machine: consulting without a consult dialog');
+    const plan = completionPlan(t.support.caller, t.support.transferee, t.callerDialog !== null);
+    if (plan.via === 'transferee' && t.callerDialog && k.callId !== null) {
+      this.refer(replacesFor(t.callerDialog), t.callerDialog.remoteUri, k.callId);
+    } else {
+      this.refer(replacesFor(dialog), dialog.remoteUri);
+    }
+    t.handedOverVia = plan.via === 'transferee' && t.callerDialog && k.callId !== null ? 'transferee' : 'caller';
+    t.replacedWait = null;
     this.startTimer('complete', t.options.completeTimeoutMs);
     this.s.phase = 'completing';
   }
@@ -395,10 +439,15 @@ class Run extends TransferDraft {
     if (code < 100 || code > 699) return false; // not a status line: nothing to learn
     if (this.s.phase === 'completing') {
       if (code < 200) return false; // the transferee answers INVITE-with-Replaces at once
-      if (code < 300) {
-        this.step('completed', code);
-        this.ends('transferred');
-        this.completeAttended();
+      if (code < 300) return this.handedOver(code);
+      if (t.replacedWait?.callerLegGone) {
+        // The caller's side ended our leg, and now says its call to the transferee failed.
+        this.cancelTimers();
+        this.step('failed', code, `${reasonForFailure(code).message}; the caller’s side had already ended our leg`);
+        this.tell(reasonForFailure(code));
+        this.ends('caller-lost');
+        this.handOverConsult();
+        this.s.phase = 'done';
         return true;
       }
       this.backToConsult(reasonForFailure(code), code);
@@ -415,10 +464,12 @@ class Run extends TransferDraft {
         t.progress = next;
       }
       if (!t.options.safe) {
-        // The seed: release the transferer right after the transferee is dialled.
+        // The seed: release the transferer right after the transferee is dialled. Whether the
+        // transferee answers is not known yet; NOTIFYs that keep coming (lateNotify) will say.
         this.cancelTimers();
-        this.step('completed', code, 'released after the transferee was dialled');
+        this.step('released', code, `released at NOTIFY ${code}; outcome not known`);
         this.ends('released');
+        t.awaitingOutcome = true;
         this.releaseCaller();
         this.s.phase = 'done';
         return true;
@@ -449,6 +500,79 @@ class Run extends TransferDraft {
     this.tell(reason);
     this.ends('caller-lost');
     this.s.phase = 'done';
+  }
+
+  /**
+   * The REFER subscription still reports after the caller was released
+   * (RFC 6665; the session adapter keeps the usage alive past our BYE): the
+   * real outcome, recorded after `released`.
+   */
+  private lateNotify(code: number, phrase?: string): boolean {
+    const t = this.t;
+    if (!t.awaitingOutcome || code < 200 || code > 699) return false;
+    t.awaitingOutcome = false;
+    // What the caller's phone reported, in its words: the console was no longer on the call to see it.
+    const said = phrase ? ` (the caller\u2019s phone reported \u201c${code} ${phrase}\u201d)` : '';
+    if (code < 300) {
+      this.step('completed', code, `the transferee answered after you were released${said}`);
+      this.ends('transferred');
+      return true;
+    }
+    const reason = reasonForFailure(code);
+    this.step('failed', code, `${reason.message}, after you were released: the caller did not reach the transferee${said}`);
+    this.tell(reason);
+    this.ends('caller-lost');
+    return true;
+  }
+
+  /**
+   * NOTIFY 2xx for a REFER with Replaces: the phone that was referred reached
+   * the other one. Clean only once the leg it should have replaced ends (RFC
+   * 3891 §3); until then wait a moment — a leg that stays up means the other
+   * phone took the caller as a new call instead (replaceTimedOut).
+   */
+  private handedOver(code: number): boolean {
+    const t = this.t;
+    if (t.replacedWait) return false; // a second 2xx
+    t.referAccepted = true; // a NOTIFY only ever comes for a REFER that was accepted (RFC 3515 §2.4.4)
+    const replaced = t.handedOverVia === 'transferee' ? null : t.consult;
+    if (replaced && replaced.state === 'ended') {
+      this.step('completed', code);
+      this.ends('transferred');
+      this.completeAttended();
+      return true;
+    }
+    this.waitForReplacedLeg(code, false);
+    return true;
+  }
+
+  private waitForReplacedLeg(code: number | null, callerLegGone: boolean) {
+    const t = this.t;
+    this.cancelTimers();
+    t.replacedWait = { code, callerLegGone };
+    this.startTimer('replaced', t.options.replaceWaitMs ?? REPLACE_WAIT_MS);
+  }
+
+  /** The replaced leg ended after the hand-over was answered: a clean swap. */
+  private replacedLegEnded() {
+    const code = this.t.replacedWait?.code ?? null;
+    this.cancelTimers();
+    this.step('completed', code);
+    this.ends('transferred');
+    this.completeAttended();
+  }
+
+  /** The leg that should have been replaced is still up: the other phone rang with a new call. */
+  private replaceTimedOut() {
+    const t = this.t;
+    const code = t.replacedWait?.code ?? null;
+    const note =
+      t.handedOverVia === 'transferee'
+        ? 'the caller’s phone took the transferee as a new call instead of replacing ours'
+        : 'the transferee’s phone took the caller as a new call instead of replacing the consult';
+    this.step('new-call', code, note);
+    this.ends('new-call');
+    this.completeAttended();
   }
 
   /** NOTIFY 2xx (or the time-out after 202): the transferee has the caller; we keep no leg. */
@@ -535,7 +659,10 @@ class Run extends TransferDraft {
     }
     // RFC 3891 §3: the transferee ends the replaced dialog once it took the caller; while
     // completing, the NOTIFY (or the completion time-out) still decides the outcome.
-    if (this.s.phase === 'completing') return;
+    if (this.s.phase === 'completing') {
+      if (this.t.replacedWait && this.t.handedOverVia === 'caller') this.replacedLegEnded();
+      return;
+    }
     const reason = hungUp || answered ? transfereeHungUp : reasonForFailure(code);
     this.takeBack(reason, answered ? 'no-step' : code);
   }
@@ -555,17 +682,31 @@ class Run extends TransferDraft {
       t.holdsCaller = false;
       return;
     }
+    if (phase === 'completing' && t.referAccepted && t.handedOverVia === 'caller' && t.consult?.state === 'up' && !t.replacedWait?.callerLegGone) {
+      // The caller's side ended our leg after accepting: whether the transferee's phone swapped the
+      // consult for the caller shows when the consult ends (RFC 3891 §3), or does not.
+      t.holdsCaller = false;
+      this.waitForReplacedLeg(t.replacedWait?.code ?? null, true);
+      return;
+    }
     this.cancelTimers();
     // A consult still waiting for the caller's hold was never dialled, and now never will be.
     if (t.afterHold === 'dialConsult' && t.consult) t.consult.state = 'ended';
     t.holdsCaller = false;
     t.afterHold = null;
-    if ((phase === 'referring' || phase === 'completing') && t.referAccepted) {
-      // Many UAs end the transferer's dialog themselves once they accepted the REFER:
-      // after a 202 a BYE from the caller's side means the transfer went through.
-      this.step('completed', null, 'the caller\u2019s side ended our leg after accepting the transfer');
-      // Attended: the caller's side took the Replaces; blind: it went on its way, where to is unknown.
-      this.ends(phase === 'completing' ? 'transferred' : 'released');
+    if (phase === 'completing' && t.referAccepted) {
+      // The caller's side took the Replaces and ended our leg: referred the other way round, the
+      // transferee's phone called the caller, which swapped our leg for it (RFC 5589). Our leg to
+      // the transferee has done its part.
+      this.step('completed', t.replacedWait?.code ?? null, 'the caller\u2019s side ended our leg after accepting the transfer');
+      this.ends('transferred');
+      this.dropConsult();
+    } else if (phase === 'referring' && t.referAccepted) {
+      // Many UAs end the transferer's dialog themselves once they accepted the REFER: the caller
+      // went on its way, where to is not known yet. The REFER subscription may still tell.
+      this.step('released', null, 'the caller\u2019s side ended our leg after accepting the transfer; outcome not known');
+      this.ends('released');
+      t.awaitingOutcome = true;
     } else if (phase === 'refer-offered' || phase === 'following') {
       // The referrer hung up (it may not wait for our NOTIFY). Keep following; no NOTIFY
       // may go out on the ended dialog any more (JsSIP #556).
@@ -603,6 +744,10 @@ class Run extends TransferDraft {
         else this.takeBack(reasonForFailure(null), null);
         return true;
       case 'completing':
+        if (name === 'replaced') {
+          this.replaceTimedOut();
+          return true;
+        }
         if (name !== 'complete') return false;
         if (t.referAccepted) {
           // 202 but no NOTIFY 2xx in time: the far end never notifies; release as if it did.

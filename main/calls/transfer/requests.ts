@@ -10,7 +10,7 @@ import { ConsoleError } from '../../../preload/contract/result';
 import type { Preferences } from '../../../preload/contract/settings';
 import type { attendedTransferRequestSchema, blindTransferRequestSchema } from '../../../preload/contract/transfer';
 import { resolveTransferTarget, transferOptions } from './targets';
-import type { DialogId, RefusalCode, TransferEvent } from './types';
+import type { CallerFacts, DialogId, PeerSupport, RefusalCode, TransferEvent } from './types';
 import { IllegalTransferTransition } from './types';
 
 export type BlindRequest = z.output<typeof blindTransferRequestSchema>;
@@ -25,6 +25,8 @@ export interface RequestContext {
   prefs: Preferences['transfer'];
   /** The caller is on hold now (its call: held, no hold change under way). */
   callerHeld: boolean;
+  /** What the caller's phone announced and its dialog (omitted: unknown). */
+  caller?: CallerFacts;
 }
 
 export function blindRequestEvent(req: BlindRequest, ctx: RequestContext): TransferEvent {
@@ -35,6 +37,7 @@ export function blindRequestEvent(req: BlindRequest, ctx: RequestContext): Trans
     target: resolveTransferTarget(req.target, ctx.domain),
     options: transferOptions(ctx.prefs, { safe: req.safe }),
     callerHeld: ctx.callerHeld,
+    ...(ctx.caller ? { caller: ctx.caller } : {}),
   };
 }
 
@@ -46,16 +49,23 @@ export function blindRequestEvent(req: BlindRequest, ctx: RequestContext): Trans
 export function attendedRequestEvent(
   req: AttendedRequest,
   ctx: RequestContext,
-  existing?: { dialog: DialogId; label: string },
+  existing?: { dialog: DialogId; label: string; support?: PeerSupport },
 ): TransferEvent {
   const options = transferOptions(ctx.prefs, { safe: req.safe });
-  const base = { type: 'request.attended', at: ctx.at, transferId: ctx.transferId, options, callerHeld: ctx.callerHeld } as const;
+  const base = {
+    type: 'request.attended',
+    at: ctx.at,
+    transferId: ctx.transferId,
+    options,
+    callerHeld: ctx.callerHeld,
+    ...(ctx.caller ? { caller: ctx.caller } : {}),
+  } as const;
   if (req.consultCallId !== undefined) {
     if (!existing) throw new ConsoleError('not-found', 'That call is not an answered call any more; pick another one.');
     return {
       ...base,
       target: { kind: 'uri', label: existing.label, uri: existing.dialog.remoteUri },
-      existing: { callId: req.consultCallId, dialog: existing.dialog },
+      existing: { callId: req.consultCallId, dialog: existing.dialog, ...(existing.support ? { support: existing.support } : {}) },
     };
   }
   if (req.target === undefined) throw new ConsoleError('invalid-request', 'An attended transfer needs a target or a call.');

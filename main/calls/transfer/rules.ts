@@ -6,8 +6,9 @@
  *
  * Only agent intents are ever refused: SIP events, the calls' events and
  * timers come from the outside world, which cannot be told "illegal" — those a
- * phase does not list are no-ops: NOTIFY after our BYE, a consult's BYE after
- * a completed transfer, NOTIFY on an ended dialog (JsSIP #556).
+ * phase does not list are no-ops: a consult's BYE after a completed transfer,
+ * NOTIFY on an ended dialog (JsSIP #556). A NOTIFY after our BYE is handled in
+ * `done` only to record the real outcome of a released blind transfer.
  */
 import type { RefusalCode, TransferEventType, TransferPhase } from './types';
 
@@ -25,6 +26,7 @@ const allEventTypes = [
   'refer.accepted',
   'refer.rejected',
   'refer.notify',
+  'refer.over',
   'consult.started',
   'consult.ringing',
   'consult.answered',
@@ -171,8 +173,11 @@ export const transferRules: Record<TransferPhase, Partial<Record<TransferEventTy
   done: {
     'consult.started': H,
     'incoming.replaces': H, // answered 481: the dialog to replace is gone (RFC 3891 §3)
-    // Everything else — NOTIFY after our BYE, NOTIFY on an ended dialog (JsSIP #556), the
-    // consult's own BYE after a completed transfer, a REFER on a dead dialog — is ignored: nothing left to do.
+    // A plain blind released the caller before the outcome was known: the REFER subscription outlives
+    // our BYE (RFC 5057) and its NOTIFYs still say how it ended (a no-op for any other finished transfer).
+    'refer.notify': H,
+    'refer.over': H,
+    // Everything else — the consult's own BYE after a completed transfer, a REFER on a dead dialog — is ignored: nothing left to do.
   },
 };
 

@@ -34,8 +34,8 @@ import {
   type TransferIntent,
 } from './requests';
 import { toTransferSnapshot } from './snapshot';
-import type { HistoryTransferStep, TransferEffect, TransferEvent, TransferState } from './types';
-import { IllegalTransferTransition } from './types';
+import type { CallerFacts, HistoryTransferStep, PeerSupport, TransferEffect, TransferEvent, TransferState } from './types';
+import { IllegalTransferTransition, unknownSupport } from './types';
 
 /** The call service as transfers use it. */
 export type TransferCalls = Pick<
@@ -95,6 +95,11 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
   const referredBy = new Map<string, string>();
   /** Legs whose hold state a machine asked for, until their call settles on it. */
   const wants = new Map<string, { held: boolean; owner: string }>();
+  /**
+   * Calls whose card is gone while their released blind transfer still waits for its outcome (a
+   * late NOTIFY): the machine stays to record it, but is no longer shown.
+   */
+  const unshown = new Set<string>();
   let disposed = false;
   let nextId = 1;
 
@@ -109,6 +114,12 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
   });
   const snapshotOf = (s: TransferState) => toTransferSnapshot(s, hold, can(), startOf(s.callId));
   const stateOf = (callId: string) => machines.get(callId) ?? createTransferState(callId);
+  /** The caller's dialog with what its phone announced it supports (unknown without a backend that can tell). */
+  const callerFacts = (callId: string): CallerFacts => {
+    const dialog = o.backend.dialog(callId);
+    return { support: dialog?.peer ?? unknownSupport, dialog };
+  };
+  const shownIds = () => [...new Set([...o.calls.states().map((c) => c.id), ...machines.keys()])].filter((id) => !unshown.has(id));
 
   /**
    * Push every call's snapshot that changed since it was last pushed. One call's transfer or
@@ -117,8 +128,7 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
    */
   const pushed = new Map<string, string>();
   const publishChanges = () => {
-    const ids = new Set([...o.calls.states().map((c) => c.id), ...machines.keys()]);
-    for (const callId of ids) {
+    for (const callId of shownIds()) {
       const snapshot = snapshotOf(stateOf(callId));
       const text = JSON.stringify(snapshot);
       if (pushed.get(callId) === text) continue;
@@ -187,6 +197,11 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
       executing = outer;
     }
     if (t.state !== before) publishChanges();
+    // A card already gone kept its machine only for a late outcome: once that is in, let it go.
+    if (unshown.has(callId) && !t.state.transfer?.awaitingOutcome) {
+      unshown.delete(callId);
+      machines.delete(callId);
+    }
   };
 
   const at = () => o.clock.now();
@@ -321,15 +336,18 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
 
   const handOver = (effect: Extract<TransferEffect, { type: 'handOver' }>) => {
     const { callId, transferId } = effect;
-    record(callId, 'refer-sent', null);
+    // Usually the caller's leg; the transferee's when the caller's phone cannot swap calls (RFC 5589).
+    const on = effect.on ?? callId;
+    record(callId, 'refer-sent', null, on === callId ? null : 'to the transferee, naming the caller\u2019s call: the caller\u2019s phone cannot swap calls');
     try {
-      o.backend.handOver(callId, effect.referTo, {
+      o.backend.handOver(on, effect.referTo, {
         accepted: () => {
           record(callId, 'accepted', 202);
           feedEvent(callId, { type: 'refer.accepted', at: at(), transferId });
         },
         rejected: (code) => feedEvent(callId, { type: 'refer.rejected', at: at(), transferId, code }),
-        progress: (code) => feedEvent(callId, { type: 'refer.notify', at: at(), transferId, code }),
+        progress: (code, phrase) => feedEvent(callId, { type: 'refer.notify', at: at(), transferId, code, ...(phrase ? { phrase } : {}) }),
+        finished: () => feedEvent(callId, { type: 'refer.over', at: at(), transferId }),
       });
     } catch (e) {
       log.warn('transfer: hand-over not sent', { callId, error: String(e) });
@@ -425,7 +443,7 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
         const owner = consultOwner(machines.values(), id);
         if (owner) {
           const dialog = o.backend.dialog(id);
-          if (dialog) feedEvent(owner.callId, { type: 'consult.answered', at: f.at, consultCallId: id, dialog });
+          if (dialog) feedEvent(owner.callId, { type: 'consult.answered', at: f.at, consultCallId: id, dialog, support: dialog.peer ?? unknownSupport });
           else log.warn('transfer: consult answered without a confirmed dialog', { callId: id });
         }
         const follow = follows.get(id);
@@ -483,6 +501,11 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
     wants.delete(callId);
     pushed.delete(callId);
     const s = machines.get(callId);
+    if (s?.transfer?.awaitingOutcome) {
+      // A released blind transfer may still learn how it ended (a late NOTIFY): keep it, unseen.
+      unshown.add(callId);
+      return;
+    }
     if (s && (s.phase === 'idle' || s.phase === 'done')) {
       for (const timerId of s.transfer?.timers ?? []) {
         timers.get(timerId)?.();
@@ -539,6 +562,7 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
       domain,
       prefs: o.prefs(),
       callerHeld: settledHeld(c),
+      caller: callerFacts(c.id),
     };
   };
   const refuseUnless = (able: boolean, what: string) => {
@@ -547,7 +571,7 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
 
   return {
     // Every call the agent has, idle ones too: what each may start is part of its snapshot.
-    list: () => [...new Set([...o.calls.states().map((c) => c.id), ...machines.keys()])].map((id) => snapshotOf(stateOf(id))),
+    list: () => shownIds().map((id) => snapshotOf(stateOf(id))),
     snapshot: (callId) => snapshotOf(stateOf(callId)),
     blind(req) {
       const c = requireCaller(req.callId);
@@ -560,12 +584,12 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
       refuseUnless(can().attended, 'consult before transferring; use a blind transfer');
       if (can().consultOnLeg) refuseUnless(req.consultCallId === undefined, 'use another of your calls as the consult; it dials the transferee onto this call itself');
       const c = requireCaller(req.callId);
-      let existing: { dialog: NonNullable<ReturnType<TransferBackend['dialog']>>; label: string } | undefined;
+      let existing: { dialog: NonNullable<ReturnType<TransferBackend['dialog']>>; label: string; support: PeerSupport } | undefined;
       if (req.consultCallId !== undefined) {
         const k = o.calls.state(req.consultCallId);
         const dialog = isUp(k) ? o.backend.dialog(req.consultCallId) : null;
         refuseBusy(transferBlocker(machines.values(), req.callId, req.consultCallId));
-        if (k && dialog) existing = { dialog, label: k.remote.displayName ?? k.remote.number };
+        if (k && dialog) existing = { dialog, label: k.remote.displayName ?? k.remote.number, support: dialog.peer ?? unknownSupport };
       }
       const event = attendedRequestEvent(req, context(c), existing);
       if (can().consultOnLeg && event.type === 'request.attended') event.options.consultOnLeg = true;
@@ -591,6 +615,7 @@ export function createTransferService(o: TransferServiceOptions): TransferServic
       timers.clear();
       queued.length = 0;
       machines.clear();
+      unshown.clear();
       pushed.clear();
       follows.clear();
       referredBy.clear();

@@ -6,6 +6,7 @@
  */
 import type { TransferSnapshot } from '../../../preload/contract/transfer';
 import { allCapabilities, type TransferCapabilities } from './backend';
+import { completionPlan } from './completion';
 import { consultPhases } from './rules';
 import type { TransferAction, TransferState } from './types';
 
@@ -65,7 +66,24 @@ export function isTransferActive(s: TransferState): boolean {
 
 const talking = { held: false, music: false };
 /** Outcomes that are no failure: an earlier refusal's reason (a retried complete) is not theirs. */
-const succeeded = new Set(['transferred', 'released', 'undone']);
+const succeeded = new Set(['transferred', 'new-call', 'released', 'undone']);
+
+/**
+ * How Complete (or a supervised safe blind's answer) will hand the caller over, while a consult
+ * is in view: the agent is told before pressing it when a phone cannot swap calls.
+ */
+function completionOf(s: TransferState): TransferSnapshot['completion'] {
+  const t = s.transfer;
+  if (!t || t.options.consultOnLeg || !t.consult || t.consult.state === 'ended') return null;
+  if (t.mode !== 'attended' && !t.supervised) return null;
+  if (!consultPhases.has(s.phase) && s.phase !== 'completing') return null;
+  if (s.phase === 'completing' && t.handedOverVia !== null) {
+    // What went out, not what would go out now.
+    const plan = completionPlan(t.support.caller, t.support.transferee, t.callerDialog !== null);
+    return plan.via === t.handedOverVia ? plan : { via: t.handedOverVia, expect: 'new-call', unable: plan.unable };
+  }
+  return completionPlan(t.support.caller, t.support.transferee, t.callerDialog !== null);
+}
 
 export function toTransferSnapshot(
   s: TransferState,
@@ -94,7 +112,8 @@ export function toTransferSnapshot(
         state: callerUp ? 'up' : 'ended',
         ...(callerUp ? callerHold : talking),
       },
-      consult: t?.consult ? { callId: t.consult.callId, state: t.consult.state, ...consultHold } : null,
+      // An existing call that served as the consult is the agent's own call again once the transfer is off.
+      consult: t?.consult && !(s.phase === 'idle' && t.consult.existing) ? { callId: t.consult.callId, state: t.consult.state, ...consultHold } : null,
     },
     undoDeadline: s.phase === 'pending' ? (t?.undoDeadline ?? null) : null,
     reason: t?.reason ? { ...t.reason } : null,
@@ -102,6 +121,7 @@ export function toTransferSnapshot(
     allowedActions: allowedTransferActions(s, can, start),
     blindDefault: start.safeBlindPreferred && can.safeBlind ? 'safe' : 'plain',
     consultOnLeg: t?.mode === 'attended' ? !!t.options.consultOnLeg : !!can.consultOnLeg,
+    completion: completionOf(s),
     outcome: t?.outcome
       ? { ...t.outcome, target: t.target?.label ?? null, reason: t.reason && !succeeded.has(t.outcome.result) ? { ...t.reason } : null }
       : null,

@@ -33,6 +33,18 @@ import type {
 import { IllegalTransition } from '../call/machine';
 
 export type { ResolvedTarget };
+
+/**
+ * What one party's phone announced it can do, from the headers of its INVITE,
+ * 1xx/2xx and re-INVITEs (Supported, Allow): Replaces (RFC 3891) and REFER
+ * (RFC 3515). null = nothing tells (no message seen, or a backend that does
+ * not know).
+ */
+export interface PeerSupport {
+  replaces: boolean | null;
+  refer: boolean | null;
+}
+export const unknownSupport: PeerSupport = { replaces: null, refer: null };
 export type TransferPhase = TransferPhaseName;
 export type TransferStep = TransferStepName;
 export type TransferAction = TransferActionName;
@@ -60,6 +72,13 @@ export interface TransferOptions {
    * (Kamailio: 120 s) while the caller sits on hold music. 0 disables it.
    */
   consultTimeoutMs: number;
+  /**
+   * After the far end reported the hand-over answered (NOTIFY 2xx), how long
+   * the leg that should have been replaced may take to end before the
+   * replacement counts as a new call (RFC 3891 §3: the replaced dialog ends
+   * once the new one is up). Absent: REPLACE_WAIT_MS.
+   */
+  replaceWaitMs?: number;
   /** The backend ends our leg itself during a hand-over (its capability `handOverEndsLeg`); absent: false. */
   legEndsOnHandOver?: boolean;
   /**
@@ -83,6 +102,11 @@ export interface DialogId {
   /** The transferee's address as the consult dialog names it (its From/To identity): the base of the Refer-To. */
   remoteUri: string;
   direction: 'outgoing' | 'incoming';
+  /**
+   * What the far end of this dialog announced it supports (its INVITE, 1xx/2xx,
+   * re-INVITEs); absent when the backend cannot tell — unknown.
+   */
+  peer?: PeerSupport;
 }
 
 /** RFC 3891 §3: to-tag/from-tag as the RECIPIENT of the INVITE-with-Replaces (the transferee) sees them. */
@@ -140,6 +164,23 @@ export interface Transfer {
   referAccepted: boolean;
   /** Highest progress seen in NOTIFY sipfrag bodies. */
   progress: 'none' | 'dialing' | 'ringing';
+  /**
+   * A blind transfer let the caller go before its outcome was known (released
+   * on the first progress, or the caller's side ended our leg after a 202):
+   * NOTIFYs still arriving for our REFER say how it ended.
+   */
+  awaitingOutcome: boolean;
+  /** What each phone announced it supports (from the request and the consult's answer). */
+  support: { caller: PeerSupport; transferee: PeerSupport };
+  /** The caller's dialog (for a REFER to the transferee naming it, RFC 5589); null when the backend has none. */
+  callerDialog: DialogId | null;
+  /** Which phone got the REFER with Replaces; null before one went out. */
+  handedOverVia: 'caller' | 'transferee' | null;
+  /**
+   * The hand-over was reported answered (its NOTIFY 2xx code), or the caller's side ended our leg
+   * after accepting it: waiting for the leg that should have been replaced to end.
+   */
+  replacedWait: { code: number | null; callerLegGone: boolean } | null;
   /** Timer ids started and neither fired nor cancelled. */
   timers: string[];
   reason: TransferReason | null;
@@ -158,6 +199,7 @@ export interface Transfer {
 /** The end of an agent's transfer, as the agent is told it (preload/contract/transfer.ts). */
 export type TransferOutcomeResult =
   | 'transferred'
+  | 'new-call'
   | 'released'
   | 'caller-back'
   | 'caller-lost'
@@ -183,6 +225,8 @@ export type TransferEvent =
       options: TransferOptions;
       /** The caller is on hold now (read from its call); omitted = talking. */
       callerHeld?: boolean;
+      /** The caller's phone and dialog as the backend knows them; omitted = unknown. */
+      caller?: CallerFacts;
     }
   | {
       type: 'request.attended';
@@ -191,8 +235,9 @@ export type TransferEvent =
       target: ResolvedTarget;
       options: TransferOptions;
       callerHeld?: boolean;
+      caller?: CallerFacts;
       /** Use this existing, answered call as the consult instead of dialling one. */
-      existing?: { callId: string; dialog: DialogId };
+      existing?: { callId: string; dialog: DialogId; support?: PeerSupport };
     }
   | { type: 'agent.undo'; at: number }
   | { type: 'agent.complete'; at: number }
@@ -204,13 +249,18 @@ export type TransferEvent =
   // ── our REFER (RFC 3515) ──
   | { type: 'refer.accepted'; at: number; transferId: string }
   | { type: 'refer.rejected'; at: number; transferId: string; code: number }
-  /** A NOTIFY's message/sipfrag status line (RFC 3515 §2.4.5). */
-  | { type: 'refer.notify'; at: number; transferId: string; code: number }
+  /** A NOTIFY's message/sipfrag status line (RFC 3515 §2.4.5); `phrase` its reason phrase, when it had one. */
+  | { type: 'refer.notify'; at: number; transferId: string; code: number; phrase?: string }
+  /** The REFER subscription is over without a final report (terminated, or no longer kept): no outcome will come. */
+  | { type: 'refer.over'; at: number; transferId: string }
   // ── the consult call (a call of its own in the call service) ──
   | { type: 'consult.started'; at: number; transferId: string; consultCallId: string }
   | { type: 'consult.ringing'; at: number; consultCallId: string }
-  /** `dialog` null: a consult on our own leg (the platform's), which never completes with Replaces. */
-  | { type: 'consult.answered'; at: number; consultCallId: string; dialog: DialogId | null }
+  /**
+   * `dialog` null: a consult on our own leg (the platform's), which never completes with Replaces.
+   * `support`: what the transferee's phone announced; omitted = unknown.
+   */
+  | { type: 'consult.answered'; at: number; consultCallId: string; dialog: DialogId | null; support?: PeerSupport }
   /** Final failure before or after answer; `code` the SIP status when there was one. */
   | { type: 'consult.failed'; at: number; consultCallId: string; code: number | null }
   /** The transferee hung up an answered consult (BYE). */
@@ -239,6 +289,12 @@ export type TransferEvent =
 
 export type TransferEventType = TransferEvent['type'];
 
+/** The caller's side of a transfer request: what its phone supports, and its dialog. */
+export interface CallerFacts {
+  support: PeerSupport;
+  dialog: DialogId | null;
+}
+
 export interface HistoryTransferStep {
   type: 'history.transferStep';
   callId: string;
@@ -260,7 +316,10 @@ export type TransferEffect =
    */
   | {
       type: 'handOver';
+      /** The caller's leg: the transfer this hand-over belongs to, whose machine hears its reports. */
       callId: string;
+      /** The leg the REFER goes out on when it is not the caller's: the transferee's (RFC 5589, the other direction). */
+      on?: string;
       transferId: string;
       target: ResolvedTarget;
       referTo: string;

@@ -53,6 +53,8 @@ export function describeOutcome(outcome: TransferOutcome): string {
   switch (outcome.result) {
     case 'transferred':
       return sentence(t('transfer.outcome.transferred', { target }));
+    case 'new-call':
+      return sentence(t('transfer.outcome.new-call', { target }));
     case 'released':
       return sentence(t('transfer.outcome.released', { target }));
     case 'caller-back':
@@ -81,6 +83,7 @@ export function outcomeTone(outcome: TransferOutcome): 'ok' | 'info' | 'warn' | 
     case 'undone':
       return 'info';
     case 'back-to-consult':
+    case 'new-call':
       return 'warn';
     case 'caller-lost':
     case 'caller-hung-up':
@@ -113,6 +116,24 @@ export function describePhase(s: TransferSnapshot): string {
   }
   const key = phaseKeys[s.phase];
   return key ? t(key, { target }) : '';
+}
+
+/**
+ * What Complete will do when a phone cannot swap calls (main's `completion`,
+ * from what each phone announced): said before the agent presses it. Empty
+ * when the hand-over is the usual seamless one.
+ */
+export function describeCompletion(s: TransferSnapshot): string {
+  const plan = s.completion;
+  if (!plan) return '';
+  const target = targetName(s.target?.label);
+  if (plan.via === 'transferee') {
+    return plan.expect === 'swap' ? t('transfer.completion.via-transferee', { target }) : t('transfer.completion.caller-new-call', { target });
+  }
+  if (plan.expect === 'swap') return '';
+  if (plan.unable === 'caller') return t('transfer.completion.rings-again', { target });
+  if (plan.unable === 'transferee') return t('transfer.completion.target-rings', { target });
+  return t('transfer.completion.neither', { target });
 }
 
 /** Main's reason as a detail line: "Reason: busy (SIP 486)". */

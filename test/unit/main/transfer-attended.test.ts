@@ -32,10 +32,13 @@ const completing = (how: 'agent.complete' | 'agent.hangupConsult'): Row[] => [
   ...consulting,
   [(s) => s.agent(how), 'completing', [REPLACES_REFER, 'timer.start T1/complete 8000']],
 ];
-const completed: Row = [
-  (s) => s.notify(200),
-  'done',
-  ['history completed 200', 'timer.cancel T1/complete', 'sip.hangup C', 'sip.hangup K'],
+/**
+ * NOTIFY 200, then the transferee's phone ends the consult it replaced (RFC 3891 §3): only that makes
+ * the completion clean; both our legs are released then.
+ */
+const completed: Row[] = [
+  [(s) => s.notify(200), 'completing', ['timer.cancel T1/complete', 'timer.start T1/replaced 3000']],
+  [(s) => s.consultEnded(), 'done', ['timer.cancel T1/replaced', 'history completed 200', 'sip.hangup C']],
 ];
 
 describe('A1 attended, consult answered, agent hangs up', () => {
@@ -44,9 +47,8 @@ describe('A1 attended, consult answered, agent hangs up', () => {
       ...completing('agent.hangupConsult'),
       [(s) => s.accepted(), 'completing', []],
       [(s) => s.notify(100), 'completing', []],
-      completed,
-      [(s) => s.consultEnded(), 'done', []], // the transferee ends the replaced dialog (RFC 3891): nothing left to do
-      [(s) => s.notify(200), 'done', []],
+      ...completed,
+      [(s) => s.notify(200), 'done', []], // a NOTIFY after our BYE: nothing left to do
     ]);
     expect(h.world.legs.get(CALLER)).toEqual({ up: false, held: true, music: false });
     expect(h.world.legs.get(CONSULT)?.up).toBe(false);
@@ -61,7 +63,7 @@ describe('A1 attended, consult answered, agent hangs up', () => {
   });
 
   it('A1 attended: an explicit Complete does the same as hanging up', () => {
-    play([...completing('agent.complete'), [(s) => s.accepted(), 'completing', []], completed]);
+    play([...completing('agent.complete'), [(s) => s.accepted(), 'completing', []], ...completed]);
   });
 
   it('A1 attended: REFER 202 and then no NOTIFY — our legs are released after the completion time-out', () => {
@@ -264,13 +266,36 @@ describe('A5 attended, caller hangs up during consult', () => {
     expect(h.world.legs.get(CONSULT)?.up).toBe(true);
   });
 
-  it('caller BYE after the 202: the caller\u2019s side completed the transfer', () => {
-    play([
+  it('caller BYE after the 202: the transfer is clean once the transferee ends the consult it replaced', () => {
+    const h = play([
       ...completing('agent.complete'),
       [(s) => s.accepted(), 'completing', []],
-      [(s) => s.callerEnded(), 'done', ['timer.cancel T1/complete', 'history completed']],
-      [(s) => s.notify(200), 'done', []],
+      [(s) => s.callerEnded(), 'completing', ['timer.cancel T1/complete', 'timer.start T1/replaced 3000']],
+      [(s) => s.notify(200), 'completing', []], // already waiting for the consult to end
+      [(s) => s.consultEnded(), 'done', ['timer.cancel T1/replaced', 'history completed', 'sip.hangup C']],
     ]);
+    expect(toTransferSnapshot(h.state).outcome?.result).toBe('transferred');
+  });
+
+  it('caller BYE after the 202 and the consult stays up: the caller reached the transferee as a new call', () => {
+    const h = play([
+      ...completing('agent.complete'),
+      [(s) => s.accepted(), 'completing', []],
+      [(s) => s.callerEnded(), 'completing', ['timer.cancel T1/complete', 'timer.start T1/replaced 3000']],
+      [(s) => s.timer('T1/replaced', 3000), 'done', ['history new-call', 'sip.hangup C', 'sip.hangup K']],
+    ]);
+    expect(toTransferSnapshot(h.state).outcome?.result).toBe('new-call');
+  });
+
+  it('caller BYE after the 202, then NOTIFY 486: the caller is lost, the consult stays the agent\u2019s ordinary call', () => {
+    const h = play([
+      ...completing('agent.complete'),
+      [(s) => s.accepted(), 'completing', []],
+      [(s) => s.callerEnded(), 'completing', ['timer.cancel T1/complete', 'timer.start T1/replaced 3000']],
+      [(s) => s.notify(486), 'done', ['timer.cancel T1/replaced', 'history failed 486', 'notify "busy"', 'call.resume K']],
+    ]);
+    expect(h.world.legs.get(CONSULT)).toEqual({ up: true, held: false, music: false });
+    expect(toTransferSnapshot(h.state).outcome).toMatchObject({ result: 'caller-lost', reason: { code: 'busy' } });
   });
 });
 
@@ -309,7 +334,7 @@ describe('A6 attended, Complete while consult still ringing', () => {
       holdSettled,
       [(s) => s.consultStarted(), 'consult-dialing', []],
       semi,
-      [(s) => s.notify(100), 'done', ['history dialing 100', 'timer.cancel T1/refer', 'history completed 100', 'sip.hangup C']],
+      [(s) => s.notify(100), 'done', ['history dialing 100', 'timer.cancel T1/refer', 'history released 100', 'sip.hangup C']],
     ]);
   });
 
@@ -387,7 +412,7 @@ describe('the snapshot reads each leg\u2019s hold from its call', () => {
     });
     play([[(s) => s.consultAnswered(), 'consulting', ['history answered']]], h);
     expect(toTransferSnapshot(h.state, everythingHeld).legs.consult).toEqual({ callId: CONSULT, state: 'up', held: true, music: true });
-    play([[(s) => s.agent('agent.complete'), 'completing', [REPLACES_REFER, 'timer.start T1/complete 8000']], completed], h);
+    play([[(s) => s.agent('agent.complete'), 'completing', [REPLACES_REFER, 'timer.start T1/complete 8000']], ...completed], h);
     expect(toTransferSnapshot(h.state, everythingHeld).legs).toEqual({
       caller: { callId: CALLER, state: 'ended', held: false, music: false },
       consult: { callId: CONSULT, state: 'ended', held: false, music: false },
@@ -432,7 +457,7 @@ describe('A8 swap during consult', () => {
     }
     // Complete from the caller side still replaces the consult dialog; release stops every music.
     play([[(s) => s.agent('agent.complete'), 'completing', [REPLACES_REFER, 'timer.start T1/complete 8000']]], h);
-    play([[(s) => s.notify(200), 'done', ['history completed 200', 'timer.cancel T1/complete', 'sip.hangup C', 'sip.hangup K']]], h);
+    play(completed, h);
     expect(h.world.legs.get(CONSULT)).toEqual({ up: false, held: true, music: false });
   });
 
@@ -647,7 +672,7 @@ describe('attended to an existing call (the consult leg may be INCOMING: JsSIP\u
           'completing',
           ['handOver C sip:2001@pbx.test;transport=ws?Replaces=their-call%40bob%3Bto-tag%3DbobTag%3Bfrom-tag%3DourTag', 'timer.start T1/complete 8000'],
         ],
-        [(s) => s.notify(200), 'done', ['history completed 200', 'timer.cancel T1/complete', 'sip.hangup C', 'sip.hangup K']],
+        ...completed,
       ],
       h,
     );

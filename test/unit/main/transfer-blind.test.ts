@@ -31,10 +31,11 @@ const handedOver: Row[] = [
 const safeRequest: Row[] = [safeHold, holdSettled];
 const REFER = 'handOver C sip:2001@pbx.test';
 const seedRequest: Row = [(s) => s.blind(SEED), 'referring', ['history requested', REFER, 'timer.start T1/refer 30000']];
+/** The seed lets go on the first progress: recorded as what it is, released with the outcome not known. */
 const seedReleased: Row = [
   (s) => s.notify(100),
   'done',
-  ['history dialing 100', 'timer.cancel T1/refer', 'history completed 100', 'sip.hangup C'],
+  ['history dialing 100', 'timer.cancel T1/refer', 'history released 100', 'sip.hangup C'],
 ];
 
 /** Safe blind before the answer: our leg hung up (CANCEL), the caller resumed, the agent reads `message`. */
@@ -50,22 +51,40 @@ const takenBack = (code: number | null, message: string, timer = 'T1/consult'): 
 const seedRefused = (code: number, message: string): string[] => [`history failed ${code}`, 'timer.cancel T1/refer', `notify "${message}"`];
 
 describe('B1 blind, transferee answers', () => {
-  it('B1 blind, transferee answers: seed mode releases our leg on the first NOTIFY 100 and ignores the NOTIFYs after our BYE', () => {
+  it('B1 blind, transferee answers: seed mode releases our leg on the first NOTIFY 100; the NOTIFY 200 after our BYE records the real outcome', () => {
     const h = play([
       seedRequest,
       [(s) => s.accepted(), 'referring', []],
       seedReleased,
-      [(s) => s.notify(180), 'done', []], // NOTIFY after BYE
-      [(s) => s.notify(200), 'done', []],
     ]);
+    expect(toTransferSnapshot(h.state).outcome?.result).toBe('released');
+    expect(h.state.transfer?.timeline.at(-1)?.note).toBe('released at NOTIFY 100; outcome not known');
+    play(
+      [
+        [(s) => s.notify(180), 'done', []], // progress after our BYE: no outcome yet
+        [(s) => s.notify(200), 'done', ['history completed 200']],
+        [(s) => s.notify(200), 'done', []], // told once
+        [(s) => s.notify(486), 'done', []],
+        [(s) => s.over(), 'done', []],
+      ],
+      h,
+    );
     expect(h.world.legs.get(CALLER)).toEqual({ up: false, held: false, music: false });
-    expect(h.world.steps).toEqual(['requested', 'dialing 100', 'completed 100']);
+    expect(h.world.steps).toEqual(['requested', 'dialing 100', 'released 100', 'completed 200']);
+    expect(toTransferSnapshot(h.state).outcome).toMatchObject({ result: 'transferred', target: 'Bob', reason: null });
+  });
+
+  it('B1 blind, seed mode: a subscription that ends without a final NOTIFY leaves "released" as the last word', () => {
+    const h = play([seedRequest, seedReleased, [(s) => s.over(), 'done', []], [(s) => s.notify(200), 'done', []]]);
+    expect(h.world.steps.at(-1)).toBe('released 100');
+    expect(h.state.transfer?.awaitingOutcome).toBe(false);
+    expect(toTransferSnapshot(h.state).outcome?.result).toBe('released');
   });
 
   it('B1 blind, transferee answers: seed mode also releases on a first 18x (no 100 seen)', () => {
     play([
       seedRequest,
-      [(s) => s.notify(183), 'done', ['history dialing 183', 'history ringing 183', 'timer.cancel T1/refer', 'history completed 183', 'sip.hangup C']],
+      [(s) => s.notify(183), 'done', ['history dialing 183', 'history ringing 183', 'timer.cancel T1/refer', 'history released 183', 'sip.hangup C']],
     ]);
   });
 
@@ -79,8 +98,9 @@ describe('B1 blind, transferee answers', () => {
         ...handedOver.slice(ringing.length),
         [(s) => s.accepted(), 'completing', []],
         [(s) => s.notify(100), 'completing', []],
-        [(s) => s.notify(200), 'done', ['history completed 200', 'timer.cancel T1/complete', 'sip.hangup C', 'sip.hangup K']],
-        [(s) => s.consultEnded(), 'done', []], // the transferee ends the replaced leg (RFC 3891)
+        [(s) => s.notify(200), 'completing', ['timer.cancel T1/complete', 'timer.start T1/replaced 3000']],
+        // The transferee ends the replaced leg (RFC 3891 §3): that makes it clean.
+        [(s) => s.consultEnded(), 'done', ['timer.cancel T1/replaced', 'history completed 200', 'sip.hangup C']],
         [(s) => s.notify(200), 'done', []],
       ],
       h,
@@ -101,9 +121,16 @@ describe('B1 blind, transferee answers', () => {
 });
 
 describe('B2 blind, transferee busy (486)', () => {
-  it('B2 blind, transferee busy: seed mode — our leg was already released, the late 486 changes nothing', () => {
-    const h = play([seedRequest, [(s) => s.accepted(), 'referring', []], seedReleased, [(s) => s.notify(486), 'done', []]]);
+  it('B2 blind, transferee busy: seed mode — our leg was already released; the late 486 is recorded: the caller was lost', () => {
+    const h = play([
+      seedRequest,
+      [(s) => s.accepted(), 'referring', []],
+      seedReleased,
+      [(s) => s.notify(486), 'done', ['history failed 486', 'notify "busy"']],
+    ]);
     expect(h.world.legs.get(CALLER)?.up).toBe(false);
+    expect(h.world.steps).toEqual(['requested', 'dialing 100', 'released 100', 'failed 486']);
+    expect(toTransferSnapshot(h.state).outcome).toMatchObject({ result: 'caller-lost', reason: { code: 'busy', sipCode: 486 } });
   });
 
   it.each([486, 600])('B2 blind, transferee busy: safe mode ends its own leg and takes the caller back with reason "busy" (%i); nothing was sent to the caller', (code) => {
@@ -143,7 +170,8 @@ describe('B3 blind, no answer', () => {
   });
 
   it('B3 blind, no answer: seed mode behaves as B2 — released on dial, the outcome is the caller\u2019s', () => {
-    play([seedRequest, seedReleased, [(s) => s.notify(480), 'done', []], [(s) => s.timer('T1/refer'), 'done', []]]);
+    const h = play([seedRequest, seedReleased, [(s) => s.notify(480), 'done', ['history failed 480', 'notify "no answer"']], [(s) => s.timer('T1/refer'), 'done', []]]);
+    expect(toTransferSnapshot(h.state).outcome).toMatchObject({ result: 'caller-lost', reason: { code: 'no-answer' } });
   });
 
   it('B3 blind, no answer: seed mode with no NOTIFY at all keeps the caller (never released) and says why', () => {
@@ -370,8 +398,13 @@ describe('safe blind: our leg waits for the caller\u2019s hold, and the caller w
     expect(h.world.log.filter((e) => e.type === 'call.dialConsult')).toEqual([]);
   });
 
-  it('the caller hangs up after accepting the hand-over: transferred (its phone ended our leg itself)', () => {
-    const h = play([...handedOver, [(s) => s.accepted(), 'completing', []], [(s) => s.callerEnded(), 'done', ['timer.cancel T1/complete', 'history completed']]]);
+  it('the caller hangs up after accepting the hand-over: transferred once the transferee ends the leg it replaced', () => {
+    const h = play([
+      ...handedOver,
+      [(s) => s.accepted(), 'completing', []],
+      [(s) => s.callerEnded(), 'completing', ['timer.cancel T1/complete', 'timer.start T1/replaced 3000']],
+      [(s) => s.consultEnded(), 'done', ['timer.cancel T1/replaced', 'history completed', 'sip.hangup C']],
+    ]);
     expect(toTransferSnapshot(h.state).outcome?.result).toBe('transferred');
   });
 
@@ -426,15 +459,17 @@ describe('blind: races and faults', () => {
     play([seedRequest, [(s) => s.callerEnded(), 'done', ['timer.cancel T1/refer', 'history cancelled']]]);
   });
 
-  it('caller BYE after 202: the far end ended our leg itself — the seed transfer counts as released', () => {
+  it('caller BYE after 202: the far end ended our leg itself — the seed transfer counts as released, its NOTIFY decides later', () => {
     const h = play([
       seedRequest,
       [(s) => s.accepted(), 'referring', []],
-      [(s) => s.callerEnded(), 'done', ['timer.cancel T1/refer', 'history completed']],
-      [(s) => s.notify(200), 'done', []], // NOTIFY after BYE
+      [(s) => s.callerEnded(), 'done', ['timer.cancel T1/refer', 'history released']],
     ]);
-    expect(h.world.steps.at(-1)).toBe('completed');
+    expect(h.world.steps.at(-1)).toBe('released');
     expect(toTransferSnapshot(h.state).outcome?.result).toBe('released');
+    // The REFER subscription outlives the caller's BYE (RFC 5057): its NOTIFY 200 says it went through.
+    play([[(s) => s.notify(200), 'done', ['history completed 200']]], h);
+    expect(toTransferSnapshot(h.state).outcome?.result).toBe('transferred');
   });
 
   it('NOTIFY on an ended dialog (a JsSIP fact in docs/transfers.md) and NOTIFYs of an older transfer are ignored', () => {

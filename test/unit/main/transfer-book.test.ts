@@ -56,7 +56,8 @@ describe('transfer book', () => {
 
   it('a call whose transfer completed (done) cannot start another', () => {
     const h = new Harness();
-    for (const e of [h.s.blind(SAFE), h.s.held(), h.s.consultStarted(), h.s.consultAnswered(), h.s.notify(200)]) h.feed(e);
+    for (const e of [h.s.blind(SAFE), h.s.held(), h.s.consultStarted(), h.s.consultAnswered(), h.s.notify(200), h.s.consultEnded()]) h.feed(e);
+    expect(h.phase).toBe('done');
     expect(transferBlocker([h.state], CALLER)).toBe('this call has ended');
   });
 

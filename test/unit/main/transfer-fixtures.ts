@@ -11,11 +11,13 @@ import { createTransferState, transition } from '../../../main/calls/transfer/ma
 import { toTransferSnapshot } from '../../../main/calls/transfer/snapshot';
 import type { TransferVariant } from '../../../main/calls/transfer/rules';
 import type {
+  CallerFacts,
   DialogId,
   ResolvedTarget,
   TransferEffect,
   TransferEvent,
   TransferOptions,
+  PeerSupport,
   TransferPhase,
   TransferState,
 } from '../../../main/calls/transfer/types';
@@ -32,6 +34,18 @@ export const CONSULT_DIALOG: DialogId = {
   remoteUri: 'sip:2001@pbx.test',
   direction: 'outgoing',
 };
+/** The caller's call as we see it: what a REFER to the transferee names in its Replaces (RFC 5589). */
+export const CALLER_DIALOG: DialogId = {
+  callId: 'caller-call-id@pbx',
+  localTag: 'agentTag',
+  remoteTag: 'aliceTag',
+  remoteUri: 'sip:alice@pbx.test',
+  direction: 'incoming',
+};
+export const SUPPORTS: PeerSupport = { replaces: true, refer: true };
+export const NO_REPLACES: PeerSupport = { replaces: false, refer: true };
+export const UNKNOWN: PeerSupport = { replaces: null, refer: null };
+
 /** Why the executor could not hold a leg, as the transfer service words a refused re-INVITE. */
 export const HOLD_REFUSED = 'the far end refused the hold';
 
@@ -50,11 +64,20 @@ export class Script {
     return this.now;
   }
   /** `callerHeld`: the caller is already on hold (the agent's own hold) when the transfer starts. */
-  blind(options: TransferOptions = SAFE, target = TARGET, callerHeld?: boolean): TransferEvent {
-    return { type: 'request.blind', at: this.at(), transferId: T1, target, options, ...(callerHeld === undefined ? {} : { callerHeld }) };
+  /** `caller`: what the caller's phone announced and its dialog (omitted: unknown, as before phones were asked). */
+  blind(options: TransferOptions = SAFE, target = TARGET, callerHeld?: boolean, caller?: CallerFacts): TransferEvent {
+    return {
+      type: 'request.blind',
+      at: this.at(),
+      transferId: T1,
+      target,
+      options,
+      ...(callerHeld === undefined ? {} : { callerHeld }),
+      ...(caller ? { caller } : {}),
+    };
   }
   /** `existing`: one of the agent's answered calls becomes the consult (the world has it parked unless told otherwise). */
-  attended(options: TransferOptions = SAFE, existing?: { callId: string; dialog: DialogId }, callerHeld?: boolean): TransferEvent {
+  attended(options: TransferOptions = SAFE, existing?: { callId: string; dialog: DialogId; support?: PeerSupport }, callerHeld?: boolean, caller?: CallerFacts): TransferEvent {
     return {
       type: 'request.attended',
       at: this.at(),
@@ -63,6 +86,7 @@ export class Script {
       options,
       ...(existing ? { existing } : {}),
       ...(callerHeld === undefined ? {} : { callerHeld }),
+      ...(caller ? { caller } : {}),
     };
   }
   agent(type: 'agent.undo' | 'agent.complete' | 'agent.cancel' | 'agent.swap' | 'agent.hangupConsult'): TransferEvent {
@@ -88,14 +112,18 @@ export class Script {
   notify(code: number, transferId = T1): TransferEvent {
     return { type: 'refer.notify', at: this.at(), transferId, code };
   }
+  /** The REFER subscription ended with no final report (terminated, or no longer kept after our BYE). */
+  over(transferId = T1): TransferEvent {
+    return { type: 'refer.over', at: this.at(), transferId };
+  }
   consultStarted(consultCallId = CONSULT, transferId = T1): TransferEvent {
     return { type: 'consult.started', at: this.at(), transferId, consultCallId };
   }
   consultRinging(consultCallId = CONSULT): TransferEvent {
     return { type: 'consult.ringing', at: this.at(), consultCallId };
   }
-  consultAnswered(dialog: DialogId | null = CONSULT_DIALOG, consultCallId = CONSULT): TransferEvent {
-    return { type: 'consult.answered', at: this.at(), consultCallId, dialog };
+  consultAnswered(dialog: DialogId | null = CONSULT_DIALOG, consultCallId = CONSULT, support?: PeerSupport): TransferEvent {
+    return { type: 'consult.answered', at: this.at(), consultCallId, dialog, ...(support ? { support } : {}) };
   }
   consultFailed(code: number | null, consultCallId = CONSULT): TransferEvent {
     return { type: 'consult.failed', at: this.at(), consultCallId, code };
@@ -134,7 +162,7 @@ export type { Ev };
 export function show(e: TransferEffect): string {
   switch (e.type) {
     case 'handOver':
-      return `handOver ${e.callId} ${e.referTo}`;
+      return e.on === undefined ? `handOver ${e.callId} ${e.referTo}` : `handOver on ${e.on} ${e.referTo}`;
     case 'sip.hangup':
     case 'call.hold':
     case 'call.resume':
@@ -453,8 +481,11 @@ export class Harness {
       expect(t?.timers ?? []).toEqual([]);
       // An existing call used as the consult goes back to being parked (held, with music) on cancel:
       // it is the agent's again, not the transfer's.
-      const parked = this.phase === 'idle' && t?.consult?.existing && t.consult.state === 'up' ? t.consult.callId : null;
-      if (parked) {
+      // (Undone inside the window, nothing touched it: it stays as the agent had it.)
+      const parked =
+        this.phase === 'idle' && t?.consult?.existing && t.consult.state === 'up' && t.timeline.at(-1)?.step !== 'undone' ? t.consult.callId : null;
+      // (Until the agent's call ends by itself later on: then it is simply gone.)
+      if (parked && w.legs.get(parked)?.up) {
         expect(w.legs.get(parked), `existing consult ${parked} not parked again`).toEqual({ up: true, held: true, music: true });
         w.heldByTransfer.delete(parked);
       }
@@ -462,7 +493,7 @@ export class Harness {
       for (const id of w.heldByTransfer) expect(w.legs.get(id)?.up, `hold music left on ${id}`).toBe(false);
       // A finished transfer's timeline ends on an outcome.
       const last = t?.timeline.at(-1)?.step;
-      if (last !== undefined) expect(['completed', 'taken-back', 'cancelled', 'undone', 'declined', 'failed']).toContain(last);
+      if (last !== undefined) expect(['completed', 'taken-back', 'cancelled', 'undone', 'declined', 'failed', 'released', 'new-call']).toContain(last);
     }
   }
 }
@@ -532,7 +563,8 @@ export function reach(
       go(s.refer('follow'), s.followedStarted());
       break;
     case 'done':
-      go(s.blind(SEED), s.notify(200));
+      // A plain blind released on its first progress: the one finished transfer still listening (late NOTIFYs).
+      go(s.blind(SEED), s.notify(100));
       break;
   }
   expect(h.phase).toBe(phase);

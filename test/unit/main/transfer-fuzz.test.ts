@@ -22,7 +22,7 @@ import { ruleFor, transferPhaseList, variantOf, type TransferVariant } from '../
 import { transferSteps } from '../../../preload/contract/transfer';
 import { IllegalTransferTransition, type TransferEvent } from '../../../main/calls/transfer/types';
 import { seededRandom } from '../../support/random';
-import { CALLER, CONSULT, CONSULT_DIALOG, HOLD_REFUSED, reach, SAFE, SEED, type Harness } from './transfer-fixtures';
+import { CALLER, CALLER_DIALOG, CONSULT, CONSULT_DIALOG, HOLD_REFUSED, NO_REPLACES, reach, SAFE, SEED, SUPPORTS, UNKNOWN, type Harness } from './transfer-fixtures';
 
 const finalCodes = [200, 202, 403, 404, 405, 408, 480, 481, 486, 487, 501, 503, 600, 603, 604];
 const progressCodes = [100, 180, 183];
@@ -34,9 +34,12 @@ function randomEvent(h: Harness, pick: <T>(xs: readonly T[]) => T): TransferEven
   /** The backend reports on the hand-over it received; before one, only an older transfer's reports arrive. */
   const referId = w.handOvers > 0 ? 'T1' : 'T0';
   const owed = [...w.owed];
+  // What the phones announced: every mix of Replaces support, so the completion goes either way (completion.ts).
+  const support = () => pick([SUPPORTS, NO_REPLACES, UNKNOWN]);
+  const caller = () => pick([undefined, { support: support(), dialog: CALLER_DIALOG }, { support: NO_REPLACES, dialog: null }]);
   const choices: Array<() => TransferEvent> = [
-    () => s.blind(pick([SAFE, SEED, { ...SAFE, undoMs: 3000 }, { ...SEED, undoMs: 3000 }])),
-    () => s.attended(pick([SAFE, SEED, { ...SAFE, undoMs: 3000 }, { ...SAFE, consultTimeoutMs: 30_000 }])),
+    () => s.blind(pick([SAFE, SEED, { ...SAFE, undoMs: 3000 }, { ...SEED, undoMs: 3000 }]), undefined, undefined, caller()),
+    () => s.attended(pick([SAFE, SEED, { ...SAFE, undoMs: 3000 }, { ...SAFE, consultTimeoutMs: 30_000 }]), undefined, undefined, caller()),
     // One of the agent's answered calls as the consult (parked, or talking when the caller was held).
     () => s.attended(pick([SAFE, { ...SAFE, undoMs: 3000 }]), { callId: CONSULT, dialog: CONSULT_DIALOG }, pick([true, false])),
     () => s.agent(pick(['agent.undo', 'agent.complete', 'agent.cancel', 'agent.swap', 'agent.hangupConsult'] as const)),
@@ -45,6 +48,9 @@ function randomEvent(h: Harness, pick: <T>(xs: readonly T[]) => T): TransferEven
     () => s.rejected(pick(finalCodes.filter((c) => c >= 300)), referId),
     () => s.notify(pick([...progressCodes, ...finalCodes]), referId),
     () => s.notify(pick([...progressCodes, ...finalCodes]), referId),
+    // Progress alone: what releases a plain blind (and what keeps arriving after it).
+    () => s.notify(pick(progressCodes), referId),
+    () => s.over(referId),
     // The executor answers each hold it owes, settled or (only where the machine waits) failed.
     () => s.held(owed.length > 0 ? pick(owed) : CALLER),
     () => s.held(owed.length > 0 ? pick(owed) : CALLER),
@@ -54,11 +60,14 @@ function randomEvent(h: Harness, pick: <T>(xs: readonly T[]) => T): TransferEven
     () => (w.dialling ? s.consultStarted() : s.consultStarted('K9', 'T0')),
     () => s.consultRinging(),
     () => s.consultAnswered(),
+    () => s.consultAnswered(CONSULT_DIALOG, CONSULT, support()),
     () => s.consultFailed(pick([486, 408, 603, null])),
     () => s.consultEnded(),
     () => s.callerEnded(),
     () => s.timer(timers.length > 0 ? pick(timers) : 'T1/stale', 5000),
     () => s.timer(timers.length > 0 ? pick(timers) : 'T1/stale', 5000),
+    // The hand-over was answered and the replaced leg is still up: its wait may run out (a new call).
+    () => (timers.includes('T1/replaced') ? s.timer('T1/replaced', 3000) : s.notify(200, referId)),
     () => s.replaces('N'),
     () => s.refer(pick(['follow', 'ask'] as const)),
     () => s.followedStarted(),
@@ -92,9 +101,17 @@ function checkRelease(h: Harness, event: TransferEvent, effects: string[], befor
       else expect(t?.options.safe, 'a safe transfer released the caller on a 1xx').toBe(false);
       return;
     case 'timer.fired':
-      // The attended completion time-out, and only once the REFER was accepted.
+      // The attended completion time-out, and only once the REFER was accepted; or, after the hand-over
+      // was answered, the replaced leg that never ended (the caller reached the transferee as a new call).
       expect(before.phase).toBe('completing');
-      expect(t?.referAccepted).toBe(true);
+      expect(t?.referAccepted || t?.replacedWait !== null).toBe(true);
+      return;
+    case 'consult.ended':
+    case 'consult.failed':
+      // The transferee ended the consult it replaced after the hand-over was answered (RFC 3891 §3).
+      expect(before.phase).toBe('completing');
+      expect(t?.replacedWait, 'the consult ended before the hand-over was answered').not.toBeNull();
+      expect(t?.handedOverVia).toBe('caller');
       return;
     case 'incoming.replaces':
       return; // I1: our leg is replaced by the new call

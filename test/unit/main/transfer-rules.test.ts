@@ -45,6 +45,8 @@ function sample(type: TransferEventType, h: Harness): TransferEvent {
       return s.rejected(403);
     case 'refer.notify':
       return s.notify(486);
+    case 'refer.over':
+      return s.over();
     case 'consult.started':
       return s.consultStarted('K2');
     case 'consult.ringing':

@@ -112,7 +112,11 @@ describe('transfer service over the call service', () => {
     report.accepted();
     report.progress(200);
     await flush();
-    expect(r.trace.slice(-2)).toEqual(['hangup c1', `hangup ${leg.id}`]);
+    // Clean once the transferee's phone ends the leg the caller replaced (RFC 3891 §3).
+    expect(r.transfers.snapshot('c1').phase).toBe('completing');
+    leg.emit({ type: 'sip.ended', by: 'remote', reason: 'Hung up by the other party', code: null });
+    await flush();
+    expect(r.trace.at(-1)).toBe('hangup c1');
     expect(r.transfers.snapshot('c1').phase).toBe('done');
     expect(r.steps.map((s) => s.step)).toEqual(['requested', 'dialing', 'ringing', 'answered', 'refer-sent', 'accepted', 'completed']);
     expect(new Set(r.steps.map((s) => s.mode))).toEqual(new Set(['safe-blind']));
@@ -205,7 +209,12 @@ describe('transfer service over the call service', () => {
     expect(r.trace).toEqual([`handOver c1 sip:2001@pbx.test?Replaces=${encodeURIComponent(`dlg-${consult.id};to-tag=theirs;from-tag=ours`)}`]);
     r.handOvers[0]!.report.accepted();
     r.handOvers[0]!.report.progress(200);
+    // The transferee's phone did not end the consult: after a moment that is a new call, not a swap.
+    expect(r.transfers.snapshot('c1').phase).toBe('completing');
+    r.clock.advance(3_000);
     expect(r.trace.slice(1)).toEqual(['hangup c1', `hangup ${consult.id}`]);
+    expect(r.transfers.snapshot('c1')).toMatchObject({ phase: 'done', outcome: { result: 'new-call' } });
+    expect(r.steps.at(-1)).toMatchObject({ step: 'new-call', sipCode: 200 });
     expect(r.transfers.counters()).toMatchObject({ timers: 0, wants: 0 });
   });
 
@@ -294,7 +303,7 @@ describe('transfer service over the call service', () => {
     r.handOvers[0]!.report.accepted();
     r.handOvers[0]!.report.progress(100);
     expect(r.transfers.snapshot('c1')).toMatchObject({ phase: 'done', reason: null });
-    expect(r.steps.map((s) => s.step)).toEqual(['requested', 'refer-sent', 'accepted', 'dialing', 'completed']);
+    expect(r.steps.map((s) => s.step)).toEqual(['requested', 'refer-sent', 'accepted', 'dialing', 'released']);
     expect(r.transfers.counters()).toMatchObject({ timers: 0, wants: 0 });
   });
 
@@ -335,15 +344,66 @@ describe('transfer service over the call service', () => {
   });
 
   it('a finished transfer is forgotten with its call card', async () => {
-    const r = rig({ prefs: { safeBlind: false } });
+    const r = rig();
     await r.answered();
     r.transfers.blind({ callId: 'c1', target: to2001 });
-    r.handOvers[0]!.report.progress(100);
+    r.phone.leg('c1').emit({ type: 'sip.ended', by: 'remote', reason: 'Hung up by the other party', code: null });
+    await flush();
     expect(r.transfers.counters().machines).toBe(1);
     r.clock.runAll();
     await flush();
     expect(r.calls.list()).toEqual([]);
     expect(r.transfers.counters()).toEqual({ machines: 0, timers: 0, wants: 0 });
+  });
+
+  it('a released plain blind outlives its card until the late NOTIFY says how it ended: recorded, not shown', async () => {
+    const r = rig({ prefs: { safeBlind: false } });
+    await r.answered();
+    r.transfers.blind({ callId: 'c1', target: to2001 });
+    const { report } = r.handOvers[0]!;
+    report.accepted();
+    report.progress(100);
+    expect(r.transfers.snapshot('c1')).toMatchObject({ phase: 'done', outcome: { result: 'released' } });
+    // While the card is shown, a late outcome updates it.
+    report.progress(180);
+    expect(r.steps.map((s) => s.step)).toEqual(['requested', 'refer-sent', 'accepted', 'dialing', 'released']);
+    r.clock.runAll(); // the ended card goes
+    await flush();
+    expect(r.calls.list()).toEqual([]);
+    expect(r.transfers.counters().machines).toBe(1);
+    expect(r.transfers.list().map((s) => s.callId)).not.toContain('c1');
+    const pushed = r.snapshots.length;
+    report.progress(486);
+    expect(r.steps.at(-1)).toMatchObject({ step: 'failed', sipCode: 486, mode: 'blind' });
+    expect(r.snapshots).toHaveLength(pushed); // nothing pushed for a card that is gone
+    expect(r.transfers.counters()).toEqual({ machines: 0, timers: 0, wants: 0 });
+    report.progress(200); // nothing left to tell
+    expect(r.steps.at(-1)?.step).toBe('failed');
+  });
+
+  it('a released plain blind shown on its card: NOTIFY 200 after our BYE turns "released" into "transferred"', async () => {
+    const r = rig({ prefs: { safeBlind: false } });
+    await r.answered();
+    r.transfers.blind({ callId: 'c1', target: to2001 });
+    const { report } = r.handOvers[0]!;
+    report.accepted();
+    report.progress(100);
+    report.progress(200);
+    expect(r.snapshots.at(-1)).toMatchObject({ callId: 'c1', phase: 'done', outcome: { result: 'transferred', reason: null } });
+    expect(r.snapshots.at(-1)?.timeline.map((e) => e.step)).toEqual(['requested', 'dialing', 'released', 'completed']);
+  });
+
+  it('a released plain blind whose subscription ends without a final NOTIFY is forgotten with its card', async () => {
+    const r = rig({ prefs: { safeBlind: false } });
+    await r.answered();
+    r.transfers.blind({ callId: 'c1', target: to2001 });
+    const { report } = r.handOvers[0]!;
+    report.progress(100);
+    report.finished?.();
+    r.clock.runAll();
+    await flush();
+    expect(r.transfers.counters()).toEqual({ machines: 0, timers: 0, wants: 0 });
+    expect(r.steps.at(-1)?.step).toBe('released');
   });
 });
 
@@ -388,6 +448,8 @@ describe('what a call may start, and the outcome line of each end', () => {
     r.phone.legs.at(-1)!.emit({ type: 'sip.accepted' });
     r.handOvers[0]!.report.accepted();
     r.handOvers[0]!.report.progress(200);
+    r.phone.legs.at(-1)!.emit({ type: 'sip.ended', by: 'remote', reason: 'Hung up by the other party', code: null });
+    await flush();
     expect(r.transfers.snapshot('c1').outcome).toMatchObject({ result: 'transferred', target: '2001', reason: null });
   });
 

@@ -129,6 +129,8 @@ export const history: Record<keyof typeof en, string> = {
   'history.step.ringing': 'Ziel klingelt',
   'history.step.answered': 'Ziel hat angenommen',
   'history.step.completed': 'Abgeschlossen',
+  'history.step.released': 'Freigegeben (Ausgang da noch unbekannt)',
+  'history.step.new-call': 'Als neuer Anruf angekommen (keine Ersetzung)',
   'history.step.failed': 'Fehlgeschlagen',
   'history.step.taken-back': 'Anrufer zurückgeholt',
   'history.step.cancelled': 'Abgebrochen',

@@ -17,6 +17,12 @@ export const transfer: Record<keyof typeof en, string> = {
   'transfer.phase.refer-offered': 'Die Gegenseite möchte diesen Anruf an {target} weiterleiten',
   'transfer.phase.following': 'Weiterleitung der Gegenseite an {target} wird ausgeführt …',
 
+  'transfer.completion.via-transferee': 'Das Telefon des Anrufers nimmt keine Weiterleitungsanfragen an: das Telefon von {target} übernimmt den Anrufer stattdessen',
+  'transfer.completion.caller-new-call': 'Das Telefon des Anrufers kann Anrufe nicht tauschen: {target} erreicht den Anrufer mit einem neuen Anruf, der klingeln kann',
+  'transfer.completion.rings-again': 'Das Telefon des Anrufers kann Anrufe nicht tauschen: bei {target} klingelt es mit dem Anrufer erneut',
+  'transfer.completion.target-rings': 'Das Telefon von {target} kann Anrufe nicht tauschen: es klingelt mit dem Anrufer erneut',
+  'transfer.completion.neither': 'Keines der Telefone kann Anrufe tauschen: bei {target} klingelt es mit dem Anrufer erneut',
+
   'transfer.action.undo': 'Rückgängig',
   'transfer.action.now': 'Jetzt weiterleiten',
   'transfer.action.complete': 'Weiterleitung abschließen',
@@ -26,6 +32,7 @@ export const transfer: Record<keyof typeof en, string> = {
   'transfer.action.decline-refer': 'Weiterleitung ablehnen',
 
   'transfer.outcome.transferred': 'An {target} weitergeleitet',
+  'transfer.outcome.new-call': 'Als neuer Anruf an {target} weitergeleitet – dort klingelte es erneut, statt die Anrufe zu tauschen',
   'transfer.outcome.released': 'An {target} übergeben; der Ausgang ist nicht bekannt',
   'transfer.outcome.caller-back': '{cause} – der Anrufer ist wieder bei Ihnen',
   'transfer.outcome.caller-lost': '{cause} – der Anrufer ist verloren',
@@ -67,6 +74,8 @@ export const transfer: Record<keyof typeof en, string> = {
   'transfer.step.taken-back': 'Anrufer zurückgeholt',
   'transfer.step.cancelled': 'Abgebrochen',
   'transfer.step.offered': 'Weiterleitung angeboten',
+  'transfer.step.released': 'Übergeben (Ausgang nicht bekannt)',
+  'transfer.step.new-call': 'Als neuer Anruf angenommen',
   'transfer.step.declined': 'Abgelehnt',
 
   'transfer.toast.region': 'Weiterleitungen, die gleich beginnen',

@@ -129,6 +129,8 @@ export const history = {
   'history.step.ringing': 'Target ringing',
   'history.step.answered': 'Target answered',
   'history.step.completed': 'Completed',
+  'history.step.released': 'Released (outcome not known then)',
+  'history.step.new-call': 'Arrived as a new call (not a replacement)',
   'history.step.failed': 'Failed',
   'history.step.taken-back': 'Caller taken back',
   'history.step.cancelled': 'Cancelled',

@@ -16,6 +16,12 @@ export const transfer = {
   'transfer.phase.refer-offered': 'The other side asks to transfer this call to {target}',
   'transfer.phase.following': 'Following the other side’s transfer to {target}…',
 
+  'transfer.completion.via-transferee': 'The caller’s phone takes no transfer requests: {target}’s phone will take the caller over instead',
+  'transfer.completion.caller-new-call': 'The caller’s phone cannot swap calls: {target} will reach the caller as a new call, which may ring',
+  'transfer.completion.rings-again': 'The caller’s phone cannot swap calls: {target}’s phone will ring again with the caller',
+  'transfer.completion.target-rings': '{target}’s phone cannot swap calls: it will ring again with the caller',
+  'transfer.completion.neither': 'Neither phone can swap calls: {target}’s phone will ring again with the caller',
+
   'transfer.action.undo': 'Undo',
   'transfer.action.now': 'Transfer now',
   'transfer.action.complete': 'Complete transfer',
@@ -25,6 +31,7 @@ export const transfer = {
   'transfer.action.decline-refer': 'Decline transfer',
 
   'transfer.outcome.transferred': 'Transferred to {target}',
+  'transfer.outcome.new-call': 'Transferred to {target} as a new call — their phone rang again instead of swapping calls',
   'transfer.outcome.released': 'Released to {target}; the outcome is not known',
   'transfer.outcome.caller-back': '{cause} — the caller is back with you',
   'transfer.outcome.caller-lost': '{cause} — the caller was lost',
@@ -67,6 +74,8 @@ export const transfer = {
   'transfer.step.cancelled': 'Cancelled',
   'transfer.step.offered': 'Transfer offered',
   'transfer.step.declined': 'Declined',
+  'transfer.step.released': 'Released (outcome not known)',
+  'transfer.step.new-call': 'Taken as a new call',
 
   'transfer.toast.region': 'Transfers about to start',
   'transfer.toast.text': 'Transferring {party} to {target}',
