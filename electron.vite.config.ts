@@ -21,6 +21,8 @@ export default defineConfig({
       // A sandboxed preload can require nothing but a few Electron built-ins: each entry must be one self-contained file.
       isolatedEntries: true,
       externalizeDeps: false,
+      // Minified like the pages: the UI preload (the whole IPC contract with its schemas) is parsed on every window open.
+      minify: true,
       rollupOptions: {
         input: {
           ui: resolve(import.meta.dirname, 'preload/ui.ts'),

@@ -31,6 +31,13 @@ export class AudioEngine {
   #musicUsers = new Set<string>();
   #previewing = false;
   #ring: AudioBufferSourceNode | null = null;
+  #cues = 0;
+  /** Suspended by #sleepIfIdle (set at once: the suspend itself completes later). */
+  #asleep = false;
+  #sleepTimer: ReturnType<typeof setTimeout> | null = null;
+  #switching: Promise<void> = Promise.resolve();
+  /** How long the engine stays awake after the last sound. */
+  static idleMs = 5000;
 
   get musicName(): string {
     return this.#musicName;
@@ -52,8 +59,40 @@ export class AudioEngine {
       this.#outputEl = this.#element(this.#outputDest.stream, this.outputDeviceId, 'output');
       this.#ringerEl = this.#element(this.#ringerDest.stream, this.ringerDeviceId, 'ringer');
     }
-    if (this.#ctx.state === 'suspended') void this.#ctx.resume();
+    if (this.#sleepTimer !== null) clearTimeout(this.#sleepTimer);
+    this.#sleepTimer = null;
+    if (this.#asleep || this.#ctx.state === 'suspended') {
+      this.#asleep = false;
+      this.#switchContext('resume');
+      for (const el of [this.#outputEl, this.#ringerEl]) if (el?.paused) void el.play().catch(() => undefined);
+    }
     return this.#ctx;
+  }
+
+  /**
+   * Nothing to play (no ringtone, no hold music, no preview, no cue) for a few seconds: the
+   * context and the elements it feeds stop, so an idle console renders no audio — a running
+   * context keeps an output stream open, which costs CPU in this page and in the audio service
+   * on every 10 ms tick. The next sound resumes them. Not at once, and never overlapping: a
+   * context suspended and resumed in a quick burst (ring, answer, hold) was measured to come back
+   * running but feeding silence to the held caller.
+   */
+  #sleepIfIdle(): void {
+    if (!this.#ctx || this.#asleep || this.#sleepTimer !== null) return;
+    this.#sleepTimer = setTimeout(() => {
+      this.#sleepTimer = null;
+      if (!this.#ctx || this.#asleep || this.#ring || this.#musicSource || this.#previewing || this.#cues > 0) return;
+      this.#asleep = true;
+      this.#switchContext('suspend');
+      this.#outputEl?.pause();
+      this.#ringerEl?.pause();
+    }, AudioEngine.idleMs);
+  }
+
+  /** Suspend and resume one after the other, never overlapping (each waits for the one before). */
+  #switchContext(to: 'suspend' | 'resume'): void {
+    const ctx = this.#ctx!;
+    this.#switching = this.#switching.then(() => (to === 'suspend' ? ctx.suspend() : ctx.resume())).catch(() => undefined);
   }
 
   #element(stream: MediaStream, deviceId: string, role: string): SinkElement {
@@ -135,6 +174,7 @@ export class AudioEngine {
       this.#stopMusicSource();
       this.#startMusicSource();
     }
+    this.#sleepIfIdle();
     return name;
   }
 
@@ -160,7 +200,10 @@ export class AudioEngine {
     const wanted = this.#musicUsers.size > 0 || this.#previewing;
     // Synthesis only runs while someone listens (2-core agent PCs run a softphone and a CRM).
     if (wanted && !this.#musicSource) this.#startMusicSource();
-    if (!wanted) this.#stopMusicSource();
+    if (!wanted) {
+      this.#stopMusicSource();
+      this.#sleepIfIdle();
+    }
   }
 
   /** The hold-music track a held leg's sender carries (one shared track; volume applies to all). */
@@ -185,7 +228,7 @@ export class AudioEngine {
   }
 
   startRing(soft: boolean): void {
-    this.stopRing();
+    this.#stopRingSource();
     const ctx = this.#context();
     const source = ctx.createBufferSource();
     source.buffer = this.#buffer(ringtone(ctx.sampleRate, soft));
@@ -200,8 +243,13 @@ export class AudioEngine {
 
   stopRing(): void {
     if (!this.#ring) return;
-    this.#ring.stop();
-    this.#ring.disconnect();
+    this.#stopRingSource();
+    this.#sleepIfIdle();
+  }
+
+  #stopRingSource(): void {
+    this.#ring?.stop();
+    this.#ring?.disconnect();
     this.#ring = null;
   }
 
@@ -214,9 +262,12 @@ export class AudioEngine {
     const source = ctx.createBufferSource();
     source.buffer = this.#buffer(cue(ctx.sampleRate));
     source.connect(this.#outputDest!);
+    this.#cues++;
     return new Promise((resolve) => {
       source.onended = () => {
         source.disconnect();
+        this.#cues--;
+        this.#sleepIfIdle();
         resolve();
       };
       source.start();

@@ -21,6 +21,7 @@ import type {
   ToHost,
 } from '../../main/media/protocol';
 import { AudioEngine } from './audio';
+import { gatheringPolicy } from './ice-gathering';
 
 /** The transport the host is served over (injectable: see main.ts). */
 export interface HostPort {
@@ -95,18 +96,26 @@ export function serveMediaHost(port: HostPort): { stop(): void } {
     if (pcs.has(id)) throw new Error(`connection ${id} exists`);
     const pc = new RTCPeerConnection(config as RTCConfiguration);
     const entry: PcEntry = { id, pc, queue: Promise.resolve(), sender: null, micTrack: null, music: false, lastHears: '"silence"', off: () => undefined };
-    const onCandidate = (e: RTCPeerConnectionIceEvent) =>
+    // Without STUN/TURN the end of gathering is reported after the host UDP candidates (./ice-gathering.ts).
+    const gathering = gatheringPolicy(config, () => event(entry, 'icecandidate', { candidate: null }));
+    const onCandidate = (e: RTCPeerConnectionIceEvent) => {
+      if (gathering.candidate(e.candidate) === 'drop') return;
       event(entry, 'icecandidate', {
         candidate: e.candidate
           ? { candidate: e.candidate.candidate, sdpMid: e.candidate.sdpMid, sdpMLineIndex: e.candidate.sdpMLineIndex, usernameFragment: e.candidate.usernameFragment }
           : null,
       });
+    };
     const simple = (type: PcEventType) => () => {
       event(entry, type);
     };
+    const onGatheringState = () => {
+      gathering.state(pc.iceGatheringState);
+      event(entry, 'icegatheringstatechange');
+    };
     const handlers: [string, EventListener][] = [
       ['icecandidate', onCandidate as EventListener],
-      ['icegatheringstatechange', simple('icegatheringstatechange')],
+      ['icegatheringstatechange', onGatheringState],
       ['iceconnectionstatechange', simple('iceconnectionstatechange')],
       ['signalingstatechange', simple('signalingstatechange')],
       ['connectionstatechange', simple('connectionstatechange')],
@@ -114,6 +123,7 @@ export function serveMediaHost(port: HostPort): { stop(): void } {
     ];
     for (const [type, fn] of handlers) pc.addEventListener(type, fn);
     entry.off = () => {
+      gathering.dispose();
       for (const [type, fn] of handlers) pc.removeEventListener(type, fn);
     };
     pcs.set(id, entry);

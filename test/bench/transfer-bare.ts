@@ -6,7 +6,8 @@
  * machine. Blind: REFER, BYE on the first NOTIFY (the seed's "release after
  * dialing"). Attended: hold + consult call, then REFER with JsSIP's own
  * `replaces` (correct here: our consult is an OUTGOING call, JsSIP #817
- * bites only on incoming ones), BYE both on NOTIFY 2xx.
+ * bites only on incoming ones), BYE both on NOTIFY 2xx. Safe blind: the
+ * same, with the REFER sent the moment the consult is answered.
  */
 import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
@@ -53,6 +54,21 @@ window.bare = {
     consult = ua.call(target, { ...media, eventHandlers: { confirmed: () => resolve(), failed: (e) => reject(new Error(String(e.cause))) } });
     keepAudio(consult);
   }),
+  // Safe blind as the console does it, supervised: hold, then (once held) our own leg to the target,
+  // and the moment it is answered a REFER with Replaces to the caller; both released on NOTIFY 2xx.
+  safeBlind: (target) => {
+    const s = caller;
+    const t0 = now();
+    s.hold({}, () => {
+      const k = ua.call(target, { ...media, eventHandlers: { confirmed: () => {
+        const sub = s.refer(target, { replaces: k });
+        sub.on('accepted', () => { if (!s.isEnded()) s.terminate(); if (!k.isEnded()) k.terminate(); });
+      } } });
+      consult = k;
+      keepAudio(k);
+    });
+    return t0;
+  },
   complete: (target) => {
     const s = caller, k = consult;
     const t0 = now();
@@ -63,6 +79,8 @@ window.bare = {
   clear: () => {
     for (const s of Object.values(ua._sessions)) { try { s.terminate(); } catch {} }
     caller = null; consult = null;
+    // The elements that pulled each call's audio: gone with the calls, so a long run stays light.
+    for (const a of document.querySelectorAll('audio')) { a.srcObject = null; a.remove(); }
   },
   live: () => Object.keys(ua._sessions).length,
 };
@@ -76,6 +94,8 @@ export interface BareJssip {
   blind(target: string): Promise<number>;
   consult(target: string): Promise<void>;
   complete(target: string): Promise<number>;
+  /** Hold, call the target, REFER with Replaces once it answers; returns the epoch ms before hold(). */
+  safeBlind(target: string): Promise<number>;
   clear(): Promise<void>;
   live(): Promise<number>;
   stop(): Promise<void>;
@@ -116,6 +136,7 @@ export async function startBareJssip(o: { wsUrl: string; domain: string; user: s
       blind: (t) => call('blind', t),
       consult: (t) => call('consult', t),
       complete: (t) => call('complete', t),
+      safeBlind: (t) => call('safeBlind', t),
       clear: () => call('clear'),
       live: () => call('live'),
       async stop() {

@@ -23,6 +23,25 @@ export function stats(samples: readonly number[]): Stats {
   return { n: s.length, min: s[0]!, median: q(0.5), p95: q(0.95), max: s[s.length - 1]!, mean: s.reduce((a, b) => a + b, 0) / s.length };
 }
 
+/**
+ * Per-round differences of two interleaved series (console − bare, round by round): what one
+ * round added. Its p95 is the tail of the added time itself, which p95(a) − p95(b) is not
+ * (the two p95s may come from different rounds). Series of unequal length are cut to the shorter.
+ */
+export function pairedDifferences(a: readonly number[], b: readonly number[]): number[] {
+  const n = Math.min(a.length, b.length);
+  return Array.from({ length: n }, (_, i) => a[i]! - b[i]!);
+}
+
+/** "+m ms median, +p ms p95 (per-round differences); p95(a) − p95(b) = +q ms": both readings of "added". */
+export function formatAdded(a: readonly number[], b: readonly number[]): string {
+  const d = stats(pairedDifferences(a, b));
+  const sa = stats(a);
+  const sb = stats(b);
+  const f = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)} ms`;
+  return `per-round difference median ${f(d.median)}, p95 ${f(d.p95)} (n=${d.n}); median(a) − median(b) ${f(sa.median - sb.median)}, p95(a) − p95(b) ${f(sa.p95 - sb.p95)}`;
+}
+
 export function formatStats(label: string, st: Stats, unit = 'ms'): string {
   const f = (x: number): string => x.toFixed(1).padStart(7);
   return `${label.padEnd(44)} n=${String(st.n).padStart(3)}  median ${f(st.median)} ${unit}  p95 ${f(st.p95)} ${unit}  min ${f(st.min)}  max ${f(st.max)}`;
