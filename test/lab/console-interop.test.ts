@@ -134,8 +134,9 @@ describe.skipIf(labUnavailable())('a plain-SIP caller (baresip via rtpengine): c
     const snap = await agent.request<TransferSnapshot>('transfer:blind', { callId: call.id, target: uriTarget(transferee), safe: false });
     expect(snap.mode).toBe('blind');
     await transferOf(call.id, (t) => t.phase === 'done', 'released');
-    // baresip dialled the Refer-To itself (its TRANSFER event), through the relay, and talks to the transferee.
-    expect(caller.events.some((e) => e.at >= since && e.type === 'TRANSFER')).toBe(true);
+    // baresip dialled the Refer-To itself (its TRANSFER event, which can reach us after our release), through
+    // the relay, and talks to the transferee.
+    await caller.waitForEvent((e) => e.at >= since && e.type === 'TRANSFER', 10_000, 'baresip to follow the REFER', since);
     await callerWithTransferee();
     // Released when the caller's phone said 100 Trying: recorded as that, not as a completion.
     const done = await transferOf(call.id, (t) => t.timeline.length >= 4, 'the NOTIFY after our BYE recorded');
