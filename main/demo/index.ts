@@ -27,7 +27,7 @@ import type { HistorySwitch } from './history';
 import { createDemoProvider } from './provider';
 import { AGENT_USER, COLLEAGUES, DEMO_DOMAIN, knownUser, SUPPORT_QUEUE } from './roster';
 import type { Pace } from './scripts';
-import { startSwitchboard, type Switchboard } from './switchboard';
+import type { Switchboard } from './switchboard';
 
 /** Opens the hidden parties page at `url`'s query (`?director=…`); resolves with its close. */
 export type OpenParties = (query: string) => Promise<() => Promise<void>>;
@@ -167,6 +167,9 @@ export function createDemoMode(d: DemoDeps): DemoMode {
     set('starting');
     try {
       const agentFree = () => d.agent.view().status === 'available';
+      // Loaded on first start: the switchboard (a SIP parser and proxy) is memory an agent who never
+      // tries the demo should not carry all day (docs/performance.md, "Footprint").
+      const { startSwitchboard } = await import('./switchboard');
       const switchboard = await startSwitchboard({
         domain: DEMO_DOMAIN,
         queue: {
