@@ -6,7 +6,8 @@
  * Part 1, from the build in out/renderer: the files index.html loads at start
  * (./start-bundle.ts: its script and stylesheet and every chunk they import
  * statically), gzip -9 each, against the 80 KB budget the UI test holds
- * (test/ui/bundle-budget.test.ts), and the chunks loaded later.
+ * (test/ui/bundle-budget.test.ts), and the chunks loaded later (the history and
+ * settings views on first use, each language but English when chosen).
  * Part 2, where the start bytes come from: the UI page is built again into a
  * temp folder with source maps (same sources, same Svelte plugin, minified),
  * and every minified character of the start chunks is attributed to the

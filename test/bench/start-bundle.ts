@@ -13,13 +13,11 @@ import { gzipSync } from 'node:zlib';
 import { rendererOutDir } from '../harness/static-server';
 
 /**
- * The guard on what the UI window loads at start (gzip), in bytes. The target is 80 KB
- * (BENCHMARKS.md); the start bundle is 89.6 KB today, so this guard stops it growing while the
- * gap is closed — loading the German catalogue only when German is chosen measured 75.9 KB.
+ * What the UI window may load at start (gzip), in bytes: the 80 KB target of BENCHMARKS.md, held
+ * by the budget test. Languages other than English are not part of it: each is a chunk loaded when
+ * chosen (renderer/ui/i18n/locale.svelte.ts), like the history and settings views.
  */
-export const START_BUDGET_GZIP = 92 * 1024;
-/** Where the start bundle must get to (BENCHMARKS.md reports it against this). */
-export const START_TARGET_GZIP = 80 * 1024;
+export const START_BUDGET_GZIP = 80 * 1024;
 
 export interface BuiltFile {
   /** Path under out/renderer, e.g. assets/ui-abc123.js. */

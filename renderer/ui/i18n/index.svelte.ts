@@ -2,49 +2,40 @@
  * The UI's one message catalogue (docs/ui.md#language). Components never hold
  * a user-facing string: they call `t('area.key', { name })`, and numbers,
  * times and durations go through the `format*` helpers so they follow the
- * chosen language. English is the source catalogue; every other language is
- * type-checked to carry exactly its keys.
+ * chosen language. English is the source catalogue and ships with the page;
+ * every other language is type-checked to carry exactly its keys and is
+ * fetched when chosen (./locale.svelte.ts), so `t` and `tn` stay synchronous:
+ * they read the language whose catalogue is here.
  *
  * Plurals: a key with `.one` / `.other` (and, where a language needs them,
  * `.few` / `.many`…) variants is read with `tn(key, count)`, which picks the
  * variant by Intl.PluralRules.
  */
-import { en, type MessageKey, type Catalogue } from './en';
-import { de } from './de';
+import { en, type MessageKey } from './en';
 import { cached, numberFormat } from './formatters';
+import { Locale } from './locale.svelte';
 
 export type { MessageKey } from './en';
-export const languages = ['en', 'de'] as const;
-export type Language = (typeof languages)[number];
-export type LanguageChoice = Language | 'system';
+export { CatalogueLoadError, languages, systemLanguage, type Language, type LanguageChoice } from './locale.svelte';
 
-const catalogues: Record<Language, Catalogue> = { en, de };
-
-/** The first of the OS's preferred languages the console speaks; English otherwise. */
-export function systemLanguage(preferred: readonly string[] = globalThis.navigator?.languages ?? []): Language {
-  for (const tag of preferred) {
-    const base = tag.toLowerCase().split('-')[0];
-    if ((languages as readonly string[]).includes(base)) return base as Language;
-  }
-  return 'en';
-}
-
-class Locale {
-  choice = $state<LanguageChoice>('system');
-  readonly language = $derived<Language>(this.choice === 'system' ? systemLanguage() : this.choice);
-  /** BCP 47 tag for Intl: the OS's own regional tag when it speaks the chosen language (en-GB dates for en-GB). */
-  readonly tag = $derived.by(() => {
-    const os = globalThis.navigator?.languages ?? [];
-    return os.find((t) => t.toLowerCase().split('-')[0] === this.language) ?? this.language;
-  });
-}
-
-/** The language the UI speaks now; settings set `locale.choice`. */
-export const locale = new Locale();
+/**
+ * The language the UI speaks now; settings set `locale.choice`. German is a
+ * chunk of its own, loaded the first time it is chosen. The shown language
+ * goes on `<html lang>` when it is shown (screen readers pronounce by it), not
+ * when it is chosen: until its messages are here the page still speaks the old one.
+ */
+export const locale = new Locale(
+  { de: () => import('./de').then((m) => m.de) },
+  {
+    onShow: (language) => {
+      const root = globalThis.document?.documentElement;
+      if (root) root.lang = language;
+    },
+    onFailure: (error) => console.error(error),
+  },
+);
 
 type Params = Readonly<Record<string, string | number>>;
-
-
 
 function fill(text: string, params: Params | undefined): string {
   if (!params) return text;
@@ -57,7 +48,7 @@ function fill(text: string, params: Params | undefined): string {
 
 /** The message for `key` in the current language, `{name}` placeholders filled. */
 export function t(key: MessageKey, params?: Params): string {
-  const text = catalogues[locale.language][key] ?? en[key];
+  const text = locale.messages[key] ?? en[key];
   return fill(text, params);
 }
 
@@ -67,7 +58,7 @@ export type PluralKey = PluralBase<MessageKey>;
 /** A counted message: `{count}` is filled, the variant chosen by the language's plural rules. */
 export function tn(key: PluralKey, count: number, params?: Params): string {
   const rule = cached(`p|${locale.tag}`, () => new Intl.PluralRules(locale.tag)).select(count);
-  const cat = catalogues[locale.language] as Record<string, string>;
+  const cat = locale.messages as Record<string, string>;
   const text = cat[`${key}.${rule}`] ?? cat[`${key}.other`] ?? (en as Record<string, string>)[`${key}.other`] ?? key;
   return fill(text, { count, ...params });
 }

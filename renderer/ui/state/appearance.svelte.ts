@@ -68,10 +68,16 @@ export class AppearanceModel extends PreferenceSection<AppearanceField> {
     return this.save({ appearance: { theme } }, 'appearance.theme', t(`settings.appearance.saved.theme.${theme}`));
   }
 
-  chooseLanguage(language: LanguageChoice) {
+  async chooseLanguage(language: LanguageChoice) {
     this.apply({ ...this.appearance, language });
-    // Confirmed in the new language: the agent just chose to read it.
-    return this.save({ appearance: { language } }, 'appearance.language', t('settings.appearance.saved.language'));
+    // Saved at once; confirmed in the new language, since the agent just chose to read it — and a
+    // language other than English may still be on its way (it loads when chosen: docs/ui.md#language).
+    // Bounded: a chunk that never comes leaves the confirmation in English.
+    const saving = this.save({ appearance: { language } }, 'appearance.language', '');
+    await locale.ready(2_000);
+    const saved = await saving;
+    if (saved) this.confirmation = t('settings.appearance.saved.language');
+    return saved;
   }
 
   private apply(prefs: AppearancePrefs) {

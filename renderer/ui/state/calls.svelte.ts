@@ -29,30 +29,49 @@ export class CallsModel {
   focusedId = $state<string | null>(null);
   /** Where focus goes after the next render; the calls column consumes it. */
   focusRequest = $state.raw<FocusTarget | null>(null);
-  /** Ticks once a second for the call timers. */
+  /**
+   * The clock the call timers read (each computes from its call's timestamps).
+   * It ticks once a second only while a call is up, and is set afresh with
+   * every snapshot, so a call's timer is exact the moment it appears.
+   */
   now = $state(Date.now());
+  #ticker: ReturnType<typeof setInterval> | null = null;
 
   constructor(private readonly api: ConsoleApi) {}
 
   /** Subscribes first, then reads; returns the unsubscribe (listener and ticker). */
   start(): () => void {
     let pushed = false;
+    let stopped = false;
     const off = this.api.calls.onChanged((list) => {
       pushed = true;
       this.take(list);
     });
     void this.api.calls.list().then((r) => {
-      if (r.ok && !pushed) this.take(r.value);
+      // An answer after the stop would start a ticker nobody clears.
+      if (r.ok && !pushed && !stopped) this.take(r.value);
     });
-    const tick = setInterval(() => (this.now = Date.now()), 1000);
     return () => {
+      stopped = true;
       off();
-      clearInterval(tick);
+      this.tick(false);
     };
+  }
+
+  /** Runs the one-second tick while `on`; an idle console keeps no timer. */
+  private tick(on: boolean) {
+    if (on && this.#ticker === null) this.#ticker = setInterval(() => (this.now = Date.now()), 1000);
+    if (!on && this.#ticker !== null) {
+      clearInterval(this.#ticker);
+      this.#ticker = null;
+    }
   }
 
   private take(list: CallSnapshot[]) {
     this.list = list;
+    this.now = Date.now();
+    // An ended call's timer stands still (its endedAt), so only a call still up needs the tick.
+    this.tick(list.some((c) => c.state !== 'ended'));
     if (this.keypadFor && !list.some((c) => c.id === this.keypadFor && c.allowedActions.includes('dtmf'))) this.keypadFor = null;
     if (this.focusedId && !list.some((c) => c.id === this.focusedId)) this.focusedId = null;
   }

@@ -2,8 +2,9 @@
  * Views the agent does not need when the console opens — history and
  * settings — are separate chunks, loaded the first time they are shown, so
  * the page the window loads at start is only the workspace (the bundle
- * budget, docs/testing.md). Once the workspace is up and the page is idle
- * they are fetched ahead, so opening either view does not wait for its code.
+ * budget, docs/testing.md#bundle-budget). Once the workspace is up and the
+ * page is idle they are fetched ahead, so opening either view does not wait
+ * for its code.
  */
 import type { Component } from 'svelte';
 

@@ -11,6 +11,7 @@ export const common: Record<keyof typeof en, string> = {
   'common.cancel': 'Abbrechen',
   'common.save': 'Speichern',
   'common.saving': 'Wird gespeichert…',
+  'common.loading': 'Wird geladen…',
   'common.remove': 'Entfernen',
   'common.add': 'Hinzufügen',
   'common.stored': 'Hinterlegt',

@@ -10,6 +10,8 @@ export const common = {
   'common.cancel': 'Cancel',
   'common.save': 'Save',
   'common.saving': 'Saving…',
+  // A view or part whose code or data is on its way.
+  'common.loading': 'Loading…',
   'common.remove': 'Remove',
   'common.add': 'Add',
   'common.stored': 'Stored',
