@@ -68,6 +68,14 @@ export class AppearanceModel extends PreferenceSection<AppearanceField> {
     return this.save({ appearance: { theme } }, 'appearance.theme', t(`settings.appearance.saved.theme.${theme}`));
   }
 
+  /** Why the chosen language is not shown (its messages failed to load), in words; null when it is. */
+  get languageProblem(): string | null {
+    const failure = locale.failure;
+    if (!failure) return null;
+    const names = { de: t('settings.appearance.language.de') } as const;
+    return t('settings.appearance.language.failed', { language: names[failure.language] });
+  }
+
   async chooseLanguage(language: LanguageChoice) {
     this.apply({ ...this.appearance, language });
     // Saved at once; confirmed in the new language, since the agent just chose to read it — and a

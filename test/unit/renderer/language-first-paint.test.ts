@@ -107,10 +107,14 @@ describe('the first frame', () => {
     vi.doMock(german, () => {
       throw new TypeError('Failed to fetch dynamically imported module: ./de-1.js');
     });
-    const { i18n, painted } = await startEntry('de');
+    const { i18n, painted, target } = await startEntry('de');
     const first = await painted;
     expect(first.text).toContain('Settings');
     expect(first.lang).toBe('en');
+    // Settings says why the chosen language is not shown, where the agent chose it.
+    within(target).getByRole('button', { name: 'Settings' }).click();
+    const problem = await within(target).findByText(/Deutsch could not be loaded, so the console is showing English/);
+    expect(problem.getAttribute('role')).toBe('alert');
 
     const failure = i18n.locale.failure;
     expect(failure).toBeInstanceOf(i18n.CatalogueLoadError);

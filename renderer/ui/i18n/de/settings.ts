@@ -263,6 +263,7 @@ export const settings: Record<keyof typeof en, string> = {
   'settings.appearance.language.en.about': 'Die Konsole auf Englisch.',
   'settings.appearance.language.de': 'Deutsch',
   'settings.appearance.language.de.about': 'Die Konsole auf Deutsch.',
+  'settings.appearance.language.failed': '{language} konnte nicht geladen werden, deshalb zeigt die Konsole Englisch. Wählen Sie die Sprache erneut, um es noch einmal zu versuchen; auch ein Neustart der Konsole hilft.',
   'settings.appearance.saved.theme.system': 'Farbschema folgt dem System',
   'settings.appearance.saved.theme.light': 'Helles Farbschema',
   'settings.appearance.saved.theme.dark': 'Dunkles Farbschema',

@@ -265,6 +265,7 @@ export const settings = {
   'settings.appearance.language.en.about': 'The console in English.',
   'settings.appearance.language.de': 'Deutsch',
   'settings.appearance.language.de.about': 'The console in German.',
+  'settings.appearance.language.failed': '{language} could not be loaded, so the console is showing English. Choose it again to try once more; restarting the console also helps.',
   'settings.appearance.saved.theme.system': 'Theme follows the system',
   'settings.appearance.saved.theme.light': 'Light theme',
   'settings.appearance.saved.theme.dark': 'Dark theme',
