@@ -17,7 +17,10 @@ import { csvRow } from './csv';
 import { openDatabase, type SqliteDatabase } from './database';
 import { toSummary, type CallRow } from './rows';
 
-/** The CSV columns of an export, in order. */
+/**
+ * The CSV columns of an export, in order. Columns added later go at the end,
+ * so a sheet that reads an older export's columns by position still works.
+ */
 export const exportColumns = [
   'id',
   'call_id',
@@ -38,6 +41,10 @@ export const exportColumns = [
   'transferred',
   'disposition',
   'notes',
+  // Who transferred an incoming call to the agent (schema 8), as the call card named them.
+  'transferred_by_name',
+  'transferred_by_number',
+  'transferred_by_uri',
 ] as const;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -63,6 +70,9 @@ function exportCells(s: CallSummary, notes: string | null) {
     s.transferred ? 'yes' : 'no',
     s.disposition,
     notes,
+    s.transferredBy?.displayName ?? null,
+    s.transferredBy?.number ?? null,
+    s.transferredBy?.uri ?? null,
   ];
 }
 

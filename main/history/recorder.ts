@@ -33,6 +33,12 @@ export interface CallStartedEvent {
   remote: { number?: string | null; uri?: string | null; displayName?: string | null };
   queue?: string | null;
   at: number;
+  /**
+   * An incoming call that arrived by transfer: who transferred it, as the call
+   * snapshot names them. Stored made safe (./transferrer.ts): hostile text is
+   * cleaned or cut, an unusable URI left out — the call is recorded either way.
+   */
+  transferredBy?: { number?: string | null; uri?: string | null; displayName?: string | null } | null;
 }
 
 export interface CallEndedEvent {

@@ -41,6 +41,7 @@ import {
 } from './rows';
 import { planSearch } from './search';
 import { codeOf, storageError, storageFaultOf } from './storage-faults';
+import { transferrerColumns } from './transferrer';
 
 export interface HistoryOptions {
   log?: Logger;
@@ -149,8 +150,10 @@ export class HistoryRepository implements CallRecorder {
       this.stmt = {
         callByKey: db.prepare('SELECT id, ended_at FROM calls WHERE call_key = ? ORDER BY id DESC LIMIT 1'),
         insertCall: db.prepare(`
-          INSERT INTO calls (call_key, direction, local_line, remote_number, remote_digits, remote_digits_rev, remote_uri, remote_name, queue, started_at)
-          VALUES (@callId, @direction, @localLine, @number, @digits, @digitsRev, @uri, @name, @queue, @at)`),
+          INSERT INTO calls (call_key, direction, local_line, remote_number, remote_digits, remote_digits_rev, remote_uri, remote_name, queue, started_at,
+                             transferred_by_name, transferred_by_number, transferred_by_uri)
+          VALUES (@callId, @direction, @localLine, @number, @digits, @digitsRev, @uri, @name, @queue, @at,
+                  @transferredByName, @transferredByNumber, @transferredByUri)`),
         answered: db.prepare('UPDATE calls SET answered_at = coalesce(answered_at, @at) WHERE id = @id AND ended_at IS NULL'),
         end: db.prepare(`
           UPDATE calls SET ended_at = @at, outcome = @outcome, ended_by = @endedBy, sip_code = @sipCode, sip_reason = @sipReason
@@ -226,6 +229,8 @@ export class HistoryRepository implements CallRecorder {
         name: e.remote.displayName ?? null,
         queue: e.queue ?? null,
         at: e.at,
+        // Cleaned and bounded here, so the columns' checks (migrations/0008) never refuse the call's row.
+        ...transferrerColumns(e.transferredBy),
       });
       this.live.set(e.callId, Number(lastInsertRowid));
     });
@@ -440,7 +445,7 @@ export class HistoryRepository implements CallRecorder {
 
   /**
    * Search by number (digits only, any formatting) or by words in the name,
-   * address and notes. Results come newest-recorded first (descending id —
+   * address (the caller's, and who transferred the call) and notes. Results come newest-recorded first (descending id —
    * calls get their id when they start); the cursor's id continues it.
    */
   search(q: SearchQuery): HistoryPage {

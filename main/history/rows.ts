@@ -33,12 +33,15 @@ export interface CallRow {
   transfer_target: string | null;
   held: number;
   note_count: number;
+  transferred_by_name: string | null;
+  transferred_by_number: string | null;
+  transferred_by_uri: string | null;
 }
 
 export const summaryColumns = `
   c.id, c.call_key, c.direction, c.local_line, c.remote_number, c.remote_uri, c.remote_name, c.queue,
   c.started_at, c.ringing_at, c.answered_at, c.ended_at, c.duration_ms, c.outcome, c.sip_code, c.sip_reason,
-  c.ended_by, c.disposition,
+  c.ended_by, c.disposition, c.transferred_by_name, c.transferred_by_number, c.transferred_by_uri,
   EXISTS (SELECT 1 FROM transfer_steps t WHERE t.call_id = c.id) AS transferred,
   (SELECT t.target FROM transfer_steps t WHERE t.call_id = c.id
      ORDER BY t.step = 'completed' DESC, t.at DESC, t.id DESC LIMIT 1) AS transfer_target,
@@ -67,6 +70,11 @@ export function filterParams(f: Filter): Record<string, unknown> {
 }
 
 export function toSummary(row: CallRow): CallSummary {
+  // Only a call that arrived by transfer carries it (as the call snapshot does).
+  const transferredBy =
+    row.transferred_by_name !== null || row.transferred_by_number !== null || row.transferred_by_uri !== null
+      ? { number: row.transferred_by_number, uri: row.transferred_by_uri, displayName: row.transferred_by_name }
+      : null;
   const parsed = callSummarySchema.safeParse({
     id: row.id,
     callId: row.call_key,
@@ -88,6 +96,7 @@ export function toSummary(row: CallRow): CallSummary {
     held: row.held === 1,
     disposition: row.disposition,
     noteCount: row.note_count,
+    ...(transferredBy && { transferredBy }),
   });
   if (!parsed.success) {
     throw new ConsoleError('storage', `Call ${row.id} in the history has unexpected content (${parsed.error.issues[0]?.path.join('.')}).`);

@@ -83,6 +83,28 @@ export const remotePartySchema = z.strictObject({
 });
 export type RemoteParty = z.infer<typeof remotePartySchema>;
 
+/**
+ * How long what history keeps of a transferrer may be (migrations/0008 checks
+ * the same bounds): a display name as the line bounds it, a SIP user part, a
+ * SIP URI. Longer values are cut (name, number) or left out (URI) before they
+ * are written, never refused with the call.
+ */
+export const transferrerBounds = { displayName: 128, number: 256, uri: 1024 } as const;
+
+/**
+ * Who transferred an incoming call to the agent, as the call snapshot named
+ * them when it arrived (Referred-By, or the party of the call it replaced):
+ * at least one of the three is known.
+ */
+export const transferrerSchema = z
+  .strictObject({
+    number: z.string().min(1).max(transferrerBounds.number).nullable(),
+    uri: z.string().min(1).max(transferrerBounds.uri).nullable(),
+    displayName: z.string().min(1).max(transferrerBounds.displayName).nullable(),
+  })
+  .refine((p) => p.number !== null || p.uri !== null || p.displayName !== null, { message: 'A transferrer names someone' });
+export type Transferrer = z.infer<typeof transferrerSchema>;
+
 export const callSummarySchema = z.strictObject({
   /** History's own id (stable, increasing in the order calls started). */
   id: z.number().int().positive(),
@@ -113,6 +135,11 @@ export const callSummarySchema = z.strictObject({
   held: z.boolean(),
   disposition: z.string().nullable(),
   noteCount: z.number().int().nonnegative(),
+  /**
+   * Present only on an incoming call that arrived by transfer: who transferred
+   * the caller to the agent (kept since schema 8; older calls never have it).
+   */
+  transferredBy: transferrerSchema.optional(),
 });
 export type CallSummary = z.infer<typeof callSummarySchema>;
 
@@ -188,7 +215,9 @@ export const historySearchRequestSchema = z.strictObject({
    * digits (at least 3), or whose whole number (7+ digits) ends what was
    * typed (a country code the call did not carry). Anything else matches
    * name, address and note text word by word (each word at least 3
-   * characters, taken literally: no wildcards or operators).
+   * characters, taken literally: no wildcards or operators); name and
+   * address are the caller's and, for a call that arrived by transfer, the
+   * transferrer's.
    */
   query: text(searchQueryMaxLength),
   filter: historyFilterSchema.optional(),

@@ -30,9 +30,15 @@ export function historyRecorder(history: HistoryRecorder, localLine: () => strin
   return {
     callStarted(c) {
       directions.set(c.callId, c.direction);
-      // Who transferred the call is not stored: the history's recorder has no field for it yet
-      // (the transfer timeline keeps "transferred to you by …" once such a call is answered).
-      history.callStarted({ callId: c.callId, direction: c.direction, localLine: localLine(), remote: c.remote, at: c.at });
+      history.callStarted({
+        callId: c.callId,
+        direction: c.direction,
+        localLine: localLine(),
+        remote: c.remote,
+        at: c.at,
+        // Who transferred the caller to the agent, as the call card says it; kept with the call's row.
+        ...(c.transferredBy && { transferredBy: c.transferredBy }),
+      });
     },
     callAnswered: (c) => history.callAnswered(c.callId, c.at),
     holdStarted: (c) => history.holdStarted(c.callId, c.at, c.heard),

@@ -359,7 +359,7 @@ export function createCallService(o: CallServiceOptions): CallService {
     leg.dispose();
     const at = o.clock.now();
     try {
-      o.recorder.callStarted({ callId: leg.id, direction: 'incoming', remote: leg.remote, at });
+      o.recorder.callStarted({ callId: leg.id, direction: 'incoming', remote: leg.remote, at, ...(leg.transferredBy && { transferredBy: { ...leg.transferredBy } }) });
       o.recorder.callEnded({ callId: leg.id, at, reason: ALL_LINES_BUSY, by: 'system', code: 486, answered: false });
     } catch (e) {
       log.error('calls: a call refused for lack of a line was not recorded', { callId: leg.id, error: String(e) });

@@ -6,7 +6,8 @@ import { migration0004 } from './0004-service-words';
 import { migration0005 } from './0005-missed-seen';
 import { migration0006 } from './0006-agent-status';
 import { migration0007 } from './0007-released-steps';
+import { migration0008 } from './0008-transferred-by';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
-export const migrations: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007];
+export const migrations: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0008];

@@ -1,6 +1,7 @@
 /**
  * What a history row and a call's detail say, in the agent's words: the
- * party, the outcome (with where a transfer went), the one-line summary a
+ * party, who transferred the call to the agent, the outcome (with where a
+ * transfer went), the one-line summary a
  * screen reader reads for a row, the number a call-back dials, and the
  * detail's timeline — ringing, answer, each hold with what the caller heard,
  * each transfer with its steps, the end — in time order. Reads main's
@@ -41,6 +42,28 @@ export function directionText(c: CallSummary): string {
   return t(`history.direction.${c.direction}`);
 }
 
+/**
+ * Who transferred the call to the agent, as the row names them: their name,
+ * else their number, else their address; null for a call that did not arrive
+ * by transfer.
+ */
+export function transferrerName(c: CallSummary): string | null {
+  const by = c.transferredBy;
+  if (!by) return null;
+  return by.displayName ?? by.number ?? (by.uri !== null ? shortTarget(by.uri) : null);
+}
+
+/** The detail's sentence: "Transferred to you by Anna Berg (2001)", the address only when a name is known too. */
+export function transferredByText(c: CallSummary): string | null {
+  const by = c.transferredBy;
+  const name = transferrerName(c);
+  if (!by || name === null) return null;
+  const address = by.displayName !== null ? (by.number ?? (by.uri !== null ? shortTarget(by.uri) : null)) : null;
+  return address !== null && address !== name
+    ? t('history.detail.transferredByAddress', { name, address })
+    : t('history.detail.transferredBy', { name });
+}
+
 /** A transfer was tried but the call did not end by it: the row marks where it was tried. */
 export function triedTransferTarget(c: CallSummary): string | null {
   return c.transferred && c.outcome !== 'transferred' && c.transferTarget ? shortTarget(c.transferTarget) : null;
@@ -56,6 +79,8 @@ export function rowSummary(c: CallSummary, when = formatDateTime(c.startedAt)): 
       outcome: outcomeText(c),
     }),
   ];
+  const via = transferrerName(c);
+  if (via !== null) parts.push(t('history.row.transferredBy', { name: via }));
   if (c.durationMs !== null) parts.push(t('history.row.duration', { duration: formatDuration(c.durationMs) }));
   if (c.held) parts.push(t('history.marker.held'));
   const tried = triedTransferTarget(c);

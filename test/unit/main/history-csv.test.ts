@@ -147,6 +147,29 @@ describe('exporting the history to CSV', () => {
     for (const r of records) for (const cell of r) expect(cell, cell).not.toMatch(/^[=@\t\r-]|^\+(?![\d ().-]+$)/);
   });
 
+  it('writes who transferred a call in the last three columns (after every older column), neutralised like any cell', async () => {
+    expect(exportColumns.slice(-4)).toEqual(['notes', 'transferred_by_name', 'transferred_by_number', 'transferred_by_uri']);
+    const arrive = (callId: string, at: number, transferredBy: { number?: string | null; uri?: string | null; displayName?: string | null }) => {
+      repo.callStarted({ callId, direction: 'incoming', localLine: 'sip:1001@pbx', remote: { number: '+12025550134', displayName: 'Ada Lovelace' }, transferredBy, at });
+      repo.callEnded({ callId, at: at + 5_000, outcome: 'missed', endedBy: 'remote' });
+    };
+    arrive('via-anna', T0, { number: '2001', uri: 'sip:2001@pbx.example.com', displayName: 'Anna Berg' });
+    arrive('via-formula', T0 + 1_000, { displayName: '=cmd|"/c calc"!A1', number: '-2001' });
+    recordCall(repo, { callId: 'plain', at: T0 + 2_000, number: '2003' });
+
+    const { path } = await repo.exportCsv();
+    const [header, ...records] = parseCsv(readFileSync(path, 'utf8'));
+    expect(header).toEqual([...exportColumns]);
+    const byId = new Map(records.map((r) => [r[1], Object.fromEntries(header!.map((h, i) => [h, r[i]]))]));
+    expect(byId.get('via-anna')).toMatchObject({ transferred_by_name: 'Anna Berg', transferred_by_number: '2001', transferred_by_uri: 'sip:2001@pbx.example.com' });
+    expect(byId.get('via-formula')).toMatchObject({ transferred_by_name: `'=cmd|"/c calc"!A1`, transferred_by_number: "'-2001", transferred_by_uri: '' });
+    expect(byId.get('plain')).toMatchObject({ transferred_by_name: '', transferred_by_number: '', transferred_by_uri: '' });
+
+    // A search by the transferrer's name exports that call.
+    const searched = await repo.exportCsv({ query: 'Berg' });
+    expect(parseCsv(readFileSync(searched.path, 'utf8')).slice(1).map((r) => r[1])).toEqual(['via-anna']);
+  });
+
   it('exports only the filtered range, or only a search', async () => {
     for (let i = 0; i < 10; i++) {
       recordCall(repo, { callId: `c${i}`, at: T0 + i * 1000, number: `+120255501${String(i).padStart(2, '0')}`, direction: i % 2 ? 'outgoing' : 'incoming' });

@@ -463,3 +463,61 @@ describe('rows leaving the repository', () => {
     repo = openRepo(tmp.dir);
   });
 });
+
+describe('who transferred a call (schema 8)', () => {
+  const anna = { number: '2001', uri: 'sip:2001@pbx.example.com', displayName: 'Anna Berg' };
+  const arrive = (callId: string, transferredBy: unknown, at = T0) =>
+    repo.callStarted({
+      callId,
+      direction: 'incoming',
+      localLine: 'sip:1001@pbx.example.com',
+      remote: { number: '+1 (202) 555-0134', uri: 'sip:+12025550134@pbx.example.com', displayName: 'Ada Lovelace' },
+      transferredBy: transferredBy as { displayName?: string | null },
+      at,
+    });
+  const stored = (callId: string) => repo.page().items.find((c) => c.callId === callId);
+
+  it('round-trips through the list, the detail and a search, and only calls that arrived by transfer carry it', () => {
+    arrive('via-anna', anna);
+    repo.callAnswered('via-anna', T0 + 2_000);
+    repo.callEnded({ callId: 'via-anna', at: T0 + 60_000, outcome: 'answered', endedBy: 'remote' });
+    arrive('by-uri-only', { uri: 'sip:bob@pbx.example.com' }, T0 + 100_000);
+    arrive('by-number-only', { number: '2002', uri: null, displayName: null }, T0 + 200_000);
+    recordCall(repo, { callId: 'plain', at: T0 + 300_000, number: '2003' });
+    recordCall(repo, { callId: 'out', at: T0 + 400_000, direction: 'outgoing', number: '2004' });
+
+    expect(stored('via-anna')?.transferredBy).toEqual(anna);
+    expect(repo.get(stored('via-anna')!.id).call.transferredBy).toEqual(anna);
+    expect(stored('by-uri-only')?.transferredBy).toEqual({ number: null, uri: 'sip:bob@pbx.example.com', displayName: null });
+    expect(stored('by-number-only')?.transferredBy).toEqual({ number: '2002', uri: null, displayName: null });
+    for (const id of ['plain', 'out']) expect('transferredBy' in stored(id)!).toBe(false);
+    expect(historyPageSchema.parse(repo.page())).toEqual(repo.page());
+    expect(ids(repo.search({ query: 'anna berg' }).items)).toEqual(['via-anna']);
+    expect(ids(repo.search({ query: 'bob@pbx' }).items)).toEqual(['by-uri-only']);
+    // The caller is still found by their own name and number.
+    expect(ids(repo.search({ query: 'lovelace' }).items)).toEqual(['by-number-only', 'by-uri-only', 'via-anna']);
+  });
+
+  it('keeps the call whatever the transferrer holds: injected header lines, control characters and huge values are cleaned, cut or left out', () => {
+    const hostile: Array<[string, unknown, unknown]> = [
+      ['crlf', { displayName: 'Anna Berg\r\nX-Injected: yes\r\n', uri: 'sip:2001@pbx\r\nVia: evil' }, { number: null, uri: null, displayName: 'Anna Berg X-Injected: yes' }],
+      ['controls', { displayName: '\u0000An\u0007na\u001b[31m\u0085Berg\u2028', number: '20\u000001' }, { number: '20 01', uri: null, displayName: 'An na [31m Berg' }],
+      ['huge', { displayName: 'A'.repeat(1_000_000), number: '9'.repeat(10_000), uri: `sip:${'x'.repeat(5_000)}@pbx` }, { number: `${'9'.repeat(255)}…`, uri: null, displayName: `${'A'.repeat(127)}…` }],
+      ['astral', { displayName: `${'x'.repeat(126)}😀😀` }, { number: null, uri: null, displayName: `${'x'.repeat(126)}…` }],
+      ['formula', { displayName: '=HYPERLINK("http://evil")', uri: 'sip:2001@pbx.example.com' }, { number: null, uri: 'sip:2001@pbx.example.com', displayName: '=HYPERLINK("http://evil")' }],
+      ['markup', { displayName: '<img src=x onerror=alert(1)>' }, { number: null, uri: null, displayName: '<img src=x onerror=alert(1)>' }],
+      ['blank', { displayName: '  \r\n ', number: '', uri: ' ' }, undefined],
+      ['not text', { displayName: 42, number: { toString: () => 'x' }, uri: ['sip:a@b'] }, undefined],
+      ['null', null, undefined],
+    ];
+    hostile.forEach(([callId, given], i) => arrive(callId, given, T0 + i * 1_000));
+    for (const [callId, , expected] of hostile) {
+      const row = stored(callId);
+      expect(row, callId).toBeDefined(); // the call's row is never lost
+      expect(row!.transferredBy, callId).toEqual(expected);
+      expect(row!.remote.displayName).toBe('Ada Lovelace');
+    }
+    expect(repo.page().items).toHaveLength(hostile.length);
+    expect(repo.integrityCheck()).toBe('ok');
+  });
+});

@@ -6,6 +6,7 @@
  * did not fit is counted.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { historyRecorder } from '../../../main/calls/call/history';
 import type { HistoryRepository } from '../../../main/history/repository';
 import { ResilientRecorder, type RecorderTarget, type WritableHistory } from '../../../main/history/resilient-recorder';
 import { silentLogger } from '../../../main/logging/logger';
@@ -183,6 +184,35 @@ describe('ResilientRecorder', () => {
     target.opening = 2;
     rec.callEnded({ callId: 'up', at: 1_500, outcome: 'missed', endedBy: 'remote' });
     expect(repo.page().items).toHaveLength(1);
+  });
+
+  it('keeps who transferred a call through the whole chain: waiting in memory, written back, and started again in a replacement file', () => {
+    // The call service's port in front, as the core wires it.
+    const calls = historyRecorder(rec, () => 'sip:1001@pbx');
+    const anna = { number: '2001', uri: 'sip:2001@pbx', displayName: 'Anna Berg' };
+    const caller = { number: '2002', uri: 'sip:2002@pbx', displayName: 'Caller' };
+    target.fault = 'SQLITE_FULL';
+    calls.callStarted({ callId: 'waited', direction: 'incoming', remote: caller, at: 1_000, transferredBy: anna });
+    calls.callEnded({ callId: 'waited', at: 1_500, reason: 'Canceled', by: 'remote', code: 487, answered: false });
+    expect(rec.counts()).toMatchObject({ waitingEvents: 2, waitingCalls: 1 });
+    target.fault = null;
+    expect(rec.flush()).toBe(true);
+    expect(repo.page().items).toMatchObject([{ callId: 'waited', outcome: 'missed', transferredBy: anna }]);
+
+    // A call up when the file is replaced: its start is written again into the new file, transferrer included.
+    calls.callStarted({ callId: 'up', direction: 'incoming', remote: caller, at: 2_000, transferredBy: anna });
+    calls.callAnswered({ callId: 'up', at: 2_100 });
+    const fresh = tempDir('history-resilient-fresh-');
+    const old = target.repo;
+    target.repo = openRepo(fresh.dir);
+    target.opening = 2;
+    calls.callEnded({ callId: 'up', at: 2_500, reason: 'Bye', by: 'remote', code: null, answered: true });
+    expect(target.repo.page().items).toEqual([expect.objectContaining({ callId: 'up', answeredAt: 2_100, outcome: 'answered', transferredBy: anna })]);
+    expect(target.repo.search({ query: 'anna' }).items.map((c) => c.callId)).toEqual(['up']);
+    old.close();
+    target.repo.close();
+    target.repo = openRepo(fresh.dir);
+    fresh.remove();
   });
 
   it('abandon() forgets what waits and says how much', () => {
