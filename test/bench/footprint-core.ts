@@ -32,6 +32,23 @@ const idleMs = Number(idleArg ?? 60) * 1000;
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 const pss = () => Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync('/proc/self/smaps_rollup', 'utf8'))![1]) * 1024;
+/**
+ * Resident memory by what is mapped: the executable's own code and data (Node: V8, ICU, OpenSSL,
+ * libuv and Node's C++ in one file), each shared library and native module, and anonymous memory
+ * (V8's heap, malloc, stacks) — to say which part Electron's browser process would already hold.
+ */
+function residentByMapping(): Array<{ what: string; bytes: number }> {
+  const by = new Map<string, number>();
+  let name = '';
+  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+    const header = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (header) {
+      const path = header[1]!.trim();
+      name = path === '' ? 'anonymous (V8 heap, malloc, stacks)' : path === process.execPath ? `the executable (${path})` : path.startsWith('[') ? path : path.replace(/^.*\//, '');
+    } else if (line.startsWith('Rss:')) by.set(name, (by.get(name) ?? 0) + Number(/(\d+)/.exec(line)![1]) * 1024);
+  }
+  return [...by].map(([what, bytes]) => ({ what, bytes })).sort((a, b) => b.bytes - a.bytes);
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let counting = false;
@@ -39,12 +56,16 @@ let counting = false;
 const origin = new Map<number, string>();
 const fired = new Map<string, number>();
 const created = new Map<string, number>();
-const where = () => {
-  const frames = (new Error().stack ?? '').split('\n').slice(3);
-  // The first frame outside Node's own timers and this hook: who asked for the timer.
-  const frame = frames.find((f) => !f.includes('node:') && !f.includes('footprint-core')) ?? frames[0] ?? '?';
-  return frame.trim().replace(/^at /, '');
-};
+// The frames outside Node's own timers, joined by ' | ': everything is one bundle here, so the
+// parent maps them back to sources and names the first that is not this file.
+const where = () =>
+  (new Error().stack ?? '')
+    .split('\n')
+    .slice(3)
+    .filter((f) => !f.includes('node:'))
+    .slice(0, 8)
+    .map((f) => f.trim().replace(/^at /, ''))
+    .join(' | ') || '?';
 const hook = createHook({
   init(id, type) {
     if (type !== 'Timeout') return;
@@ -69,7 +90,7 @@ await core.telephony.accountChanged();
 await ui.until(() => ui.pushed<LineStatus>('line:changed').some((s) => s.state === 'registered'), { timeoutMs: 15_000, what: 'registered' });
 await sleep(3000);
 gc();
-const memory = { pss: pss(), own: setMemory([process.pid]).total, ...process.memoryUsage() };
+const memory = { pss: pss(), own: setMemory([process.pid]).total, ...process.memoryUsage(), byMapping: residentByMapping() };
 
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();

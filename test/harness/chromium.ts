@@ -5,7 +5,20 @@
  */
 import { CHROMIUM_PATH } from '../support/prerequisites.mjs';
 
-export const CHROMIUM = CHROMIUM_PATH;
+/**
+ * The browser the harness launches: Debian's Chromium, or another Chromium build named by
+ * AGENT_CONSOLE_CHROMIUM — the footprint benchmark measures the pages in both Chromium and its
+ * headless shell (CHROMIUM_HEADLESS_SHELL), each in a process of its own.
+ */
+export const CHROMIUM = process.env['AGENT_CONSOLE_CHROMIUM'] || CHROMIUM_PATH;
+
+/**
+ * Chromium's headless shell (Debian package chromium-headless-shell): Chromium's content layer
+ * with a minimal embedder and none of Chrome's browser layer (profiles, extensions, sync, the
+ * omnibox's pages) — built the way Electron is, so its processes are the closer stand-in for
+ * the desktop app's. Benchmarks only; every test runs the full Chromium.
+ */
+export const CHROMIUM_HEADLESS_SHELL = '/usr/bin/chromium-headless-shell';
 
 /** Always: no sandbox (CI runs as root), no GPU, and nothing that phones home — the network is closed. */
 export const baseChromiumFlags = [
