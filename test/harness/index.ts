@@ -5,22 +5,28 @@
  *   ───────────────────                     ─────────────────────────────────
  *   REAL startCore (main/core/index.ts) ◀─binding─ UI page: built out/renderer/ui over http
  *     router checks sender + payload          window.consoleApi = REAL createUiApi
- *     settings.json in dataDir     ─evaluate▶ (ui-shim.ts, injected before page scripts)
+ *     settings.json in dataDir   ─WebSocket▶ (ui-shim.ts, injected before page scripts)
  *
  * The harness UiTransport fills IpcSender honestly from playwright's binding
  * source (which page, which frame, that frame's URL), so the router's trust
- * check runs exactly as in Electron. Extensions (the media-host page,
+ * check runs exactly as in Electron. Pushes go over a WebSocket on 127.0.0.1
+ * (about as fast as webContents.send; a CDP evaluate per push cost ~10 ms),
+ * see startPushSocket below. Extensions (the media-host page,
  * test/harness/media-host.ts) start after the browser and before the core and may
  * contribute core ports and pages.
  */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
 import { startCore, type ConsoleCore, type CorePorts } from '../../main/core/index';
-import type { IpcSender, UiTransport } from '../../main/ipc/router';
+import { isTrustedSender, type IpcSender, type UiTransport } from '../../main/ipc/router';
 import { createLogger, type Logger } from '../../main/logging/logger';
 import type { SecretStore } from '../../main/settings/secrets';
 import type { Result } from '../../preload/contract';
+import { WebSocket, WebSocketServer } from 'ws';
 import { bundleForPage } from './bundle';
 import { baseChromiumFlags, CHROMIUM } from './chromium';
 import { harnessSecretStore } from './secrets';
@@ -73,6 +79,8 @@ export interface Harness {
   /** The UI page. */
   readonly ui: Page;
   readonly uiUrl: string;
+  /** Where main's pushes are served (token included), for tests of the transport itself. */
+  readonly pushUrl: string;
   readonly origin: string;
   readonly browser: Browser;
   /** Pages added by extensions, by name (e.g. `media`). */
@@ -108,7 +116,10 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     const server = await serveDirectory(rendererDir);
     cleanups.push(() => server.close());
     const uiUrl = `${server.origin}/ui/index.html`;
-    const shim = await bundleForPage(join(import.meta.dirname, 'ui-shim.ts'));
+    const pushSocket = await startPushSocket(log);
+    cleanups.push(() => pushSocket.close());
+    // The socket's address and token reach the shim as a parameter, never as a page global.
+    const shim = `((__harnessPush) => {\n${await bundleForPage(join(import.meta.dirname, 'ui-shim.ts'))}\n})(${JSON.stringify({ url: pushSocket.url })});`;
 
     const extensions = options.extensions ?? [];
     const browser = await chromium.launch({
@@ -129,7 +140,6 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       frameUrl: frame.url(),
     });
 
-    let ui: Page | null = null;
     const handlers = new Map<string, (sender: IpcSender, payload: unknown) => Promise<Result<unknown>>>();
     const transport: UiTransport = {
       handle(channel, listener) {
@@ -137,12 +147,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         return () => handlers.delete(channel);
       },
       push(channel, payload) {
-        const page = ui;
-        if (!page || page.isClosed()) return;
-        // Like webContents.send: fire and forget, in order; dropped while the page is (re)loading.
-        void page
-          .evaluate(([c, p]) => window.__harnessDeliver?.(c, p), [channel, payload] as const)
-          .catch((e: unknown) => log.debug('harness: push dropped', { channel, error: String(e) }));
+        pushSocket.send(channel, payload);
       },
     };
     // On the context, so every page (and frame) can call it — and the router must refuse the ones that are not the UI.
@@ -182,8 +187,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 
     const page = await context.newPage();
     windows.set(page, 'ui');
+    // Only the UI window's top document, on the UI's own URL, gets main's pushes — the router's test for invokes.
+    await page.exposeBinding('__harnessAttachPushes', (source, id: unknown) =>
+      typeof id === 'string' && pushSocket.attach(id, isTrustedSender(describe(source.page, source.frame), uiUrl)),
+    );
     await page.addInitScript({ content: shim });
-    ui = page;
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => {
       pageErrors.push(String(e));
@@ -196,6 +204,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       core,
       ui: page,
       uiUrl,
+      pushUrl: pushSocket.url,
       origin: server.origin,
       browser,
       pages,
@@ -216,4 +225,95 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     await stop().catch(() => {});
     throw e;
   }
+}
+
+/** main → UI page pushes: the harness's webContents.send. */
+interface PushSocket {
+  /** ws://127.0.0.1:<port>/?token=… — connections without the token are refused at the handshake. */
+  readonly url: string;
+  /**
+   * Makes the connection that was given `id` THE push target (a previous one is closed) when the
+   * caller is the UI document; otherwise closes it. False when refused or the id is unknown.
+   */
+  attach(id: string, trusted: boolean): boolean;
+  /** In order, fire and forget; dropped while no page is attached (loading, reloading, closed). */
+  send(channel: string, payload: unknown): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A WebSocket server on 127.0.0.1 with a random per-harness token. Every connection gets an attach
+ * id as its first message; it receives pushes only once the UI page handed that id back through a
+ * binding (whose caller playwright names), so a socket opened by anything else — another page,
+ * another process that guessed the port — never sees a push. JSON, not the structured clone
+ * Electron uses: push payloads are schema-checked JSON data either way.
+ */
+async function startPushSocket(log: Logger): Promise<PushSocket> {
+  const token = randomBytes(24).toString('base64url');
+  const tokenOk = (given: string) => given.length === token.length && timingSafeEqual(Buffer.from(given), Buffer.from(token));
+  // The page never sends anything: a tiny payload limit makes a chatty client a closed one.
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 256 });
+  const connecting = new Map<string, WebSocket>();
+  let target: WebSocket | null = null;
+  const server = createServer((_req, res) => res.writeHead(404).end());
+  server.on('upgrade', (req, socket, head) => {
+    let given = '';
+    try {
+      given = new URL(req.url ?? '/', 'http://127.0.0.1').searchParams.get('token') ?? '';
+    } catch {
+      // refused below
+    }
+    if (!tokenOk(given)) {
+      log.warn('harness: push socket refused a connection without the token');
+      socket.once('finish', () => socket.destroy());
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const id = randomBytes(16).toString('base64url');
+      connecting.set(id, ws);
+      ws.on('close', () => {
+        connecting.delete(id);
+        if (target === ws) target = null;
+      });
+      ws.on('error', (e) => log.debug('harness: push socket error', { error: String(e) }));
+      ws.send(JSON.stringify({ attach: id }));
+    });
+  });
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => ok());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `ws://127.0.0.1:${port}/?token=${token}`,
+    attach(id, trusted) {
+      const ws = connecting.get(id);
+      if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+      connecting.delete(id);
+      if (!trusted) {
+        ws.close(1008, 'not the UI page');
+        return false;
+      }
+      // A newer document of the UI window took over: the old one is gone or going.
+      if (target && target !== ws) target.close(1000, 'replaced');
+      target = ws;
+      return true;
+    },
+    send(channel, payload) {
+      const ws = target;
+      if (!ws || ws.readyState !== WebSocket.OPEN) {
+        log.debug('harness: push dropped (no UI page attached)', { channel });
+        return;
+      }
+      ws.send(JSON.stringify([channel, payload]));
+    },
+    close: () =>
+      new Promise<void>((ok) => {
+        for (const ws of wss.clients) ws.terminate();
+        wss.close();
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
+  };
 }

@@ -28,10 +28,13 @@ import { LAB_SIP, VOICE_PROCESSING_OFF } from './console-fixture';
 import { TONES, type Lab } from './lab';
 import { writeToneWav } from './tones';
 
-/** One event main pushed to the UI, with the Node epoch time (performance.timeOrigin + now()). */
+/** One event main pushed to the UI, with Node epoch times (performance.timeOrigin + now()). */
 export interface Pushed {
   channel: string;
   payload: unknown;
+  /** When main called push (before the router's schema check and the harness's transport). */
+  at: number;
+  /** When push returned: checked and handed to the transport (on its way to the page). */
   t: number;
 }
 
@@ -71,7 +74,14 @@ export interface HarnessConsole {
 
 export const epochNow = (): number => performance.timeOrigin + performance.now();
 
-export async function startHarnessConsole(lab: Lab, o: { user?: string } = {}): Promise<HarnessConsole> {
+export interface HarnessConsoleOptions {
+  /** The console's SIP user (default 1001). */
+  user?: string;
+  /** Another build of out/renderer to serve (e.g. unminified, for profiling); default out/renderer. */
+  rendererDir?: string;
+}
+
+export async function startHarnessConsole(lab: Lab, o: HarnessConsoleOptions = {}): Promise<HarnessConsole> {
   const user = o.user ?? '1001';
   const dataDir = mkdtempSync(join(tmpdir(), 'console-harness-'));
   const sipOptions: HarnessExtension = { name: 'lab-sip-options', start: async () => ({ ports: { sip: LAB_SIP } }) };
@@ -79,6 +89,7 @@ export async function startHarnessConsole(lab: Lab, o: { user?: string } = {}): 
   try {
     harness = await startHarness({
       dataDir,
+      ...(o.rendererDir !== undefined && { rendererDir: o.rendererDir }),
       extensions: [mediaHostExtension({ fakeAudioFile: writeToneWav(join(dataDir, 'agent.wav'), TONES.agent) }), sipOptions],
     });
   } catch (e) {
@@ -93,8 +104,9 @@ export async function startHarnessConsole(lab: Lab, o: { user?: string } = {}): 
   const router = core.router as { push: (channel: { name: string }, payload: unknown) => void };
   const push = router.push.bind(router);
   router.push = (channel, payload) => {
+    const at = epochNow();
     push(channel, payload);
-    pushes.push({ channel: channel.name, payload, t: epochNow() });
+    pushes.push({ channel: channel.name, payload, at, t: epochNow() });
     for (const w of [...waiters]) w();
   };
 
