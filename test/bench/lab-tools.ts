@@ -1,8 +1,9 @@
 /**
  * What the lab benchmarks share: re-running themselves in a loopback-only
  * network namespace, timestamping INVITEs as they reach a WebSocket in this
- * Node process, a bare JsSIP user agent beside the console's, and the page
- * clock offset of a Chromium page.
+ * Node process, a bare JsSIP user agent beside the console's, the page clock
+ * offset of a Chromium page, and the paint marks read alike on the console's
+ * UI page and the bare JsSIP page (./bare-page.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -92,6 +93,102 @@ export async function clockOffset(page: Page): Promise<{ offset: number; rtt: nu
     if (t2 - t1 < best.rtt) best = { offset: tp - (t1 + t2) / 2, rtt: t2 - t1 };
   }
   return best;
+}
+
+/** A timestamp in a page (page epoch ms). */
+export interface PageMark {
+  t: number;
+  /**
+   * dom: a call card (article[data-call-id]) got into the DOM, or its data-state changed; painted: the
+   * frame that shows it was painted; state / line: the console's calls:changed / line:changed listener
+   * ran; invite: the INVITE's WebSocket message reached the page (the bare JsSIP page).
+   */
+  kind: 'state' | 'dom' | 'painted' | 'line' | 'invite';
+  id: string;
+  state: string;
+}
+
+/**
+ * Marks every call card the DOM gets ('dom') and the paint that shows it ('painted'): the next
+ * animation frame after the DOM change, then a task queued from it — which runs once that frame's
+ * style, layout and paint are done. The same code on the console's UI page and on the bare JsSIP
+ * page, so both sides of "painted" are read alike. A string, not a function: tsx would wrap named
+ * helpers in __name(), which the page lacks. Waiters are called as marks arrive (no polling in the
+ * page being measured).
+ */
+const PAINT_MARKS = `(() => {
+  const marks = [];
+  const waiters = new Set();
+  const now = () => performance.timeOrigin + performance.now();
+  const add = (m) => {
+    marks.push(m);
+    for (const w of [...waiters]) w(m);
+  };
+  const wait = (kind, state, id, after, ms) => new Promise((resolve, reject) => {
+    const hit = (m) => m.kind === kind && m.state === state && (id === '' || m.id === id) && m.t >= after;
+    const found = marks.find(hit);
+    if (found) return resolve(found);
+    const w = (m) => {
+      if (!hit(m)) return;
+      clearTimeout(timer);
+      waiters.delete(w);
+      resolve(m);
+    };
+    const timer = setTimeout(() => {
+      waiters.delete(w);
+      reject(new Error('no ' + kind + ' mark for ' + (id || 'any call') + ' in state ' + state + ' within ' + ms + ' ms'));
+    }, ms);
+    waiters.add(w);
+  });
+  const seen = new Set();
+  const channel = new MessageChannel();
+  const afterPaint = [];
+  channel.port1.onmessage = () => {
+    const t = now();
+    for (const m of afterPaint.splice(0)) add({ ...m, t, kind: 'painted' });
+  };
+  new MutationObserver(() => {
+    const t = now();
+    const fresh = [];
+    for (const el of document.querySelectorAll('article[data-call-id]')) {
+      const key = el.dataset.callId + '|' + el.dataset.state;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const m = { t, kind: 'dom', id: el.dataset.callId || '', state: el.dataset.state || '' };
+      add(m);
+      fresh.push(m);
+    }
+    if (fresh.length > 0) requestAnimationFrame(() => {
+      afterPaint.push(...fresh);
+      channel.port2.postMessage(0);
+    });
+  }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
+  window.__bench = { marks, add, wait, now };
+})()`;
+
+interface BenchWindow {
+  __bench: { wait(kind: string, state: string, id: string, after: number, ms: number): Promise<PageMark> };
+}
+
+export async function installPaintMarks(page: Page): Promise<void> {
+  await page.evaluate(PAINT_MARKS);
+}
+
+/** The first mark of `kind` in `state` for call `id` ('' = any) at or after `after` (page epoch ms), as it arrives. */
+export function pageMark(page: Page, kind: PageMark['kind'], state: string, id: string, after: number, timeoutMs = 10_000): Promise<PageMark> {
+  return page.evaluate(([k, s, i, a, ms]) => (window as unknown as BenchWindow).__bench.wait(k, s, i, a, ms), [kind, state, id, after, timeoutMs] as const);
+}
+
+/**
+ * Runs the steps in the given order on even rounds and in reverse on odd ones, returning results in
+ * the given order: every pair of sides alternates which goes first, so a drift in load hits all alike.
+ */
+export async function inAlternatingOrder<T extends unknown[]>(round: number, ...steps: { [K in keyof T]: () => Promise<T[K]> }): Promise<T> {
+  const out = new Array<unknown>(steps.length);
+  const order = steps.map((_, i) => i);
+  if (round % 2 === 1) order.reverse();
+  for (const i of order) out[i] = await steps[i]!();
+  return out as T;
 }
 
 /** Runs a and b in the order the round says (even rounds: a first), returning [a, b] results. */
