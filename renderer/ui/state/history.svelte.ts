@@ -14,10 +14,12 @@ import type {
   CallSummary,
   HistoryExportProgress,
   HistoryFilter,
+  HistoryChanged,
   HistoryPage,
   Result,
 } from '../../../preload/contract';
 import type { ConsoleApi } from '../../../preload/ui-api';
+import { afterPaintQueue, browserClock, type PaintClock } from './after-paint';
 import { HistoryDetailModel } from './history-detail.svelte';
 import { callbackNumber } from './history-describe';
 import { PageStore, type PageFetch } from './history-pages';
@@ -64,6 +66,8 @@ export interface HistoryModelOptions {
   /** Keystrokes closer than this are one search (the first after a pause runs at once). */
   typingQuietMs?: number;
   timers?: TypingTimers;
+  /** When main's history pushes are applied: after the next paint (tests may drive it). */
+  paintClock?: PaintClock;
 }
 
 /** Local midnight of a yyyy-mm-dd date input, as epoch ms (undefined when empty or not a date). */
@@ -90,6 +94,7 @@ export function toHistoryFilter(f: HistoryFilterForm): HistoryFilter {
 export class HistoryModel {
   readonly rowHeight: number;
   readonly pageSize: number;
+  private readonly paintClock: PaintClock;
   private readonly overscan: number;
   private readonly lead: number;
   private readonly aheadRows: number;
@@ -140,6 +145,7 @@ export class HistoryModel {
     private readonly api: ConsoleApi,
     options: HistoryModelOptions = {},
   ) {
+    this.paintClock = options.paintClock ?? browserClock;
     this.rowHeight = options.rowHeight ?? 56;
     // Pages of 50: two screens of rows, so a new search's first answer is small (docs/history.md).
     this.pageSize = options.pageSize ?? 50;
@@ -161,13 +167,17 @@ export class HistoryModel {
   start(): () => void {
     if (!this.started) {
       this.started = true;
+      const changes = afterPaintQueue<HistoryChanged>((p) => {
+        this.unseenMissed = p.missed.unseen;
+        if (p.latestId > this.latestId) this.newCalls(p.latestId);
+        // Fewer calls than this window has seen: main started a new file (a damaged one was set aside).
+        else if (p.latestId < this.latestId) this.replaced(p.latestId);
+      }, this.paintClock);
       this.stops.push(
-        this.api.history.onChanged((p) => {
-          this.unseenMissed = p.missed.unseen;
-          if (p.latestId > this.latestId) this.newCalls(p.latestId);
-          // Fewer calls than this window has seen: main started a new file (a damaged one was set aside).
-          else if (p.latestId < this.latestId) this.replaced(p.latestId);
-        }),
+        // After the next paint, in order: a call's history write follows its ringing push, and
+        // refreshing the list must not delay that card on screen (docs/performance.md).
+        this.api.history.onChanged((p) => changes.push(p)),
+        () => changes.dispose(),
         this.api.history.onExportProgress((p) => {
           if (this.exportState.state === 'running') this.exportState = { state: 'running', progress: p };
         }),

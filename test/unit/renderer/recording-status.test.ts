@@ -18,6 +18,7 @@ import { HistoryModel } from '../../../renderer/ui/state/history.svelte';
 import { RecordingModel } from '../../../renderer/ui/state/recording.svelte';
 import { describeRecording } from '../../../renderer/ui/state/recording-view';
 import { fakeConsoleApi, settle } from '../../support/console-api';
+import { manualPaintClock } from '../../support/paint-clock';
 import { fakeHistoryApi } from './history-fake';
 
 const recording: RecordingStatus = {
@@ -216,11 +217,13 @@ describe('history screen on a damaged history', () => {
 
   it('a push with fewer calls than the window has seen (a new file) reloads the list', async () => {
     const fake = fakeHistoryApi(5);
-    const model = new HistoryModel(fake.api, { typingQuietMs: 0 });
+    const paintClock = manualPaintClock();
+    const model = new HistoryModel(fake.api, { typingQuietMs: 0, paintClock });
     const stop = model.start();
     await settle();
     const asked = fake.pageRequests.length;
     await fake.emit('history:changed', { missed: { unseen: 0, seenThrough: 0 }, latestId: 1 });
+    paintClock.paint();
     expect(fake.pageRequests.length).toBeGreaterThan(asked);
     stop();
   });
