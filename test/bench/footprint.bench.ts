@@ -16,7 +16,7 @@
  *    headless shell, Chromium's content layer with a minimal embedder — built
  *    the way Electron is, so the closer stand-in for the desktop app's
  *    processes. Both are reported side by side; neither is Electron.
- * The harness's own Node process carries the test tooling (playwright, vite
+ * The harness's own Node process carries the test tooling (playwright, esbuild
  * for the page shim, the lab drivers): it is reported, not counted; the
  * core's growth per call is read there from V8's heap after a gc.
  *
@@ -141,7 +141,7 @@ export async function run(): Promise<void> {
     for (const t of alone.idle.timers.slice(0, 8)) say(`  timer ${t.where}: created ${t.created}, fired ${t.fired} (${t.perSecond.toFixed(2)}/s)`);
 
     // ── what the harness's own Node process holds ───────────────────────────
-    const steps = ['../../main/core/index', 'playwright-core', 'vite', 'vite-build'];
+    const steps = ['../../main/core/index', 'playwright-core', 'shim-build'];
     const imports = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'node-imports.ts'), ...steps], { cwd: ROOT, encoding: 'utf8' });
     if (imports.status === 0) {
       const rows = imports.stdout.trim().split('\n').map((l) => JSON.parse(l) as { step: string; rss: number; heapUsed: number });

@@ -2,7 +2,7 @@
  * What a Node process of the test harness holds, piece by piece: run by the
  * footprint benchmark as `node --import tsx node-imports.ts <module>…`, it
  * imports each module in turn (cumulatively) and prints the process's RSS and
- * V8 heap after each, as JSON lines. `vite-build` runs the harness's page-shim
+ * V8 heap after each, as JSON lines. `shim-build` runs the harness's page-shim
  * build (test/harness/bundle.ts) instead of only importing it.
  */
 import { readFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ const report = (step: string) => {
 
 report('node + tsx');
 for (const step of process.argv.slice(2)) {
-  if (step === 'vite-build') {
+  if (step === 'shim-build') {
     const { bundleForPage } = await import('../harness/bundle');
     await bundleForPage(join(import.meta.dirname, '../harness/ui-shim.ts'));
   } else {

@@ -1,10 +1,12 @@
 /**
  * Bundles a harness page-side script (e.g. ui-shim.ts) into one classic IIFE
- * for addInitScript, with vite's build API (the same toolchain as the app).
- * Cached per process: the shim does not change while tests run.
+ * for addInitScript, with esbuild — as the lab's pages are. (vite's build API
+ * did the same job but kept ~265 MB in every harness process for the rest of
+ * the run: BENCHMARKS.md, "Footprint".) Cached per process: the shim does not
+ * change while tests run.
  */
 import { resolve } from 'node:path';
-import { build, type Rolldown } from 'vite';
+import { build } from 'esbuild';
 
 const cache = new Map<string, Promise<string>>();
 
@@ -14,21 +16,17 @@ export function bundleForPage(entry: string): Promise<string> {
   if (!pending) {
     pending = (async () => {
       const result = await build({
-        configFile: false,
+        entryPoints: [file],
+        bundle: true,
+        write: false,
+        format: 'iife',
+        platform: 'browser',
+        target: 'chrome120',
         logLevel: 'silent',
-        root: import.meta.dirname,
-        build: {
-          write: false,
-          minify: false,
-          target: 'chrome120',
-          emptyOutDir: false,
-          lib: { entry: file, formats: ['iife'], name: 'harnessShim', fileName: () => 'shim.js' },
-        },
       });
-      const outputs = (Array.isArray(result) ? result : [result]) as Rolldown.RolldownOutput[];
-      const chunk = outputs.flatMap((o) => o.output).find((o) => o.type === 'chunk');
-      if (!chunk || chunk.type !== 'chunk') throw new Error(`bundling ${file} produced no script`);
-      return chunk.code;
+      const code = result.outputFiles[0]?.text;
+      if (!code) throw new Error(`bundling ${file} produced no script`);
+      return code;
     })();
     cache.set(file, pending);
     pending.catch(() => cache.delete(file));
