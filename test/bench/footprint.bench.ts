@@ -52,9 +52,9 @@ export interface CoreAlone {
  * one module graph with its npm dependencies, only Electron and native modules left outside, a
  * dynamic import() a chunk of its own that loads when first used — and runs it against the lab.
  */
-export async function coreAlone(wsUrl: string, sipUri: string, idleSec: number): Promise<CoreAlone> {
+export async function coreAlone(wsUrl: string, sipUri: string, idleSec: number, o: { dependencies?: 'bundled' | 'node_modules' } = {}): Promise<CoreAlone> {
   // Inside the repository (the lab's cache, .lab/, is git-ignored): the native module resolves from node_modules.
-  const outdir = join(LAB_CACHE, 'footprint', `core-${process.pid}`);
+  const outdir = join(LAB_CACHE, 'footprint', `core-${process.pid}-${o.dependencies ?? 'bundled'}`);
   const outfile = join(outdir, 'footprint-core.js');
   await build({
     entryPoints: [join(import.meta.dirname, 'footprint-core.ts')],
@@ -67,7 +67,8 @@ export async function coreAlone(wsUrl: string, sipUri: string, idleSec: number):
     outExtension: { '.js': '.js' },
     // A map beside the bundle, read here to name where timers come from (not loaded by the child: it costs memory).
     sourcemap: 'external',
-    external: ['better-sqlite3', 'electron', 'bufferutil', 'utf-8-validate'],
+    // As the app ships; 'node_modules' is how the main process was built before (the comparison).
+    ...(o.dependencies === 'node_modules' ? { packages: 'external' as const } : { external: ['better-sqlite3', 'electron', 'bufferutil', 'utf-8-validate'] }),
     // ESM output of CommonJS dependencies needs a require of its own.
     banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
     logLevel: 'warning',
@@ -125,8 +126,11 @@ export async function run(): Promise<void> {
     // ── the core alone ──────────────────────────────────────────────────────
     const lab = await startLab({ name: 'bench-footprint', peers: [] });
     let alone: CoreAlone;
+    let unbundled: CoreAlone;
     try {
       alone = await coreAlone(lab.wsUrl, `sip:1009@${lab.domain}`, idleSec);
+      // The same core with its npm dependencies loaded from node_modules, as the main process was built before.
+      unbundled = await coreAlone(lab.wsUrl, `sip:1009@${lab.domain}`, 5, { dependencies: 'node_modules' });
     } finally {
       await lab.stop();
     }
@@ -135,6 +139,7 @@ export async function run(): Promise<void> {
     const exe = m.byMapping.filter((x) => x.what.startsWith('the executable')).reduce((n, x) => n + x.bytes, 0);
     const anon = m.byMapping.filter((x) => x.what.startsWith('anonymous') || x.what === '[heap]').reduce((n, x) => n + x.bytes, 0);
     say(`  resident by what is mapped: Node's executable ${mb(exe)} (V8, ICU, OpenSSL, libuv and Node's C++ in one file), heaps and stacks ${mb(anon)}, the rest ${mb(m.rss - exe - anon)} (${m.byMapping.filter((x) => !x.what.startsWith('the executable') && !x.what.startsWith('anonymous') && x.what !== '[heap]').slice(0, 4).map((x) => `${x.what} ${mb(x.bytes)}`).join(', ')})`);
+    say(`  the same core with its npm dependencies loaded from node_modules (the main process's build before): own pages ${mb(unbundled.memory.own)}, V8 heap used ${mb(unbundled.memory.heapUsed)} of ${mb(unbundled.memory.heapTotal)} — the bundle holds ${mb(unbundled.memory.own - m.own)} less`);
     const bare = spawnSync(process.execPath, ['-e', 'setTimeout(() => console.log(process.memoryUsage().rss), 1000)'], { encoding: 'utf8' });
     say(`  plain Node itself (an empty script): RSS ${mb(Number(bare.stdout.trim()))} — in Electron, Node runs inside the browser process on Chromium's own V8 and ICU`);
     say(`  idle ${alone.idle.seconds.toFixed(0)} s: CPU ${alone.idle.cpuMs.toFixed(0)} ms = ${((alone.idle.cpuMs / (alone.idle.seconds * 1000)) * 100).toFixed(3)} % of one core`);
