@@ -34,8 +34,11 @@ const last = ['Lovelace', 'Hopper', 'Turing', 'Liskov', 'Dijkstra', 'Knuth', 'Ha
 const outcomes = ['answered', 'answered', 'answered', 'answered', 'missed', 'declined', 'busy', 'no-answer', 'cancelled', 'failed', 'transferred'] as const;
 
 export interface HistoryLandmarks {
-  /** A transferred call near the top of the list: a failed attended try, taken back, then blind to sip:sales@pbx.example.com. */
-  transferred: { id: number; number: string; name: string; target: string; steps: string[] };
+  /**
+   * A transferred call near the top of the list: handed to the agent by a colleague (`transferredBy`),
+   * then a failed attended try, taken back, then blind to sip:sales@pbx.example.com.
+   */
+  transferred: { id: number; number: string; name: string; target: string; steps: string[]; transferredBy: { name: string; number: string } };
   /** A number (as stored, +1 and 10 digits) that occurs in exactly one call. */
   unique: { id: number; stored: string; digits: string };
   /** The newest call. */
@@ -54,6 +57,9 @@ export function seedHistory(dataDir: string, o: { calls: number; seed?: number }
   const step = db.prepare('INSERT INTO transfer_steps (call_id, transfer_id, step, mode, target, sip_code, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
   const hold = db.prepare("INSERT INTO holds (call_id, started_at, ended_at, heard, music) VALUES (?, ?, ?, 'music', 'builtin:lounge')");
   const note = db.prepare('INSERT INTO call_notes (call_id, text, at) VALUES (?, ?, ?)');
+  const handedBy = db.prepare(
+    "UPDATE calls SET transferred_by_name = 'Anna Berg', transferred_by_number = '2001', transferred_by_uri = 'sip:2001@pbx.example.com' WHERE id = ?",
+  );
   const target = 'sip:sales@pbx.example.com';
   // Numbers 555-0000…555-9999 repeat across calls; the unique one uses an exchange no other call uses.
   const uniqueDigits = '3125550199';
@@ -101,6 +107,7 @@ export function seedHistory(dataDir: string, o: { calls: number; seed?: number }
         step.run(id, 't2', 'accepted', 'blind', target, 202, 'Accepted', start + 20_300);
         step.run(id, 't2', 'completed', 'blind', target, 200, null, start + 21_000);
         hold.run(id, start + 10_000, start + 12_500);
+        handedBy.run(id);
       } else if (outcome === 'transferred') {
         step.run(id, `t${id}`, 'requested', 'attended', 'sip:queue-sales@pbx', null, null, start + 10_000);
         step.run(id, `t${id}`, 'completed', 'attended', 'sip:queue-sales@pbx', 200, null, start + 20_000);
@@ -118,6 +125,7 @@ export function seedHistory(dataDir: string, o: { calls: number; seed?: number }
       name: transferredName,
       target,
       steps: ['requested', 'failed', 'taken-back', 'requested', 'refer-sent', 'accepted', 'completed'],
+      transferredBy: { name: 'Anna Berg', number: '2001' },
     },
     unique: { id: uniqueId, stored: `+1 ${uniqueDigits.slice(0, 3)}-${uniqueDigits.slice(3, 6)}-${uniqueDigits.slice(6)}`, digits: uniqueDigits },
     newestId: o.calls,

@@ -49,9 +49,12 @@ describe.skipIf(uiUnbuilt())('history screen over 100,000 calls through the real
     expect(Number(first)).toBe(marks.newestId);
     expect(await ui.locator('[role=row]').count()).toBeLessThan(40);
     expect(await ui.getByTestId('history-count').textContent()).toMatch(/newest [\d,]+ calls/);
-    // The seeded transferred call says where it went, that it was held.
+    // The seeded transferred call says who handed it over, where it went, that it was held.
     expect(await row(marks.transferred.id).textContent()).toContain('Transferred to sales@pbx.example.com');
-    expect(await row(marks.transferred.id).getAttribute('aria-label')).toMatch(/Incoming call, .*Transferred to sales@pbx\.example\.com.*Held/);
+    expect(await row(marks.transferred.id).getByTestId('history-row-via').textContent()).toBe(`Via ${marks.transferred.transferredBy.name}`);
+    expect(await row(marks.transferred.id).getAttribute('aria-label')).toMatch(
+      new RegExp(`Incoming call, .*Transferred to sales@pbx\\.example\\.com, transferred to you by ${marks.transferred.transferredBy.name}.*Held`),
+    );
     await expectNoA11yViolations(ui);
     await harness.screenshot('history-list');
   });
@@ -84,6 +87,9 @@ describe.skipIf(uiUnbuilt())('history screen over 100,000 calls through the real
     await ui.keyboard.press('Enter');
     const detail = ui.getByTestId('history-detail');
     await expect.poll(() => detail.getByRole('heading', { name: `Call with ${marks.transferred.name}` }).count()).toBe(1);
+    // Who handed the call to the agent, kept by the history.
+    const by = marks.transferred.transferredBy;
+    expect(await detail.textContent()).toContain(`Transferred to you by ${by.name} (${by.number})`);
     const timeline = detail.getByTestId('history-timeline');
     expect(await timeline.textContent()).toMatch(/Attended transfer to 2002@pbx\.example\.com/);
     expect(await timeline.textContent()).toMatch(/Blind transfer to sales@pbx\.example\.com/);
