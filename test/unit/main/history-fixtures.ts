@@ -2,6 +2,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
+import { migrations } from '../../../main/history/migrations';
 import { HistoryRepository } from '../../../main/history/repository';
 import type { CallRecorder } from '../../../main/history/recorder';
 import type { CallDirection } from '../../../preload/contract';
@@ -10,6 +12,28 @@ export function tempDir(prefix = 'history-'): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/**
+ * For the migration tests: each test in the calling file gets a history file path in a fresh temp
+ * folder, removed after the test. Call at the file's top level; read the path inside a test.
+ */
+export function historyFilePerTest(prefix: string): () => string {
+  let tmp: ReturnType<typeof tempDir> | null = null;
+  beforeEach(() => {
+    tmp = tempDir(prefix);
+  });
+  afterEach(() => {
+    tmp?.remove();
+    tmp = null;
+  });
+  return () => {
+    if (!tmp) throw new Error('historyFilePerTest: read the path inside a test');
+    return join(tmp.dir, 'history.sqlite3');
+  };
+}
+
+/** The migrations up to and including `version`: a file as an older console left it. */
+export const migrationsUpTo = (version: number) => migrations.filter((m) => m.version <= version);
 
 export function openRepo(dir: string, now = () => 1_800_000_000_000): HistoryRepository {
   return new HistoryRepository(join(dir, 'history.sqlite3'), { now });

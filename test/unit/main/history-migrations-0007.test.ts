@@ -5,30 +5,20 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { transferModes, transferStepKinds } from '../../../preload/contract';
 import { HistoryTooNewError, openDatabase } from '../../../main/history/database';
-import { migrations } from '../../../main/history/migrations';
 import { HistoryRepository } from '../../../main/history/repository';
-import { tempDir } from './history-fixtures';
+import { historyFilePerTest, migrationsUpTo } from './history-fixtures';
 
-let tmp: ReturnType<typeof tempDir>;
-let path: string;
-beforeEach(() => {
-  tmp = tempDir('history-migration-7-');
-  path = join(tmp.dir, 'history.sqlite3');
-});
-afterEach(() => tmp.remove());
-
-const upTo = (version: number) => migrations.filter((m) => m.version <= version);
+const path = historyFilePerTest('history-migration-7-');
 const newSteps = ['released', 'new-call'];
 /** Every step version 6 accepted. */
 const v6Steps = transferStepKinds.filter((k) => !newSteps.includes(k));
 
 /** A version-6 file: two calls, one with a step of every kind and mode version 6 allowed. */
 function seedVersion6(file: string) {
-  const db = openDatabase(file, { migrations: upTo(6) });
+  const db = openDatabase(file, { migrations: migrationsUpTo(6) });
   const call = db.prepare(
     "INSERT INTO calls (call_key, direction, local_line, remote_number, remote_digits, started_at, answered_at, ended_at, outcome, ended_by) VALUES (?, 'incoming', 'sip:1001@pbx', ?, ?, ?, ?, ?, ?, ?)",
   );
@@ -53,16 +43,16 @@ const all = (file: string, sql: string) => {
 
 describe('0007-released-steps (from version 6 with steps of every kind)', () => {
   it('rebuilds transfer_steps keeping every row, id and index, and accepts released and new-call', () => {
-    seedVersion6(path);
-    const stepsBefore = all(path, 'SELECT * FROM transfer_steps ORDER BY id');
-    const callsBefore = all(path, 'SELECT * FROM calls ORDER BY id');
+    seedVersion6(path());
+    const stepsBefore = all(path(), 'SELECT * FROM transfer_steps ORDER BY id');
+    const callsBefore = all(path(), 'SELECT * FROM calls ORDER BY id');
     expect(stepsBefore).toHaveLength(v6Steps.length + 1);
     // Version 6 refuses the new words.
-    const v6 = openDatabase(path, { migrations: upTo(6) });
+    const v6 = openDatabase(path(), { migrations: migrationsUpTo(6) });
     expect(() => v6.prepare("INSERT INTO transfer_steps (call_id, transfer_id, step, mode, target, at) VALUES (1, 'x', 'released', 'blind', 't', 1)").run()).toThrow(/CHECK/);
     v6.close();
 
-    const db = openDatabase(path, { migrations: upTo(7) });
+    const db = openDatabase(path(), { migrations: migrationsUpTo(7) });
     expect(db.pragma('user_version', { simple: true })).toBe(7);
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('foreign_key_check')).toEqual([]);
@@ -81,17 +71,17 @@ describe('0007-released-steps (from version 6 with steps of every kind)', () => 
     db.prepare("DELETE FROM transfer_steps WHERE transfer_id = 'y'").run();
     db.close();
 
-    expect(all(path, 'SELECT * FROM transfer_steps ORDER BY id')).toEqual(stepsBefore);
-    expect(all(path, 'SELECT * FROM calls ORDER BY id')).toEqual(callsBefore);
-    const cascade = openDatabase(path);
+    expect(all(path(), 'SELECT * FROM transfer_steps ORDER BY id')).toEqual(stepsBefore);
+    expect(all(path(), 'SELECT * FROM calls ORDER BY id')).toEqual(callsBefore);
+    const cascade = openDatabase(path());
     cascade.prepare('DELETE FROM calls WHERE id = 1').run();
     expect(cascade.prepare('SELECT count(*) AS n FROM transfer_steps').get()).toEqual({ n: 1 });
     cascade.close();
   });
 
   it('leaves a file the repository records a released blind into, and reads back in order', () => {
-    seedVersion6(path);
-    const repo = new HistoryRepository(path);
+    seedVersion6(path());
+    const repo = new HistoryRepository(path());
     try {
       expect(repo.recoveredCalls).toBe(1); // open-2 was up when the console stopped
       const old = repo.get(1).transfers.map((t) => t.step);
@@ -118,10 +108,10 @@ describe('0007-released-steps (from version 6 with steps of every kind)', () => 
   });
 
   it('is refused, untouched, by a console that only knows version 6', () => {
-    openDatabase(path, { migrations: upTo(7) }).close();
-    const sha = () => createHash('sha256').update(readFileSync(path)).digest('hex');
+    openDatabase(path(), { migrations: migrationsUpTo(7) }).close();
+    const sha = () => createHash('sha256').update(readFileSync(path())).digest('hex');
     const before = sha();
-    expect(() => openDatabase(path, { migrations: upTo(6) })).toThrow(HistoryTooNewError);
+    expect(() => openDatabase(path(), { migrations: migrationsUpTo(6) })).toThrow(HistoryTooNewError);
     expect(sha()).toBe(before);
   });
 });

@@ -7,29 +7,19 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { transferrerBounds } from '../../../preload/contract';
 import { HistoryTooNewError, openDatabase } from '../../../main/history/database';
-import { migrations } from '../../../main/history/migrations';
 import { reverseDigits } from '../../../main/history/migrations/0003-number-suffix';
 import { HistoryRepository } from '../../../main/history/repository';
-import { tempDir } from './history-fixtures';
+import { historyFilePerTest, migrationsUpTo } from './history-fixtures';
 
-let tmp: ReturnType<typeof tempDir>;
-let path: string;
-beforeEach(() => {
-  tmp = tempDir('history-migration-8-');
-  path = join(tmp.dir, 'history.sqlite3');
-});
-afterEach(() => tmp.remove());
-
-const upTo = (version: number) => migrations.filter((m) => m.version <= version);
+const path = historyFilePerTest('history-migration-8-');
 const newColumns = ['transferred_by_name', 'transferred_by_number', 'transferred_by_uri'];
 
 /** A version-7 file: an answered call with notes and a hold, a transferred one with steps, a missed one, one left open. */
 function seedVersion7(file: string) {
-  const db = openDatabase(file, { migrations: upTo(7) });
+  const db = openDatabase(file, { migrations: migrationsUpTo(7) });
   const call = db.prepare(`
     INSERT INTO calls (call_key, direction, local_line, remote_number, remote_digits, remote_digits_rev, remote_uri, remote_name,
                        started_at, answered_at, ended_at, outcome, ended_by)
@@ -72,12 +62,12 @@ function snapshot(file: string) {
 
 describe('0008-transferred-by (from version 7 with rows of every kind)', () => {
   it('adds three NULL columns to every existing call and keeps every row, index and search entry', () => {
-    seedVersion7(path);
-    const before = snapshot(path);
+    seedVersion7(path());
+    const before = snapshot(path());
     expect(before.version).toBe(7);
     expect(before.calls).toHaveLength(4);
 
-    const db = openDatabase(path, { migrations: upTo(8) });
+    const db = openDatabase(path(), { migrations: migrationsUpTo(8) });
     expect(db.pragma('user_version', { simple: true })).toBe(8);
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
@@ -87,7 +77,7 @@ describe('0008-transferred-by (from version 7 with rows of every kind)', () => {
     db.prepare("INSERT INTO call_search (call_search, rank) VALUES ('integrity-check', 1)").run();
     db.close();
 
-    const after = snapshot(path);
+    const after = snapshot(path());
     expect(after.calls).toEqual(before.calls.map((c) => ({ ...c, transferred_by_name: null, transferred_by_number: null, transferred_by_uri: null })));
     expect(after.steps).toEqual(before.steps);
     expect(after.holds).toEqual(before.holds);
@@ -98,8 +88,8 @@ describe('0008-transferred-by (from version 7 with rows of every kind)', () => {
   });
 
   it('leaves a file the repository reads, searches and records a transferred call into', () => {
-    seedVersion7(path);
-    const repo = new HistoryRepository(path);
+    seedVersion7(path());
+    const repo = new HistoryRepository(path());
     try {
       expect(repo.recoveredCalls).toBe(1); // "open" was up when the console stopped
       const search = (query: string) => repo.search({ query }).items.map((c) => c.callId);
@@ -139,7 +129,7 @@ describe('0008-transferred-by (from version 7 with rows of every kind)', () => {
   });
 
   it('checks the new columns: the bounds of the contract, no empty text, no control characters', () => {
-    const db = openDatabase(path, { migrations: upTo(8) });
+    const db = openDatabase(path(), { migrations: migrationsUpTo(8) });
     const insert = db.prepare(
       "INSERT INTO calls (call_key, direction, local_line, started_at, transferred_by_name, transferred_by_number, transferred_by_uri) VALUES ('k', 'incoming', 'l', 1, ?, ?, ?)",
     );
@@ -160,7 +150,7 @@ describe('0008-transferred-by (from version 7 with rows of every kind)', () => {
   });
 
   it('keeps the search entry in step when the transferrer of a row changes', () => {
-    const db = openDatabase(path, { migrations: upTo(8) });
+    const db = openDatabase(path(), { migrations: migrationsUpTo(8) });
     db.prepare("INSERT INTO calls (call_key, direction, local_line, remote_name, started_at, transferred_by_name) VALUES ('k', 'incoming', 'l', 'Ada', 1, 'Anna Berg')").run();
     const name = () => db.prepare('SELECT name FROM call_search WHERE rowid = 1').get();
     expect(name()).toEqual({ name: 'Ada Anna Berg' });
@@ -170,10 +160,10 @@ describe('0008-transferred-by (from version 7 with rows of every kind)', () => {
   });
 
   it('is refused, untouched, by a console that only knows version 7', () => {
-    openDatabase(path, { migrations: upTo(8) }).close();
-    const sha = () => createHash('sha256').update(readFileSync(path)).digest('hex');
+    openDatabase(path(), { migrations: migrationsUpTo(8) }).close();
+    const sha = () => createHash('sha256').update(readFileSync(path())).digest('hex');
     const before = sha();
-    expect(() => openDatabase(path, { migrations: upTo(7) })).toThrow(HistoryTooNewError);
+    expect(() => openDatabase(path(), { migrations: migrationsUpTo(7) })).toThrow(HistoryTooNewError);
     expect(sha()).toBe(before);
   });
 });

@@ -1,23 +1,15 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { callDirections, ConsoleError, endedByValues, transferModes, transferStepKinds } from '../../../preload/contract';
 import { HistoryTooNewError, latestVersion, migrate, openDatabase } from '../../../main/history/database';
 import { migrations, type Migration } from '../../../main/history/migrations';
 import { reverseDigits } from '../../../main/history/migrations/0003-number-suffix';
 import { HistoryRepository } from '../../../main/history/repository';
-import { tempDir } from './history-fixtures';
+import { historyFilePerTest, migrationsUpTo } from './history-fixtures';
 
-let tmp: ReturnType<typeof tempDir>;
-let path: string;
-beforeEach(() => {
-  tmp = tempDir('history-migrations-');
-  path = join(tmp.dir, 'history.sqlite3');
-});
-afterEach(() => tmp.remove());
-
-const upTo = (version: number) => migrations.filter((m) => m.version <= version);
+const path = historyFilePerTest('history-migrations-');
 const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
 
 describe('the migration list', () => {
@@ -31,7 +23,7 @@ describe('the migration list', () => {
 
 describe('0001-calls (from an empty file)', () => {
   it('creates STRICT tables whose enums, open/ended invariant and foreign keys are enforced', () => {
-    const db = openDatabase(path, { migrations: upTo(1) });
+    const db = openDatabase(path(), { migrations: migrationsUpTo(1) });
     expect(db.pragma('user_version', { simple: true })).toBe(1);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
@@ -63,7 +55,7 @@ describe('0001-calls (from an empty file)', () => {
 
 describe('0002-search (from version 1 with calls and notes in it)', () => {
   it('indexes the existing calls and notes so they are found by number, name and note', () => {
-    const v1 = openDatabase(path, { migrations: upTo(1) });
+    const v1 = openDatabase(path(), { migrations: migrationsUpTo(1) });
     const call = v1.prepare(
       "INSERT INTO calls (call_key, direction, local_line, remote_number, remote_digits, remote_name, started_at) VALUES (?, 'inbound', 'l', ?, ?, ?, ?)",
     );
@@ -73,7 +65,7 @@ describe('0002-search (from version 1 with calls and notes in it)', () => {
     v1.prepare("INSERT INTO call_notes (call_id, text, at) VALUES (2, 'called back', 4000)").run();
     v1.close();
 
-    const repo = new HistoryRepository(path);
+    const repo = new HistoryRepository(path());
     const search = (query: string) => repo.search({ query }).items.map((c) => c.callId);
     // Both calls were open in version 1: reopening marks them interrupted, and they keep their data.
     expect(repo.recoveredCalls).toBe(2);
@@ -83,7 +75,7 @@ describe('0002-search (from version 1 with calls and notes in it)', () => {
     expect(search('called back')).toEqual(['old-2']);
     expect(repo.get(2).notes.map((n) => n.text)).toEqual(['asked about the invoice', 'called back']);
     repo.close();
-    const db = openDatabase(path);
+    const db = openDatabase(path());
     expect(db.pragma('user_version', { simple: true })).toBe(latestVersion());
     expect(db.prepare('SELECT count(*) AS n FROM call_search').get()).toEqual({ n: 2 });
     db.close();
@@ -92,7 +84,7 @@ describe('0002-search (from version 1 with calls and notes in it)', () => {
 
 describe('0003-number-suffix (from version 2 with calls in it)', () => {
   it('backfills the reversed digits so existing calls are found by the end of their number', () => {
-    const v2 = openDatabase(path, { migrations: upTo(2) });
+    const v2 = openDatabase(path(), { migrations: migrationsUpTo(2) });
     const call = v2.prepare(
       "INSERT INTO calls (call_key, direction, local_line, remote_number, remote_digits, started_at, ended_at, outcome) VALUES (?, 'outbound', 'l', ?, ?, ?, ?, 'answered')",
     );
@@ -101,7 +93,7 @@ describe('0003-number-suffix (from version 2 with calls in it)', () => {
     call.run('c', null, '', 5000, 6000); // no number at all
     v2.close();
 
-    const db = openDatabase(path, { migrations: upTo(3) });
+    const db = openDatabase(path(), { migrations: migrationsUpTo(3) });
     expect(db.pragma('user_version', { simple: true })).toBe(3);
     expect(db.prepare('SELECT call_key, remote_digits_rev FROM calls ORDER BY id').all()).toEqual([
       { call_key: 'a', remote_digits_rev: '43105552021' },
@@ -111,7 +103,7 @@ describe('0003-number-suffix (from version 2 with calls in it)', () => {
     expect(db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'calls_by_digits_rev'").get()).toEqual({ n: 1 });
     db.close();
 
-    const repo = new HistoryRepository(path);
+    const repo = new HistoryRepository(path());
     const search = (query: string) => repo.search({ query }).items.map((c) => c.callId);
     expect(search('555-0134')).toEqual(['a']);
     expect(search('+1 202 555 0177')).toEqual(['b']);
@@ -122,7 +114,7 @@ describe('0003-number-suffix (from version 2 with calls in it)', () => {
 
 /** A version-3 file with a row of every kind, in the words version 3 stored. */
 function seedVersion3(file: string): void {
-  const db = openDatabase(file, { migrations: upTo(3) });
+  const db = openDatabase(file, { migrations: migrationsUpTo(3) });
   const call = db.prepare(`
     INSERT INTO calls (call_key, direction, local_line, remote_number, remote_digits, remote_digits_rev, remote_uri, remote_name, queue,
                        started_at, ringing_at, answered_at, ended_at, outcome, sip_code, sip_reason, ended_by, disposition)
@@ -179,20 +171,20 @@ function snapshot(file: string) {
 
 describe('0004-service-words (from version 3 with rows of every kind)', () => {
   it("rebuilds calls and transfer steps in the services' words, keeping every row, index, trigger and search entry", () => {
-    seedVersion3(path);
-    const before = snapshot(path);
+    seedVersion3(path());
+    const before = snapshot(path());
     expect(before.version).toBe(3);
     expect(before.calls).toHaveLength(5);
     expect(before.steps).toHaveLength(oldSteps.length);
 
-    const db = openDatabase(path, { migrations: upTo(4) });
+    const db = openDatabase(path(), { migrations: migrationsUpTo(4) });
     expect(db.pragma('user_version', { simple: true })).toBe(4);
     // Foreign keys were off only around the migration.
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('foreign_key_check')).toEqual([]);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     db.close();
-    const after = snapshot(path);
+    const after = snapshot(path());
 
     const word: Record<string, string> = { inbound: 'incoming', outbound: 'outgoing', local: 'agent' };
     expect(after.calls).toEqual(
@@ -214,8 +206,8 @@ describe('0004-service-words (from version 3 with rows of every kind)', () => {
   });
 
   it('leaves a file the repository reads, searches and keeps recording into', () => {
-    seedVersion3(path);
-    const repo = new HistoryRepository(path);
+    seedVersion3(path());
+    const repo = new HistoryRepository(path());
     try {
       expect(repo.recoveredCalls).toBe(1); // out-open, up when the console stopped
       const ids = (items: Array<{ callId: string }>) => items.map((c) => c.callId);
@@ -253,7 +245,7 @@ describe('0004-service-words (from version 3 with rows of every kind)', () => {
     } finally {
       repo.close();
     }
-    const db = openDatabase(path);
+    const db = openDatabase(path());
     db.prepare("INSERT INTO call_search (call_search, rank) VALUES ('integrity-check', 1)").run();
     expect(db.prepare('SELECT (SELECT count(*) FROM calls) AS calls, (SELECT count(*) FROM call_search) AS indexed').get()).toEqual({ calls: 3, indexed: 3 });
     expect(db.prepare('SELECT (SELECT count(*) FROM holds) AS holds, (SELECT count(*) FROM call_notes) AS notes, (SELECT count(*) FROM transfer_steps) AS steps').get()).toEqual({
@@ -266,7 +258,7 @@ describe('0004-service-words (from version 3 with rows of every kind)', () => {
   });
 
   it("accepts exactly the contract's words once it has run, and refuses the old ones", () => {
-    const db = openDatabase(path, { migrations: upTo(4) });
+    const db = openDatabase(path(), { migrations: migrationsUpTo(4) });
     const call = db.prepare("INSERT INTO calls (call_key, direction, local_line, started_at, ended_at, outcome, ended_by) VALUES ('k', ?, 'l', 1, 2, 'failed', ?)");
     for (const direction of callDirections) for (const by of endedByValues) call.run(direction, by);
     expect(() => call.run('inbound', 'remote')).toThrow(/CHECK/);
@@ -283,17 +275,17 @@ describe('0004-service-words (from version 3 with rows of every kind)', () => {
   });
 
   it('rolls back and leaves the file at version 3 when a row points at a call that is not there', () => {
-    seedVersion3(path);
-    const raw = openDatabase(path, { migrations: upTo(3) });
+    seedVersion3(path());
+    const raw = openDatabase(path(), { migrations: migrationsUpTo(3) });
     raw.pragma('foreign_keys = OFF'); // how such a row could get in: a tool writing without foreign keys
     raw.prepare("INSERT INTO call_notes (call_id, text, at) VALUES (77, 'orphan', 1)").run();
     raw.close();
-    const before = snapshot(path);
+    const before = snapshot(path());
 
-    const db = openDatabase(path, { migrations: upTo(3) });
+    const db = openDatabase(path(), { migrations: migrationsUpTo(3) });
     let error: unknown;
     try {
-      migrate(db, upTo(4));
+      migrate(db, migrationsUpTo(4));
     } catch (e) {
       error = e;
     }
@@ -301,20 +293,20 @@ describe('0004-service-words (from version 3 with rows of every kind)', () => {
     expect(error).toMatchObject({ code: 'storage', message: expect.stringMatching(/1 row\(s\) point at missing rows.*call_notes.*schema 3/) });
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1); // switched back on after the failure too
     db.close();
-    expect(snapshot(path)).toEqual(before);
+    expect(snapshot(path())).toEqual(before);
   });
 
   it('is refused, untouched, by a console that only knows version 3', () => {
-    openDatabase(path, { migrations: upTo(4) }).close();
-    const before = sha(path);
-    expect(() => openDatabase(path, { migrations: upTo(3) })).toThrow(HistoryTooNewError);
-    expect(sha(path)).toBe(before);
+    openDatabase(path(), { migrations: migrationsUpTo(4) }).close();
+    const before = sha(path());
+    expect(() => openDatabase(path(), { migrations: migrationsUpTo(3) })).toThrow(HistoryTooNewError);
+    expect(sha(path())).toBe(before);
   });
 });
 
 describe('running migrations', () => {
   it('runs all pending ones in one transaction: a failing one leaves the file at its old version', () => {
-    openDatabase(path, { migrations: upTo(1) }).close();
+    openDatabase(path(), { migrations: migrationsUpTo(1) }).close();
     const broken: Migration = {
       version: migrations.length + 1,
       name: 'broken',
@@ -323,25 +315,25 @@ describe('running migrations', () => {
         throw new Error('disk on fire');
       },
     };
-    expect(() => openDatabase(path, { migrations: [...migrations, broken] })).toThrow('disk on fire');
-    const db = openDatabase(path, { migrations: upTo(1) });
+    expect(() => openDatabase(path(), { migrations: [...migrations, broken] })).toThrow('disk on fire');
+    const db = openDatabase(path(), { migrations: migrationsUpTo(1) });
     expect(db.pragma('user_version', { simple: true })).toBe(1);
     expect(db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name IN ('half_done', 'call_search')").get()).toEqual({ n: 0 });
-    expect(migrate(db, upTo(1))).toEqual({ from: 1, to: 1 });
+    expect(migrate(db, migrationsUpTo(1))).toEqual({ from: 1, to: 1 });
     db.close();
   });
 
   it('refuses a database from a newer console with a typed error and leaves the file byte-identical', () => {
-    const db = openDatabase(path);
+    const db = openDatabase(path());
     db.prepare("INSERT INTO calls (call_key, direction, local_line, started_at) VALUES ('k', 'incoming', 'l', 1)").run();
     db.pragma('user_version = 99');
     db.close();
-    const before = sha(path);
-    const filesBefore = readdirSync(tmp.dir).sort();
+    const before = sha(path());
+    const filesBefore = readdirSync(dirname(path())).sort();
 
     let error: unknown;
     try {
-      new HistoryRepository(path);
+      new HistoryRepository(path());
     } catch (e) {
       error = e;
     }
@@ -349,28 +341,28 @@ describe('running migrations', () => {
     expect(error).toBeInstanceOf(ConsoleError);
     expect(error).toMatchObject({ code: 'storage', fileVersion: 99, supportedVersion: latestVersion() });
     expect((error as Error).message).toMatch(/newer version of the console.*left untouched/);
-    expect(sha(path)).toBe(before);
-    expect(readdirSync(tmp.dir).sort()).toEqual(filesBefore);
+    expect(sha(path())).toBe(before);
+    expect(readdirSync(dirname(path())).sort()).toEqual(filesBefore);
     // Asking again changes nothing either.
-    expect(() => openDatabase(path)).toThrow(HistoryTooNewError);
-    expect(sha(path)).toBe(before);
+    expect(() => openDatabase(path())).toThrow(HistoryTooNewError);
+    expect(sha(path())).toBe(before);
   });
 
   it('also refuses (untouched) a newer database whose latest pages are still in its WAL', () => {
-    const writer = openDatabase(path);
+    const writer = openDatabase(path());
     writer.pragma('wal_autocheckpoint = 0'); // keep the version bump in the WAL, not the main file
     writer.pragma('user_version = 42');
-    expect(statSync(`${path}-wal`).size).toBeGreaterThan(0);
-    const before = sha(path);
-    expect(() => new HistoryRepository(path)).toThrow(HistoryTooNewError);
-    expect(sha(path)).toBe(before);
+    expect(statSync(`${path()}-wal`).size).toBeGreaterThan(0);
+    const before = sha(path());
+    expect(() => new HistoryRepository(path())).toThrow(HistoryTooNewError);
+    expect(sha(path())).toBe(before);
     writer.close();
   });
 
   it('refuses a file that is not a database with a typed error and leaves it alone', () => {
-    writeFileSync(path, 'this is not sqlite '.repeat(100));
-    const before = sha(path);
-    expect(() => new HistoryRepository(path)).toThrow(ConsoleError);
-    expect(sha(path)).toBe(before);
+    writeFileSync(path(), 'this is not sqlite '.repeat(100));
+    const before = sha(path());
+    expect(() => new HistoryRepository(path())).toThrow(ConsoleError);
+    expect(sha(path())).toBe(before);
   });
 });
