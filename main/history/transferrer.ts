@@ -18,7 +18,7 @@
  * is never less than SQLite's count of characters, so both checks hold.
  * Pure.
  */
-import { transferrerBounds, type Transferrer } from '../../preload/contract';
+import { replaceControlChars, transferrerBounds, type Transferrer } from '../../preload/contract';
 
 /** What a recorder may be handed: the call service's party, with any field missing. */
 export interface TransferrerInput {
@@ -33,8 +33,6 @@ export interface TransferrerColumns {
   transferredByUri: string | null;
 }
 
-// C0 and C1 controls, DEL, and the Unicode line/paragraph separators: none belongs in a name.
-const controls = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 const badInUri = /[\u0000-\u0020\u007f-\u009f\u2028\u2029]/;
 
 /** `value` cut to at most `max` UTF-16 units, ending with "…" when cut, never splitting a surrogate pair. */
@@ -48,7 +46,7 @@ export function cutToBound(value: string, max: number): string {
 
 function text(value: unknown, max: number): string | null {
   if (typeof value !== 'string') return null;
-  const cleaned = value.replace(controls, ' ').replace(/\s+/g, ' ').trim();
+  const cleaned = replaceControlChars(value, ' ').replace(/\s+/g, ' ').trim();
   return cleaned === '' ? null : cutToBound(cleaned, max);
 }
 

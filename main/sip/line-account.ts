@@ -9,7 +9,7 @@
  * with a reason, never thrown out of its constructor or a socket handler.
  */
 import { URI } from 'jssip';
-import { authorizationUserProblem, ConsoleError, hasControlChars, isSipHost, sipAddressProblem, type LineStatus } from '../../preload/contract';
+import { authorizationUserProblem, ConsoleError, hasControlChars, isSipHost, replaceControlChars, sipAddressProblem, type LineStatus } from '../../preload/contract';
 
 type LineFailure = NonNullable<LineStatus['reason']>;
 
@@ -73,8 +73,7 @@ export function lineAccountProblem(account: { wsUrl: string; sipUri: string; aut
  */
 export function sipDisplayName(name: string | undefined): string | undefined {
   if (name === undefined) return undefined;
-  const clean = name
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+  const clean = replaceControlChars(name, ' ')
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, 128);
@@ -105,6 +104,6 @@ export function referUri(target: string): URI {
 
 /** What of a value to quote in a message: printable, short. */
 function preview(value: string): string {
-  const printable = value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '�');
+  const printable = replaceControlChars(value, '�');
   return printable.length > 80 ? `${printable.slice(0, 77)}…` : printable;
 }

@@ -24,7 +24,7 @@ import { NameAddrHeader, UA, URI } from 'jssip';
 import type { RTCSession } from 'jssip/lib/RTCSession';
 import type { Socket } from 'jssip/lib/Socket';
 import type { Subscriber } from 'jssip/lib/Subscriber';
-import { ConsoleError, type LineStatus } from '../../preload/contract';
+import { ConsoleError, replaceControlChars, type LineStatus } from '../../preload/contract';
 import type { RemoteParty } from '../calls/call/machine';
 import type { CallLeg, Telephony } from '../calls/call/ports';
 import { describeRemote } from '../calls/numbers';
@@ -182,7 +182,7 @@ function referrerOf(header: string | undefined): { party: RemoteParty; label: st
     return null; // a user part JsSIP cannot re-escape (%FF)
   }
   const party = describeRemote(uri, named?.display_name ? String(named.display_name) : null);
-  const name = party.displayName?.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim().slice(0, 128) || null;
+  const name = replaceControlChars(party.displayName ?? '', ' ').trim().slice(0, 128) || null;
   return { party: { ...party, displayName: name }, label: name ? `${name} <${uri}>` : uri };
 }
 

@@ -26,9 +26,15 @@ const urlField = (accept: (u: URL) => boolean, message: string) =>
 // in the SIP stack's configuration: a value the stack cannot take must be
 // refused on save, under its field, not discovered when the line starts.
 
-/** C0 and C1 controls, DEL, and the Unicode line/paragraph separators: never part of a header value. */
-const controlChars = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+// C0 and C1 controls, DEL, the Unicode line/paragraph separators, and half a
+// surrogate pair: never part of a header value. A lone surrogate is no
+// character at all (JSON can carry one, a keyboard cannot); UTF-8 sends it as
+// U+FFFD, so a digest user would be answered for a name nobody typed.
+const controlChars = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const controlRuns = new RegExp(`(?:${controlChars.source})+`, 'g');
 export const hasControlChars = (v: string) => controlChars.test(v);
+/** `value` with each run of the characters `hasControlChars` finds replaced by `by`. */
+export const replaceControlChars = (value: string, by: string) => value.replace(controlRuns, by);
 
 const alnum = 'A-Za-z0-9';
 const unreserved = `${alnum}\\-_.!~*'()`;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { contract, err, errSchema } from '../../../preload/contract';
 import { zodFieldErrors } from '../../../main/ipc/router';
+import { lineAccountProblem, sipDisplayName } from '../../../main/sip/line-account';
 
 const account = contract.settings.saveAccount.request;
 const patch = contract.settings.update.request;
@@ -51,6 +52,18 @@ describe('account:save request', () => {
   it.each(['wsUrl', 'sipUri', 'authorizationUser', 'password', 'displayName'])('refuses a 10 kB %s with a field message', (key) => {
     const fields = fieldsOf({ ...valid, [key]: 'a'.repeat(10_240) });
     expect(Object.keys(fields)).toEqual([key]);
+  });
+
+  // JSON (a hand-edited file, an IPC payload) can carry half a surrogate pair; UTF-8 would send U+FFFD in its place.
+  it.each(['authorizationUser', 'displayName'])('refuses half a surrogate pair in %s, and keeps a whole emoji', (key) => {
+    for (const half of ['\ud83d', '\ude00', 'a\ud83d;\ude00a']) expect(Object.keys(fieldsOf({ ...valid, [key]: `x${half}` }))).toEqual([key]);
+    expect(account.parse({ ...valid, [key]: 'Desk 😀' })[key as 'displayName']).toBe('Desk 😀');
+  });
+
+  it('names the stored display name without half surrogates, and quotes a stored address without them', () => {
+    expect(sipDisplayName('Eve \ud83d Stone\ude00')).toBe('Eve Stone');
+    expect(sipDisplayName('Eve 😀')).toBe('Eve 😀');
+    expect(lineAccountProblem({ wsUrl: 'wss://pbx.example.com/ws', sipUri: 'sip:1001@pbx.example.com', authorizationUser: 'a\ud83d' })?.code).toBe('wrong-credentials');
   });
 
   it('refuses a self-signed switch that is not a boolean, and unknown keys', () => {
