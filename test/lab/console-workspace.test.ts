@@ -156,7 +156,7 @@ describe.skipIf(labUnavailable())('the workspace: drag-to-transfer and the keybo
     const callerCall = await ring();
     const bar = ui().getByTestId('incoming-bar');
     await expect.poll(() => bar.isVisible(), { timeout: 5000 }).toBe(true);
-    expect(await ui().title()).toMatch(/^Ringing: /);
+    await expect.poll(() => ui().title()).toMatch(/^Ringing: /); // set after the bar's paint
     await expect.poll(() => ui().getByTestId('announcer').textContent()).toMatch(/Incoming call from/);
     await bar.getByRole('button', { name: 'Answer', exact: true }).click();
     await con.until(() => con.live().find((c) => c.state === 'established'), 15_000, 'answered');
