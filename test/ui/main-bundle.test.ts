@@ -26,9 +26,13 @@ const importsOf = (code: string) => [...code.matchAll(/(?:^|[;\n])\s*import\s*(?
 describe.skipIf(!built)('the built main process', () => {
   const files = built ? [entry, ...readdirSync(join(outMain, 'chunks')).map((f) => join(outMain, 'chunks', f))] : [];
 
-  it('imports nothing from node_modules but Electron and better-sqlite3', () => {
+  it('imports nothing from node_modules but Electron and better-sqlite3, which are all the installer packs', () => {
     const outside = files.flatMap((f) => importsOf(readFileSync(f, 'utf8'))).filter((s) => !s.startsWith('node:') && !s.startsWith('.'));
     expect(new Set(outside)).toEqual(new Set(['electron', 'better-sqlite3']));
+    // electron-builder packs `dependencies` into the app's node_modules: exactly what the bundle imports, Electron
+    // being the app itself. A bundled library listed there would ship twice; one missing would fail at start.
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(new Set(Object.keys(pkg.dependencies))).toEqual(new Set([...outside].filter((s) => s !== 'electron')));
   });
 
   it('keeps the demo switchboard and its SIP parser in a chunk loaded on first use', () => {

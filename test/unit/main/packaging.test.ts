@@ -198,7 +198,8 @@ describe('package.json', () => {
     expect(pkg.scripts['dist']).toMatch(/electron-vite build && electron-builder install-app-deps && electron-builder .*--publish never/);
   });
 
-  it('ships better-sqlite3 as a production dependency (so electron-builder packs and rebuilds it)', () => {
-    expect(pkg.dependencies['better-sqlite3']).toBeDefined();
+  it('ships better-sqlite3 as the one production dependency (so electron-builder packs and rebuilds it, and nothing the bundles already hold)', () => {
+    // What the built main bundle imports at run time is checked against this list in test/ui/main-bundle.test.ts.
+    expect(Object.keys(pkg.dependencies)).toEqual(['better-sqlite3']);
   });
 });
