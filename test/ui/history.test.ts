@@ -55,6 +55,13 @@ describe.skipIf(uiUnbuilt())('history screen over 100,000 calls through the real
     expect(await row(marks.transferred.id).getAttribute('aria-label')).toMatch(
       new RegExp(`Incoming call, .*Transferred to sales@pbx\\.example\\.com, transferred to you by ${marks.transferred.transferredBy.name}.*Held`),
     );
+    // Each start time fits its column whole (by the day: "Yesterday, 14:05", "Dec 31, 2025"); the full date and time
+    // are its tooltip, and in the row's accessible name.
+    const times = await ui.locator('[role=row][data-call-id] .when time').evaluateAll((cells) =>
+      cells.map((c) => ({ shown: c.textContent ?? '', full: c.getAttribute('title') ?? '', cut: c.scrollWidth > c.clientWidth })),
+    );
+    expect(times.length).toBeGreaterThan(5);
+    for (const t of times) expect(t, JSON.stringify(t)).toEqual({ shown: expect.stringMatching(/\d/), full: expect.stringMatching(/\d{4}/), cut: false });
     await expectNoA11yViolations(ui);
     await harness.screenshot('history-list');
   });

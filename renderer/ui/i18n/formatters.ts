@@ -12,3 +12,14 @@ export function cached<T>(key: string, make: () => T): T {
 
 export const numberFormat = (tag: string, options: Intl.NumberFormatOptions = {}): Intl.NumberFormat =>
   cached(`n|${tag}|${JSON.stringify(options)}`, () => new Intl.NumberFormat(tag, options));
+
+/** Local calendar days from `at` to `now` (0 the same day, 1 the day before), whatever the day's length in hours. */
+export function calendarDaysBefore(at: number, now: number): number {
+  const day = (ms: number) => {
+    const d = new Date(ms);
+    return Date.UTC(d.getFullYear(), d.getMonth(), d.getDate()) / 86_400_000;
+  };
+  return day(now) - day(at);
+}
+
+export const sameLocalYear = (at: number, now: number) => new Date(at).getFullYear() === new Date(now).getFullYear();

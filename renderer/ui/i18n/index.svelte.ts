@@ -12,7 +12,7 @@
  * variant by Intl.PluralRules.
  */
 import { en, type MessageKey } from './en';
-import { cached, numberFormat } from './formatters';
+import { calendarDaysBefore, cached, numberFormat, sameLocalYear } from './formatters';
 import { Locale } from './locale.svelte';
 
 export type { MessageKey } from './en';
@@ -77,6 +77,26 @@ export function formatTime(at: number): string {
 export function formatDateTime(at: number): string {
   const tag = locale.tag;
   return cached(`d|${tag}`, () => new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeStyle: 'short' })).format(at);
+}
+
+/**
+ * When a call started, as short as a list column can show whole: the time for
+ * today, "Yesterday, 14:05", the weekday within the week, the day and month
+ * this year, the date alone before (the full date and time are in the row's
+ * accessible name and its detail). `now` decides what "today" is.
+ */
+export function formatWhen(at: number, now: number): string {
+  const tag = locale.tag;
+  const daysAgo = calendarDaysBefore(at, now);
+  if (daysAgo === 0) return formatTime(at);
+  if (daysAgo === 1) return t('common.yesterdayAt', { time: formatTime(at) });
+  const style: Intl.DateTimeFormatOptions =
+    daysAgo > 1 && daysAgo < 7
+      ? { weekday: 'short', hour: 'numeric', minute: '2-digit' }
+      : sameLocalYear(at, now)
+        ? { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' }
+        : { year: 'numeric', month: 'short', day: 'numeric' };
+  return cached(`w|${tag}|${JSON.stringify(style)}`, () => new Intl.DateTimeFormat(tag, style)).format(at);
 }
 
 /** A call timer: m:ss, or h:mm:ss from an hour (digits in the language's numbering). */

@@ -12,6 +12,7 @@ export const common: Record<keyof typeof en, string> = {
   'common.save': 'Speichern',
   'common.saving': 'Wird gespeichert…',
   'common.loading': 'Wird geladen…',
+  'common.yesterdayAt': 'Gestern, {time}',
   'common.remove': 'Entfernen',
   'common.add': 'Hinzufügen',
   'common.stored': 'Hinterlegt',

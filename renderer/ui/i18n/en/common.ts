@@ -12,6 +12,7 @@ export const common = {
   'common.saving': 'Saving…',
   // A view or part whose code or data is on its way.
   'common.loading': 'Loading…',
+  'common.yesterdayAt': 'Yesterday, {time}',
   'common.remove': 'Remove',
   'common.add': 'Add',
   'common.stored': 'Stored',
