@@ -205,4 +205,45 @@ describe.skipIf(unbuilt)('the workspace, every view, light and dark', () => {
     await everyTheme('small');
     await h.ui.setViewportSize({ width: 1280, height: 800 });
   });
+
+  it('in German, from 1280 down to 720 wide: the views, the availability and the line stay whole in the window, and a long queue name reads whole', async () => {
+    const targets = {
+      queues: [{ name: 'Kundenservice Premium', address: '600' }, { name: 'Billing', address: '601' }],
+      colleagues: [{ name: 'Christiane Wunderlich-Hoffmann', address: '2001' }],
+    };
+    const update = (patch: object) => h.ui.evaluate((p) => window.consoleApi.settings.update(p as never), patch);
+    expect((await update({ appearance: { language: 'de' }, targets })).ok).toBe(true);
+    await h.ui.getByRole('button', { name: 'Einstellungen', exact: true }).waitFor();
+    pushWorkspace(h, [caller], [idleTransfer('w1')]);
+    await h.ui.getByText('Kundenservice Premium').waitFor();
+    try {
+      for (const width of [1280, 1024, 720]) {
+        await h.ui.setViewportSize({ width, height: 640 });
+        await h.ui.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+        const layout = await h.ui.evaluate(() => {
+          const box = (el: Element | null) => el?.getBoundingClientRect() ?? null;
+          const inside = (el: Element | null) => {
+            const b = box(el);
+            return b !== null && b.width > 0 && b.left >= 0 && b.right <= innerWidth;
+          };
+          const label = document.querySelector('[data-testid="line-status"] .label');
+          const names = [...document.querySelectorAll('.target .name')];
+          return {
+            views: [...document.querySelectorAll('nav .nav-item')].map(inside),
+            availability: inside(document.querySelector('#agent-status-choice')),
+            line: inside(document.querySelector('[data-testid="line-status"]')),
+            lineCut: label !== null && label.scrollWidth > label.clientWidth,
+            namesCut: names.filter((n) => n.scrollHeight > n.clientHeight + 1 || n.scrollWidth > n.clientWidth).map((n) => n.textContent),
+          };
+        });
+        expect(layout, `${width} px`).toEqual({ views: [true, true, true], availability: true, line: true, lineCut: false, namesCut: [] });
+      }
+      await expectNoA11yViolations(h.ui);
+      await h.screenshot('workspace-german-720');
+    } finally {
+      await h.ui.setViewportSize({ width: 1280, height: 800 });
+      await update({ appearance: { language: 'system' } });
+      await h.ui.getByRole('button', { name: 'Settings', exact: true }).waitFor();
+    }
+  });
 });
