@@ -112,7 +112,36 @@ describe.skipIf(uiUnbuilt())('history screen over 100,000 calls through the real
     // Esc closes it and gives the list the keyboard back.
     await ui.keyboard.press('Escape');
     await expect.poll(() => ui.getByTestId('history-detail').count()).toBe(0);
-    expect(await ui.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('grid');
+    await expect.poll(() => ui.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('grid');
+  });
+
+  it("in a narrow window the detail takes the list's place, and Esc gives the list back, scrolled where it was", async () => {
+    const ui = harness.ui;
+    // By CSS, not by role: hidden under the detail, the grid is out of the accessibility tree that getByRole reads.
+    const grid = ui.locator('[role=grid]');
+    await ui.setViewportSize({ width: 720, height: 480 });
+    try {
+      await grid.evaluate((el) => (el.scrollTop = 56 * 7));
+      await ui.locator('[role=row][data-call-id]').nth(9).click();
+      await grid.focus();
+      const scrolled = await grid.evaluate((el) => el.scrollTop);
+      await ui.keyboard.press('Enter');
+      const detail = ui.getByTestId('history-detail');
+      await expect.poll(() => ui.evaluate(() => !!document.activeElement?.closest('[data-testid="history-detail"]'))).toBe(true);
+      // The detail has the list's whole width; the list under it is out of sight and out of the focus order.
+      const [d, g] = [await detail.boundingBox(), await grid.boundingBox()];
+      expect(Math.abs(d!.x - g!.x)).toBeLessThan(2);
+      expect(Math.abs(d!.width - g!.width)).toBeLessThan(2);
+      expect(await grid.evaluate((el) => getComputedStyle(el).visibility)).toBe('hidden');
+      await expectNoA11yViolations(ui);
+      await harness.screenshot('history-detail-720x480');
+      await ui.keyboard.press('Escape');
+      await expect.poll(() => ui.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('grid');
+      expect(await grid.evaluate((el) => getComputedStyle(el).visibility)).toBe('visible');
+      expect(await grid.evaluate((el) => el.scrollTop)).toBe(scrolled);
+    } finally {
+      await ui.setViewportSize({ width: 1100, height: 720 });
+    }
   });
 
   it('calls back with C on the active row: the dialer gets the number, nothing is dialled', async () => {
