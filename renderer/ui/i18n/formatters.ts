@@ -10,6 +10,18 @@ export function cached<T>(key: string, make: () => T): T {
   return f;
 }
 
+/**
+ * How the language writes the hour of a time of day, as its own short time style does: "09:05" in German
+ * or British English, "9:05 AM" in American English. Times built from parts (with seconds, a weekday, a
+ * date) ask for it, so they agree with the plain ones.
+ */
+export const hourStyle = (tag: string): 'numeric' | '2-digit' =>
+  cached(`h|${tag}`, () =>
+    new Intl.DateTimeFormat(tag, { timeStyle: 'short' }).formatToParts(new Date(2000, 0, 1, 9, 5)).find((p) => p.type === 'hour')?.value.length === 2
+      ? '2-digit'
+      : 'numeric',
+  );
+
 export const numberFormat = (tag: string, options: Intl.NumberFormatOptions = {}): Intl.NumberFormat =>
   cached(`n|${tag}|${JSON.stringify(options)}`, () => new Intl.NumberFormat(tag, options));
 

@@ -12,7 +12,7 @@
  * variant by Intl.PluralRules.
  */
 import { en, type MessageKey } from './en';
-import { calendarDaysBefore, cached, numberFormat, sameLocalYear } from './formatters';
+import { calendarDaysBefore, cached, hourStyle, numberFormat, sameLocalYear } from './formatters';
 import { Locale } from './locale.svelte';
 
 export type { MessageKey } from './en';
@@ -67,10 +67,10 @@ export function formatNumber(n: number): string {
   return numberFormat(locale.tag).format(n);
 }
 
-/** A time of day ("14:05"), in the language's convention. */
+/** A time of day ("14:05", "09:05", "9:05 AM"), in the language's convention. */
 export function formatTime(at: number): string {
   const tag = locale.tag;
-  return cached(`t|${tag}`, () => new Intl.DateTimeFormat(tag, { hour: 'numeric', minute: '2-digit' })).format(at);
+  return cached(`t|${tag}`, () => new Intl.DateTimeFormat(tag, { hour: hourStyle(tag), minute: '2-digit' })).format(at);
 }
 
 /** A date and time ("29 Nov 2026, 14:05"). */
@@ -92,9 +92,9 @@ export function formatWhen(at: number, now: number): string {
   if (daysAgo === 1) return t('common.yesterdayAt', { time: formatTime(at) });
   const style: Intl.DateTimeFormatOptions =
     daysAgo > 1 && daysAgo < 7
-      ? { weekday: 'short', hour: 'numeric', minute: '2-digit' }
+      ? { weekday: 'short', hour: hourStyle(tag), minute: '2-digit' }
       : sameLocalYear(at, now)
-        ? { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' }
+        ? { month: 'short', day: 'numeric', hour: hourStyle(tag), minute: '2-digit' }
         : { year: 'numeric', month: 'short', day: 'numeric' };
   return cached(`w|${tag}|${JSON.stringify(style)}`, () => new Intl.DateTimeFormat(tag, style)).format(at);
 }

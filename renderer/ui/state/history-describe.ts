@@ -12,10 +12,12 @@ import type { CallDetail, CallOutcome, CallSummary, HoldPeriod, TransferStep } f
 /** The outcomes the filter offers, in the contract's order (the renderer imports only its types). */
 export const outcomeChoices: readonly CallOutcome[] = ['answered', 'missed', 'declined', 'busy', 'no-answer', 'cancelled', 'failed', 'transferred', 'interrupted'];
 import { formatDateTime, formatDuration, locale, t, type MessageKey } from '../i18n/index.svelte';
+import { cached, hourStyle } from '../i18n/formatters';
 
 /** A time of day to the second ("14:05:07"): transfer steps are seconds apart. */
 export function formatStepTime(at: number): string {
-  return new Intl.DateTimeFormat(locale.tag, { hour: 'numeric', minute: '2-digit', second: '2-digit' }).format(at);
+  const tag = locale.tag;
+  return cached(`s|${tag}`, () => new Intl.DateTimeFormat(tag, { hour: hourStyle(tag), minute: '2-digit', second: '2-digit' })).format(at);
 }
 
 export function partyName(c: CallSummary): string {

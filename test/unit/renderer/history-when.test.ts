@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { formatDateTime, formatWhen, locale } from '../../../renderer/ui/i18n/index.svelte';
+import { formatStepTime } from '../../../renderer/ui/state/history-describe';
 import { followDays, untilMidnight } from '../../../renderer/ui/state/today';
 
 // Local times, so the cases hold in whatever time zone the tests run.
@@ -45,9 +46,15 @@ describe('formatWhen', () => {
   it('follows the shown language', async () => {
     locale.choice = 'de';
     await locale.ready();
-    expect(formatWhen(at(2026, 11, 30, 9, 5), now)).toBe('9:05');
+    expect(formatWhen(at(2026, 11, 30, 9, 5), now)).toBe('09:05');
     expect(formatWhen(at(2026, 11, 29, 23, 59), now)).toBe('Gestern, 23:59');
     expect(formatWhen(at(2026, 11, 26, 14, 5), now)).toBe('Do., 14:05');
+    // German writes the hour with two digits, as its own short time style does, in every time built from parts.
+    expect(formatWhen(at(2026, 11, 26, 9, 5), now)).toBe('Do., 09:05');
+    expect(formatStepTime(at(2026, 11, 26, 9, 5) + 7000)).toBe('09:05:07');
+    locale.choice = 'en';
+    await locale.ready();
+    expect(formatStepTime(at(2026, 11, 26, 9, 5) + 7000)).toMatch(/^9:05:07\sAM$/);
   });
 });
 
