@@ -56,7 +56,8 @@ describe.skipIf(unbuilt)('transfer settings in Chromium through the real core', 
     await ui.keyboard.press('ArrowUp');
     await ui.keyboard.press('ArrowUp');
     await expect.poll(() => savedTransfer()?.undoWindowSec).toBe(5);
-    expect(await undo.inputValue()).toBe('5');
+    // The file is written before main's answer reaches the page: the field shows the answer once it is in.
+    await expect.poll(() => undo.inputValue()).toBe('5');
     await expect.poll(() => ui.getByRole('status').filter({ hasText: 'Undo window 5 s' }).count()).toBe(1);
 
     await ui.keyboard.press('ControlOrMeta+a');

@@ -69,10 +69,10 @@ export class AgentSettingsModel extends PreferenceSection<AgentField> {
     const next = { ...defaults, ...preferences.agent };
     this.agent = next;
     this.declineWith = preferences.calls?.declineWith ?? 'busy';
-    // A refused number keeps the agent's text to correct; the others follow the saved value.
+    // A number the agent is typing, has had refused or is saving keeps its text; the others follow the saved value.
     const drafts = { ...this.drafts };
     for (const key of numbers) {
-      if (!this.errors[`agent.${key}`]) drafts[key] = String(next[key]);
+      if (!this.keepsDraft(`agent.${key}`)) drafts[key] = String(next[key]);
     }
     this.drafts = drafts;
   }
@@ -80,12 +80,14 @@ export class AgentSettingsModel extends PreferenceSection<AgentField> {
   /** Typing: the field follows; nothing is saved until the agent leaves it or presses Enter. */
   editNumber(key: AgentNumber, text: string) {
     this.drafts = { ...this.drafts, [key]: text };
+    this.editing(`agent.${key}`);
     this.confirmation = null;
   }
 
   /** The agent left the field, pressed Enter or stepped with an arrow key: check, then save. */
   commitNumber(key: AgentNumber, text = this.drafts[key]) {
     this.drafts = { ...this.drafts, [key]: text };
+    this.committed(`agent.${key}`);
     const field: AgentField = `agent.${key}`;
     const { min, max } = agentBounds[key];
     const trimmed = text.trim();
@@ -95,7 +97,9 @@ export class AgentSettingsModel extends PreferenceSection<AgentField> {
       this.confirmation = null;
       return Promise.resolve(false);
     }
-    if (value === this.agent[key] && !this.errors[field]) {
+    // Equal to the saved value, with nothing else on its way: nothing to save. (Stepping 3 → 4 → 3 quickly
+    // must still send the 3: main will otherwise end on the 4.)
+    if (value === this.agent[key] && !this.errors[field] && !this.saveInFlight(field)) {
       this.drafts = { ...this.drafts, [key]: String(value) };
       return Promise.resolve(true);
     }

@@ -14,8 +14,40 @@ export abstract class PreferenceSection<Field extends string> {
   /** Short confirmation of the last save, announced politely. */
   confirmation = $state<string | null>(null);
   saving = $state(false);
+  /**
+   * Saves under way, per control. An agent stepping a number with the arrow keys sends a save per step;
+   * each answer (and main's push) carries the value of its own step, so while a later step is still on
+   * its way an earlier one's echo must not put the older value back in the field. Plain bookkeeping.
+   */
+  readonly #inFlight: Partial<Record<Field, number>> = {};
 
   constructor(protected readonly api: ConsoleApi) {}
+
+  /** Fields the agent has typed into and not yet committed (left, Enter, an arrow step). */
+  readonly #editing: Partial<Record<Field, true>> = {};
+
+  /** Whether a save of `field` is on its way to main: its field shows what the agent set, not an echo. */
+  protected saveInFlight(field: Field): boolean {
+    return (this.#inFlight[field] ?? 0) > 0;
+  }
+
+  /** The agent typed into `field`: until it is committed, no push (another control's save, another window) replaces the text. */
+  protected editing(field: Field): void {
+    this.#editing[field] = true;
+  }
+
+  /** The agent committed `field`: from here its error or its save in flight decide what it shows. */
+  protected committed(field: Field): void {
+    delete this.#editing[field];
+  }
+
+  /**
+   * Whether a field keeps the text it shows when main's preferences arrive: while the agent is typing in it,
+   * while it holds a refusal to correct, and while its save is on its way (an earlier echo is older).
+   */
+  protected keepsDraft(field: Field): boolean {
+    return this.#editing[field] === true || this.errors[field] !== undefined || this.saveInFlight(field);
+  }
 
   /** Shows the saved preferences (a view from an older main may lack a section: fill in defaults). */
   abstract load(preferences: Preferences): void;
@@ -51,8 +83,16 @@ export abstract class PreferenceSection<Field extends string> {
     this.confirmation = null;
     this.clearError(field);
     this.saving = true;
+    this.#inFlight[field] = (this.#inFlight[field] ?? 0) + 1;
+    const landed = () => (this.#inFlight[field] = (this.#inFlight[field] ?? 1) - 1);
     try {
-      const r = await this.api.settings.update(patch);
+      let r: Awaited<ReturnType<ConsoleApi['settings']['update']>>;
+      try {
+        r = await this.api.settings.update(patch);
+      } finally {
+        // Before its answer is shown: the last save's answer puts main's value in the field.
+        landed();
+      }
       if (r.ok) {
         this.load(r.value.preferences);
         this.confirmation = done;
@@ -65,7 +105,7 @@ export abstract class PreferenceSection<Field extends string> {
       this.restore(field);
       return false;
     } finally {
-      this.saving = false;
+      this.saving = Object.values<number | undefined>(this.#inFlight).some((n) => (n ?? 0) > 0);
     }
   }
 

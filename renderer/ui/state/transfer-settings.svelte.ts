@@ -53,10 +53,10 @@ export class TransferSettingsModel extends PreferenceSection<TransferField> {
     // Spread over defaults: a view from an older main (or a test's partial one) may lack the section.
     const next = { ...defaults, ...preferences.transfer };
     this.transfer = next;
-    // A refused number keeps the agent's text to correct; the others follow the saved value.
+    // A number the agent is typing, has had refused or is saving keeps its text; the others follow the saved value.
     const drafts = { ...this.drafts };
     for (const key of numbers) {
-      if (!this.errors[`transfer.${key}`]) drafts[key] = String(next[key]);
+      if (!this.keepsDraft(`transfer.${key}`)) drafts[key] = String(next[key]);
     }
     this.drafts = drafts;
   }
@@ -69,12 +69,14 @@ export class TransferSettingsModel extends PreferenceSection<TransferField> {
   /** Typing: the field follows; nothing is saved until the agent leaves it or presses Enter. */
   editNumber(key: TransferNumber, text: string) {
     this.drafts = { ...this.drafts, [key]: text };
+    this.editing(`transfer.${key}`);
     this.confirmation = null;
   }
 
   /** The agent left the field, pressed Enter or stepped with an arrow key: check, then save. */
   commitNumber(key: TransferNumber, text = this.drafts[key]) {
     this.drafts = { ...this.drafts, [key]: text };
+    this.committed(`transfer.${key}`);
     const field: TransferField = `transfer.${key}`;
     const { min, max, whole } = transferBounds[key];
     const trimmed = text.trim();
@@ -85,7 +87,9 @@ export class TransferSettingsModel extends PreferenceSection<TransferField> {
       this.confirmation = null;
       return Promise.resolve(false);
     }
-    if (value === this.transfer[key] && !this.errors[field]) {
+    // Equal to the saved value, with nothing else on its way: nothing to save. (Stepping 3 → 4 → 3 quickly
+    // must still send the 3: main will otherwise end on the 4.)
+    if (value === this.transfer[key] && !this.errors[field] && !this.saveInFlight(field)) {
       this.drafts = { ...this.drafts, [key]: String(value) };
       return Promise.resolve(true);
     }

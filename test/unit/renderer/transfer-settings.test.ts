@@ -8,6 +8,7 @@ import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
 import type { PreferencesPatch, Result, SettingsView } from '../../../preload/contract';
 import App from '../../../renderer/ui/App.svelte';
+import { TransferSettingsModel } from '../../../renderer/ui/state/transfer-settings.svelte';
 import { basePreferences, fakeConsoleApi, settle } from '../../support/console-api';
 
 /** The shell answered for real (patches merged like main's store); `update` may answer a patch instead. */
@@ -240,5 +241,89 @@ describe('transfer settings', () => {
     unmount();
     await settle();
     expect(changedListeners()).toBe(0);
+  });
+});
+
+describe('a number stepped faster than main answers', () => {
+  /** settings:update answered only when the test says so, in the order asked. */
+  function slowMain() {
+    const asked: Array<{ patch: PreferencesPatch; answer: () => void }> = [];
+    let preferences = structuredClone(basePreferences);
+    const fake = fakeConsoleApi({
+      preferences,
+      answers: {
+        'settings:update': (patch: PreferencesPatch) =>
+          new Promise<Result<SettingsView>>((resolve) => {
+            asked.push({
+              patch,
+              answer: () => {
+                preferences = { ...preferences, transfer: { ...preferences.transfer, ...patch.transfer } };
+                resolve({ ok: true, value: { account: null, preferences, provider: { kind: 'configured' } } });
+              },
+            });
+          }),
+      },
+    });
+    return { fake, asked, saved: () => preferences };
+  }
+
+  it('keeps the step the agent is on while earlier steps are answered and pushed back', async () => {
+    const { fake, asked } = slowMain();
+    const model = new TransferSettingsModel(fake.api);
+    const stop = model.start();
+    await settle();
+    const first = model.commitNumber('undoWindowSec', '4');
+    const second = model.commitNumber('undoWindowSec', '5');
+    expect(asked.map((a) => a.patch)).toEqual([{ transfer: { undoWindowSec: 4 } }, { transfer: { undoWindowSec: 5 } }]);
+    asked[0]!.answer();
+    await first;
+    // The 4's answer and main's push of it arrive while the 5 is on its way: the field stays on 5.
+    await fake.emit('settings:changed', { account: null, preferences: { ...basePreferences, transfer: { ...basePreferences.transfer, undoWindowSec: 4 } }, provider: { kind: 'configured' } });
+    expect(model.drafts.undoWindowSec).toBe('5');
+    expect(model.saving).toBe(true);
+    asked[1]!.answer();
+    expect(await second).toBe(true);
+    expect(model.drafts.undoWindowSec).toBe('5');
+    expect(model.transfer.undoWindowSec).toBe(5);
+    expect(model.saving).toBe(false);
+    stop();
+  });
+
+  it("keeps what the agent is typing when another control's save comes back, and saves it when committed", async () => {
+    const { fake, asked, saved } = slowMain();
+    const model = new TransferSettingsModel(fake.api);
+    const stop = model.start();
+    await settle();
+    const off = model.setSafeBlind(false);
+    model.editNumber('completeTimeoutSec', '9');
+    asked[0]!.answer();
+    await off;
+    await fake.emit('settings:changed', { account: null, preferences: saved(), provider: { kind: 'configured' } });
+    expect(model.drafts.completeTimeoutSec).toBe('9');
+    const commit = model.commitNumber('completeTimeoutSec');
+    asked[1]!.answer();
+    expect(await commit).toBe(true);
+    expect(saved().transfer).toMatchObject({ safeBlind: false, completeTimeoutSec: 9 });
+    expect(model.drafts.completeTimeoutSec).toBe('9');
+    stop();
+  });
+
+  it("sends a step back even when an earlier step's answer already shows that value, so main does not end on the step away", async () => {
+    const { fake, asked, saved } = slowMain();
+    const model = new TransferSettingsModel(fake.api);
+    const stop = model.start();
+    await settle();
+    // 3 → 4 → 5, then back to 4 once the 4's answer is in (while the 5 is still on its way).
+    const steps = [model.commitNumber('undoWindowSec', '4'), model.commitNumber('undoWindowSec', '5')];
+    asked[0]!.answer();
+    await steps[0];
+    steps.push(model.commitNumber('undoWindowSec', '4'));
+    expect(asked.map((a) => a.patch.transfer?.undoWindowSec)).toEqual([4, 5, 4]);
+    asked[1]!.answer();
+    asked[2]!.answer();
+    await Promise.all(steps);
+    expect(saved().transfer.undoWindowSec).toBe(4);
+    expect(model.drafts.undoWindowSec).toBe('4');
+    stop();
   });
 });
