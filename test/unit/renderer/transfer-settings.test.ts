@@ -246,7 +246,7 @@ describe('transfer settings', () => {
 
 describe('a number stepped faster than main answers', () => {
   /** settings:update answered only when the test says so, in the order asked. */
-  function slowMain() {
+  async function modelOnSlowMain() {
     const asked: Array<{ patch: PreferencesPatch; answer: () => void }> = [];
     let preferences = structuredClone(basePreferences);
     const fake = fakeConsoleApi({
@@ -264,21 +264,23 @@ describe('a number stepped faster than main answers', () => {
           }),
       },
     });
-    return { fake, asked, saved: () => preferences };
-  }
-
-  it('keeps the step the agent is on while earlier steps are answered and pushed back', async () => {
-    const { fake, asked } = slowMain();
     const model = new TransferSettingsModel(fake.api);
     const stop = model.start();
     await settle();
+    /** Main pushes these preferences (settings:changed). */
+    const push = (next: SettingsView['preferences']) => fake.emit('settings:changed', { account: null, preferences: next, provider: { kind: 'configured' } });
+    return { model, stop, asked, push, saved: () => preferences };
+  }
+
+  it('keeps the step the agent is on while earlier steps are answered and pushed back', async () => {
+    const { model, stop, asked, push } = await modelOnSlowMain();
     const first = model.commitNumber('undoWindowSec', '4');
     const second = model.commitNumber('undoWindowSec', '5');
     expect(asked.map((a) => a.patch)).toEqual([{ transfer: { undoWindowSec: 4 } }, { transfer: { undoWindowSec: 5 } }]);
     asked[0]!.answer();
     await first;
     // The 4's answer and main's push of it arrive while the 5 is on its way: the field stays on 5.
-    await fake.emit('settings:changed', { account: null, preferences: { ...basePreferences, transfer: { ...basePreferences.transfer, undoWindowSec: 4 } }, provider: { kind: 'configured' } });
+    await push({ ...basePreferences, transfer: { ...basePreferences.transfer, undoWindowSec: 4 } });
     expect(model.drafts.undoWindowSec).toBe('5');
     expect(model.saving).toBe(true);
     asked[1]!.answer();
@@ -290,15 +292,12 @@ describe('a number stepped faster than main answers', () => {
   });
 
   it("keeps what the agent is typing when another control's save comes back, and saves it when committed", async () => {
-    const { fake, asked, saved } = slowMain();
-    const model = new TransferSettingsModel(fake.api);
-    const stop = model.start();
-    await settle();
+    const { model, stop, asked, push, saved } = await modelOnSlowMain();
     const off = model.setSafeBlind(false);
     model.editNumber('completeTimeoutSec', '9');
     asked[0]!.answer();
     await off;
-    await fake.emit('settings:changed', { account: null, preferences: saved(), provider: { kind: 'configured' } });
+    await push(saved());
     expect(model.drafts.completeTimeoutSec).toBe('9');
     const commit = model.commitNumber('completeTimeoutSec');
     asked[1]!.answer();
@@ -309,10 +308,7 @@ describe('a number stepped faster than main answers', () => {
   });
 
   it("sends a step back even when an earlier step's answer already shows that value, so main does not end on the step away", async () => {
-    const { fake, asked, saved } = slowMain();
-    const model = new TransferSettingsModel(fake.api);
-    const stop = model.start();
-    await settle();
+    const { model, stop, asked, saved } = await modelOnSlowMain();
     // 3 → 4 → 5, then back to 4 once the 4's answer is in (while the 5 is still on its way).
     const steps = [model.commitNumber('undoWindowSec', '4'), model.commitNumber('undoWindowSec', '5')];
     asked[0]!.answer();
