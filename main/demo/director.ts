@@ -81,8 +81,11 @@ export interface Director {
   setIncoming(colleagueId: string, mode: IncomingMode | null): void;
   /** An outside caller rings a colleague, who then hangs up or hands the caller to the agent. */
   outsideCall(colleagueId: string, ending: 'hang-up' | 'blind' | 'attended'): string | null;
-  /** The colleague hands the call they are on to the agent now (blind, or after a consult). */
-  handOn(colleagueId: string, attended: boolean): void;
+  /**
+   * The colleague hands the call they are on to the agent now (blind, or after a consult that lasts
+   * `consultMs` once answered: by default the colleague's habit, 3–6 s).
+   */
+  handOn(colleagueId: string, attended: boolean, consultMs?: number): void;
   /** The party hangs up (every call it has). */
   hangUp(partyId: string): void;
   /** What a party hears on its current call (null: no call, or no answer from the page). */
@@ -425,11 +428,11 @@ export function createDirector(o: DirectorOptions): Director {
       send({ type: 'incoming', party: s.spec.id, mode: modeOf(s) });
     },
     outsideCall,
-    handOn(colleagueId, attended) {
+    handOn(colleagueId, attended, consultMs = scripts.consultMs(random)) {
       const s = colleagueStates.get(colleagueId);
       if (!s) return;
       for (const key of [...s.timers.keys()]) if (key.startsWith('call:')) cancel(s.timers, key);
-      send({ type: 'transfer', party: s.spec.id, to: AGENT_USER, attended, consultMs: scripts.consultMs(random) });
+      send({ type: 'transfer', party: s.spec.id, to: AGENT_USER, attended, consultMs });
     },
     hangUp(partyId) {
       if (parties.has(partyId)) send({ type: 'hangup', party: partyId });

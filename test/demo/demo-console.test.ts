@@ -174,7 +174,8 @@ describe.skipIf(builtPagesMissing())('the built-in demo, end to end', () => {
     d.setIncoming('carla', null);
     const second = d.outsideCall('carla', 'hang-up');
     await dc.until(() => d.calls('carla').some((c) => c.phase === 'established'), 15_000, 'Carla talking to her caller');
-    d.handOn('carla', true);
+    // A consult long enough to hear Carla on a loaded machine (her habit is 3–6 s, less than audio takes to settle there).
+    d.handOn('carla', true, 12_000);
     const consult = await dc.until(() => dc.live().find((c) => c.state === 'ringing'), 15_000, 'Carla\u2019s consult ringing');
     expect(consult.remote.number).toBe(colleague('carla').user);
     await answered(consult);
