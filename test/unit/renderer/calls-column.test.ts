@@ -6,12 +6,12 @@
  */
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { tick } from 'svelte';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CallSnapshot, TransferSnapshot } from '../../../preload/contract';
 import CallsColumn from '../../../renderer/ui/components/calls/CallsColumn.svelte';
 import { describeCall, groupCalls } from '../../../renderer/ui/state/call-view';
-import type { FocusTarget } from '../../../renderer/ui/state/calls.svelte';
 import { callSnapshot } from '../../support/call-snapshot';
+import { callsColumnProps, type CallsColumnOptions } from '../../support/calls-column-props';
 import { transferSnapshot } from '../../support/transfer-snapshot';
 
 const ringing = callSnapshot();
@@ -19,26 +19,8 @@ const talking = callSnapshot({ state: 'established', answeredAt: 1_000, ring: nu
 
 const idle = (callId: string, allowedActions: TransferSnapshot['allowedActions'] = []): TransferSnapshot => transferSnapshot({ callId, allowedActions });
 
-function column(calls: CallSnapshot[], o: { transfers?: Record<string, TransferSnapshot>; error?: string | null; canDial?: boolean; target?: string; focusRequest?: FocusTarget | null } = {}) {
-  const props = {
-    groups: groupCalls(calls, o.transfers ?? {}),
-    now: 66_000,
-    target: o.target ?? '',
-    error: o.error ?? null,
-    canDial: o.canDial ?? true,
-    dialling: false,
-    inFlight: new Set<string>(),
-    keypadFor: null as string | null,
-    focusedId: null,
-    focusRequest: o.focusRequest ?? null,
-    ontarget: vi.fn(),
-    ondial: vi.fn(),
-    onaction: vi.fn(),
-    onkeypad: vi.fn(),
-    ontransfer: vi.fn(),
-    onfocus: vi.fn(),
-    onfocused: vi.fn(),
-  };
+function column(calls: CallSnapshot[], o: CallsColumnOptions = {}) {
+  const props = callsColumnProps(calls, o);
   const r = render(CallsColumn, { props });
   return { props, ...r };
 }

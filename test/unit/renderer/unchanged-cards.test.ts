@@ -5,12 +5,13 @@
  * snapshot, still reaches its card.
  */
 import { render, screen, within } from '@testing-library/svelte';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CallSnapshot } from '../../../preload/contract';
 import CallsColumn from '../../../renderer/ui/components/calls/CallsColumn.svelte';
 import { keepUnchangedCards, sameData } from '../../../renderer/ui/components/calls/unchanged-cards';
 import { groupCalls } from '../../../renderer/ui/state/call-view';
 import { callSnapshot } from '../../support/call-snapshot';
+import { callsColumnProps } from '../../support/calls-column-props';
 import { transferSnapshot } from '../../support/transfer-snapshot';
 
 /** What a push delivers: the same facts as fresh objects (as after JSON or a structured clone). */
@@ -65,25 +66,7 @@ describe('keepUnchangedCards', () => {
 });
 
 describe('calls column over successive pushes', () => {
-  const props = (calls: CallSnapshot[]) => ({
-    groups: groupCalls(calls, {}),
-    now: 66_000,
-    target: '',
-    error: null,
-    canDial: true,
-    dialling: false,
-    inFlight: new Set<string>(),
-    keypadFor: null,
-    focusedId: null,
-    focusRequest: null,
-    ontarget: vi.fn(),
-    ondial: vi.fn(),
-    onaction: vi.fn(),
-    onkeypad: vi.fn(),
-    ontransfer: vi.fn(),
-    onfocus: vi.fn(),
-    onfocused: vi.fn(),
-  });
+  const props = (calls: CallSnapshot[]) => callsColumnProps(calls);
 
   it('a new call gets its card, the unchanged card stays as it was, and a deep change still shows', async () => {
     const talking = callSnapshot({ id: 'c1', state: 'established', answeredAt: 1_000, ring: null, allowedActions: ['hangup', 'hold'] });
